@@ -1,0 +1,184 @@
+import { index, modelOptions, prop, Severity } from '@typegoose/typegoose';
+import { Types } from 'mongoose';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { JobStatus, SandboxKind } from '../../domain/enums';
+
+@ObjectType({ description: 'value is null when secret' })
+export class EnvVar {
+  @Field(() => String)
+  @prop({ type: String, required: true })
+  name!: string;
+
+  /** Stored in full (the worker needs it); the GraphQL field resolver hides secret values. */
+  @Field(() => String, { nullable: true })
+  @prop({ type: String, required: true })
+  value!: string;
+
+  @Field(() => Boolean)
+  @prop({ type: Boolean, required: true, default: false })
+  secret!: boolean;
+}
+
+@ObjectType({ description: "Per-job resource limits (sandboxed jobs); a job may only lower the agent's limits." })
+export class JobLimits {
+  @Field(() => Int, { nullable: true })
+  @prop({ type: Number })
+  memoryMb?: number;
+
+  @Field(() => Int, { nullable: true })
+  @prop({ type: Number })
+  pids?: number;
+
+  @Field(() => Int, { nullable: true })
+  @prop({ type: Number })
+  cpuSeconds?: number;
+
+  @Field(() => Int, { nullable: true })
+  @prop({ type: Number })
+  fileSizeMb?: number;
+}
+
+// Claim: the best QUEUED job by priority then queue time.
+@index({ status: 1, priority: -1, queuedAt: 1 })
+// Lists: a user's jobs (optionally by status), newest first; admins: all jobs newest first.
+@index({ createdById: 1, status: 1, createdAt: -1, _id: -1 })
+@index({ createdById: 1, createdAt: -1, _id: -1 })
+@index({ createdAt: -1, _id: -1 })
+// Sweeper: leases that lapsed, and a worker's leased jobs.
+@index({ status: 1, leaseExpiresAt: 1 })
+@index({ workerId: 1, status: 1 })
+// Idempotency: one job per (user, key); the service clears keys older than 24 h before reuse.
+@index(
+  { createdById: 1, idempotencyKey: 1 },
+  { unique: true, partialFilterExpression: { idempotencyKey: { $exists: true } } },
+)
+@ObjectType()
+@modelOptions({ schemaOptions: { collection: 'jobs', timestamps: true }, options: { allowMixed: Severity.ALLOW } })
+export class Job {
+  @Field(() => ID)
+  readonly id!: string;
+
+  @Field(() => String)
+  @prop({ type: String, required: true })
+  command!: string;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'args given: exec command without a shell; else /bin/sh -c command',
+  })
+  @prop({ type: () => [String], default: undefined })
+  args?: string[];
+
+  @Field(() => [EnvVar])
+  @prop({ type: () => [EnvVar], _id: false, default: [] })
+  env!: EnvVar[];
+
+  @Field(() => String, { nullable: true })
+  @prop({ type: String })
+  cwd?: string;
+
+  @Field(() => [String])
+  @prop({ type: () => [String], default: [] })
+  requirements!: string[];
+
+  @Field(() => Int)
+  @prop({ type: Number, required: true, default: 0 })
+  priority!: number;
+
+  @Field(() => Int, { nullable: true })
+  @prop({ type: Number })
+  timeoutSeconds?: number;
+
+  @Field(() => Int)
+  @prop({ type: Number, required: true, default: 1 })
+  maxAttempts!: number;
+
+  @Field(() => Int)
+  @prop({ type: Number, required: true, default: 1 })
+  attempt!: number;
+
+  @Field(() => JobStatus)
+  @prop({ enum: JobStatus, type: String, required: true, default: JobStatus.QUEUED })
+  status!: JobStatus;
+
+  @Field(() => Int, { nullable: true })
+  @prop({ type: Number })
+  exitCode?: number;
+
+  @Field(() => String, { nullable: true })
+  @prop({ type: String })
+  signal?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'why the platform ended it (spawn failure, lost worker, timeout, limit)',
+  })
+  @prop({ type: String })
+  error?: string;
+
+  /** GraphQL `createdBy: User!` is resolved from this. */
+  @prop({ type: Types.ObjectId, required: true })
+  createdById!: Types.ObjectId;
+
+  /** GraphQL `worker: Worker` is resolved from this. */
+  @prop({ type: Types.ObjectId })
+  workerId?: Types.ObjectId;
+
+  @Field(() => Date)
+  @prop({ type: Date, required: true, default: () => new Date() })
+  queuedAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'retry backoff: not claimable before this' })
+  @prop({ type: Date })
+  notBefore?: Date;
+
+  @prop({ type: Date })
+  assignedAt?: Date;
+
+  /** The current attempt's lease; renewed by heartbeats, swept when it lapses. */
+  @prop({ type: Date })
+  leaseExpiresAt?: Date;
+
+  @Field(() => Date, { nullable: true })
+  @prop({ type: Date })
+  startedAt?: Date;
+
+  @Field(() => Date, { nullable: true })
+  @prop({ type: Date })
+  finishedAt?: Date;
+
+  @Field(() => Date, { nullable: true })
+  @prop({ type: Date })
+  cancelRequestedAt?: Date;
+
+  @Field(() => Int)
+  @prop({ type: Number, required: true, default: 0 })
+  logBytes!: number;
+
+  @Field(() => Boolean)
+  @prop({ type: Boolean, required: true, default: false })
+  logTruncated!: boolean;
+
+  @Field(() => SandboxKind, {
+    nullable: true,
+    description: "sandbox the job asks for (null: the worker's default); it may only narrow",
+  })
+  @prop({ enum: SandboxKind, type: String })
+  sandbox?: SandboxKind;
+
+  @Field(() => String, { nullable: true, description: 'docker image (sandbox DOCKER)' })
+  @prop({ type: String })
+  image?: string;
+
+  @Field(() => JobLimits, { nullable: true })
+  @prop({ type: () => JobLimits, _id: false })
+  limits?: JobLimits;
+
+  @prop({ type: String })
+  idempotencyKey?: string;
+
+  @Field(() => Date)
+  readonly createdAt!: Date;
+
+  readonly updatedAt!: Date;
+}

@@ -1,0 +1,27 @@
+import { modelOptions, prop } from '@typegoose/typegoose';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Role } from '../../domain/enums';
+
+@ObjectType()
+@modelOptions({ schemaOptions: { collection: 'users', timestamps: true } })
+export class User {
+  @Field(() => ID)
+  readonly id!: string;
+
+  @Field(() => String)
+  @prop({ type: String, required: true, unique: true, trim: true })
+  username!: string;
+
+  /** scrypt, `scrypt$N$r$p$salt$hash`; never a GraphQL field. */
+  @prop({ type: String, required: true })
+  passwordHash!: string;
+
+  @Field(() => Role)
+  @prop({ enum: Role, type: String, required: true, default: Role.USER })
+  role!: Role;
+
+  @Field(() => Date)
+  readonly createdAt!: Date;
+
+  readonly updatedAt!: Date;
+}

@@ -1,0 +1,45 @@
+// Test tiers are jest projects: `jest --selectProjects unit|integration|e2e`.
+// @swc/jest emits decorator metadata (esbuild-based transforms do not), which
+// type-graphql and typegoose need.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true, tsx: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, react: { runtime: 'automatic' } },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+const base = {
+  transform: { '^.+\\.(t|j)sx?$': swc },
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+};
+
+module.exports = {
+  projects: [
+    {
+      ...base,
+      displayName: 'unit',
+      // Pure tests live beside the code they test.
+      testMatch: ['<rootDir>/{api,worker,web}/src/**/*.test.{ts,tsx}'],
+    },
+    {
+      ...base,
+      displayName: 'integration',
+      // Real Redis, the embedded MongoDB-wire server, real child processes.
+      testMatch: ['<rootDir>/{api,worker}/test/integration/**/*.test.ts'],
+    },
+    {
+      ...base,
+      displayName: 'e2e',
+      // The built API and worker on real sockets; the web UI in real Chromium.
+      testMatch: ['<rootDir>/{api,worker,web}/test/e2e/**/*.test.ts'],
+    },
+  ],
+};
