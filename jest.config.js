@@ -19,6 +19,8 @@ const base = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // The api imports the worker package (embedded default); tests use its sources, not a build.
+  moduleNameMapper: { '^@cmd-executor/worker$': '<rootDir>/worker/src/index.ts' },
 };
 
 module.exports = {

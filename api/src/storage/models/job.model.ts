@@ -11,7 +11,8 @@ export class EnvVar {
 
   /** Stored in full (the worker needs it); the GraphQL field resolver hides secret values. */
   @Field(() => String, { nullable: true })
-  @prop({ type: String, required: true })
+  // Not `required`: mongoose's required rejects '', and an empty value is a valid variable.
+  @prop({ type: String, default: '' })
   value!: string;
 
   @Field(() => Boolean)

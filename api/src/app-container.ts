@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { AppConfig } from './config';
+import { createLogger, type Logger } from './logger';
+import { AuditService } from './services/audit.service';
+import { AuthService } from './services/auth.service';
+import { JobService } from './services/job.service';
+import { RateLimitService } from './services/rate-limit.service';
+import { UserService } from './services/user.service';
+import { WorkerQueryService } from './services/worker-query.service';
+import { WorkerTokenService } from './services/worker-token.service';
+import { leaseSettings, type LeaseSettings } from './domain/lease';
+import { DispatchService } from './services/dispatch.service';
+import { JobLogService } from './services/job-log.service';
+import { SweeperService } from './services/sweeper.service';
+import { WorkerChannelService } from './services/worker-channel.service';
+import { createLock, type LockPort } from './storage/lock';
+import { connectMongo, type MongoHandle } from './storage/mongo-connection';
+import { createMemoryPubSub, createRedisPubSub, type PubSubPort } from './storage/pubsub';
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './storage/rate-limit';
+
+export interface AppServices {
+  audit: AuditService;
+  users: UserService;
+  workerTokens: WorkerTokenService;
+  auth: AuthService;
+  jobs: JobService;
+  workers: WorkerQueryService;
+  rateLimit: RateLimitService;
+  // ---- api-dispatch services (added in the marked block of createAppContainer) ----
+  jobLogs: JobLogService;
+  dispatcher: DispatchService;
+  workerChannel: WorkerChannelService;
+  sweeper: SweeperService;
+}
+
+/** The composition root: every long-lived thing the API holds, and how to let go of it. */
+export interface AppContainer {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  /** This process's identity among replicas (worker sockets, sweeper lock ownership). */
+  readonly instanceId: string;
+  readonly pubsub: PubSubPort;
+  /** Commands client; undefined when REDIS_URL is unset. */
+  readonly redis?: Redis;
+  readonly rateLimiter: RateLimiter;
+  readonly lock: LockPort;
+  readonly mongo: MongoHandle;
+  readonly services: AppServices;
+  /** Registers a cleanup run by close(), in reverse order of registration. */
+  onClose(name: string, fn: () => Promise<void> | void): void;
+  /** Runs every cleanup even when one fails; rejects with the failures afterwards. */
+  close(): Promise<void>;
+}
+
+export interface ContainerDeps {
+  logger?: Logger;
+  /** api-dispatch: lease/retry/sweep timings beyond LEASE_SECONDS and HEARTBEAT_SECONDS (tests shorten them). */
+  lease?: Partial<LeaseSettings>;
+  /** api-dispatch: how long a live log stream waits for a missing seq before skipping it. */
+  logGapWaitMs?: number;
+}
+
+export async function createAppContainer(config: AppConfig, deps: ContainerDeps = {}): Promise<AppContainer> {
+  const logger = deps.logger ?? createLogger({ level: config.logLevel });
+  const cleanups: Array<{ name: string; fn: () => Promise<void> | void }> = [];
+  const onClose = (name: string, fn: () => Promise<void> | void): void => {
+    cleanups.push({ name, fn });
+  };
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const failures: unknown[] = [];
+      for (const { name, fn } of [...cleanups].reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          failures.push(err);
+          logger.error({ err, step: name }, 'cleanup step failed');
+        }
+      }
+      if (failures.length > 0) throw new AggregateError(failures, 'some cleanup steps failed');
+    })();
+    return closing;
+  };
+
+  try {
+    const mongo = await connectMongo({ uri: config.mongo.uri, poolSize: config.mongo.poolSize, logger });
+    onClose('mongo', () => mongo.close());
+
+    let redis: Redis | undefined;
+    let pubsub: PubSubPort;
+    let rateLimiter: RateLimiter;
+    if (config.redis.url) {
+      const r = newRedis(config.redis.url, logger);
+      redis = r;
+      onClose('redis', () => quit(r));
+      const subscriber = newRedis(config.redis.url, logger);
+      await Promise.all([r.connect(), subscriber.connect()]);
+      pubsub = createRedisPubSub({ publisher: r, subscriber, prefix: config.redis.prefix });
+      rateLimiter = new RedisRateLimiter(r, config.redis.prefix);
+    } else {
+      logger.warn('REDIS_URL is unset: pub/sub, locks and rate limits are in-process (one replica only)');
+      pubsub = createMemoryPubSub();
+      rateLimiter = new MemoryRateLimiter();
+    }
+    onClose('pubsub', () => pubsub.close());
+    onClose('rate limiter', () => rateLimiter.close());
+    const lock = createLock(redis, config.redis.prefix);
+
+    const audit = new AuditService();
+    const users = new UserService(audit, logger);
+    const workerTokens = new WorkerTokenService(config.auth.workerTokenSecret, config.auth.workerTokenTtlDays, audit, pubsub);
+    const auth = new AuthService(users, workerTokens, config.auth.jwtSecret, config.auth.jwtTtlSeconds);
+    const jobs = new JobService(pubsub, audit);
+    const workers = new WorkerQueryService();
+    const rateLimit = new RateLimitService(rateLimiter, config.rateLimit, logger);
+    const services = { audit, users, workerTokens, auth, jobs, workers, rateLimit } as AppServices;
+
+    const container: AppContainer = {
+      config,
+      logger,
+      instanceId: randomUUID(),
+      pubsub,
+      redis,
+      rateLimiter,
+      lock,
+      mongo,
+      services,
+      onClose,
+      close,
+    };
+
+    // ---- api-dispatch: dispatcher, worker channel, job logs, sweeper ----
+    const lease = leaseSettings(config.jobs.leaseSeconds, config.jobs.heartbeatSeconds, deps.lease);
+    const jobLogs = new JobLogService({ pubsub, logger, logMaxBytes: config.jobs.logMaxBytes, gapWaitMs: deps.logGapWaitMs });
+    const dispatcher = new DispatchService({ pubsub, logger, lease });
+    const workerChannel = new WorkerChannelService({ pubsub, logger, lease, instanceId: container.instanceId, dispatcher, jobLogs, audit });
+    const sweeper = new SweeperService({ pubsub, logger, lock, lease, jobLogs, dispatcher });
+    Object.assign(services, { jobLogs, dispatcher, workerChannel, sweeper });
+    jobs.setDispatchHooks(dispatcher);
+    await dispatcher.start();
+    onClose('dispatcher', () => dispatcher.close());
+    sweeper.start();
+    onClose('sweeper', () => sweeper.close());
+    // ---- end api-dispatch ----
+
+    await users.ensureAdmin(config.auth.adminUsername, config.auth.adminPassword);
+    return container;
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+function newRedis(url: string, logger: Logger): Redis {
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  // ioredis reconnects by itself; without a listener an error event would crash the process.
+  r.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  return r;
+}
+
+async function quit(r: Redis): Promise<void> {
+  try {
+    await r.quit();
+  } catch {
+    r.disconnect();
+  }
+}

@@ -1,0 +1,51 @@
+import jwt from 'jsonwebtoken';
+import { Role } from '../domain/enums';
+
+export interface UserClaims {
+  userId: string;
+  username: string;
+  role: Role;
+}
+
+export interface VerifiedUserClaims extends UserClaims {
+  expiresAt: Date;
+}
+
+/** Why a token was refused; the reason is safe to show (it says nothing about the secret). */
+export class TokenError extends Error {
+  constructor(readonly reason: 'expired' | 'invalid') {
+    super(reason === 'expired' ? 'token expired' : 'invalid token');
+    this.name = 'TokenError';
+  }
+}
+
+const ALGORITHM = 'HS256';
+
+export function signUserToken(claims: UserClaims, secret: string, ttlSeconds: number): string {
+  return jwt.sign({ role: claims.role, username: claims.username }, secret, {
+    algorithm: ALGORITHM,
+    subject: claims.userId,
+    expiresIn: ttlSeconds,
+  });
+}
+
+/** HS256 only: `none`, RS256 and every other algorithm are refused whatever the header says. */
+export function verifyUserToken(token: string, secret: string): VerifiedUserClaims {
+  let payload: string | jwt.JwtPayload;
+  try {
+    payload = jwt.verify(token, secret, { algorithms: [ALGORITHM] });
+  } catch (err) {
+    throw new TokenError(err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid');
+  }
+  if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
+    throw new TokenError('invalid');
+  }
+  const role = payload.role;
+  if (role !== Role.ADMIN && role !== Role.USER) throw new TokenError('invalid');
+  return {
+    userId: payload.sub,
+    username: typeof payload.username === 'string' ? payload.username : '',
+    role,
+    expiresAt: new Date(payload.exp * 1000),
+  };
+}

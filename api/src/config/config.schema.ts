@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/** Development-only defaults: production refuses to start with any of them. */
+export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
+export const DEV_WORKER_TOKEN_SECRET = 'dev-only-worker-token-secret-change-me-0123';
+export const DEV_SECRETS: readonly string[] = [DEV_JWT_SECRET, DEV_WORKER_TOKEN_SECRET];
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** Every environment variable the API reads, with its development default. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: int(0, 65535).default(4000),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  MONGODB_URI: optionalString,
+  MONGO_POOL_SIZE: int(1, 1000).default(20),
+  REDIS_URL: optionalString,
+  /** Prefix for every Redis key and channel, so deployments (and tests) can share one Redis. */
+  REDIS_PREFIX: z.string().default('cmdx:'),
+
+  JWT_SECRET: z.string().default(DEV_JWT_SECRET),
+  JWT_TTL_SECONDS: int(60, 30 * 24 * 3600).default(12 * 3600),
+  WORKER_TOKEN_SECRET: z.string().default(DEV_WORKER_TOKEN_SECRET),
+  /** 0: worker tokens never expire (they stay revocable). */
+  WORKER_TOKEN_TTL_DAYS: int(0, 3650).default(0),
+
+  OIDC_ISSUER: optionalString,
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  OIDC_REDIRECT_URI: optionalString,
+
+  ALLOWED_ORIGINS: z.string().default('http://localhost:5173,http://localhost:4000'),
+  ENFORCE_TLS: bool.default(false),
+
+  RATE_LIMIT_WINDOW_MS: int(100, 24 * 3600 * 1000).default(60_000),
+  RATE_LIMIT_MAX: int(1, 10_000_000).default(600),
+  WORKER_RATE_LIMIT_MAX: int(1, 10_000_000).default(60_000),
+
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  QUERY_MAX_DEPTH: int(2, 100).default(12),
+  QUERY_MAX_COST: int(10, 1_000_000).default(5000),
+
+  ADMIN_USERNAME: z.string().min(1).default('admin'),
+  ADMIN_PASSWORD: optionalString,
+
+  LEASE_SECONDS: int(2, 3600).default(15),
+  HEARTBEAT_SECONDS: int(1, 600).default(5),
+  LOG_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
+
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /** Directory of the built web UI served at `/` when it exists. */
+  WEB_DIST_DIR: optionalString,
+});
+
+export type RawEnv = z.input<typeof envSchema>;

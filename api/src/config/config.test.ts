@@ -1,0 +1,85 @@
+import { ConfigError, DEV_JWT_SECRET, loadConfig } from '.';
+
+const strong = { JWT_SECRET: 'a'.repeat(32), WORKER_TOKEN_SECRET: 'b'.repeat(32) };
+const prodBase = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db:27017/cmdx', REDIS_URL: 'redis://cache:6379', ...strong };
+
+function refusal(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected loadConfig to refuse');
+}
+
+describe('loadConfig', () => {
+  it('starts on an empty environment with development defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      nodeEnv: 'development',
+      port: 4000,
+      mongo: { uri: undefined, poolSize: 20 },
+      redis: { url: undefined },
+      rateLimit: { windowMs: 60_000, max: 600 },
+      graphql: { introspection: true },
+      jobs: { leaseSeconds: 15, heartbeatSeconds: 5, logMaxBytes: 16 * 1024 * 1024 },
+      http: { enforceTls: false },
+    });
+    expect(c.rateLimit.workerMax).toBeGreaterThan(c.rateLimit.max);
+  });
+
+  it('parses ALLOWED_ORIGINS, ENFORCE_TLS and numbers', () => {
+    const c = loadConfig({ ALLOWED_ORIGINS: 'https://a.example, https://b.example', ENFORCE_TLS: 'true', RATE_LIMIT_MAX: '7', PORT: '8080' });
+    expect(c.http.allowedOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(c.http.enforceTls).toBe(true);
+    expect(c.rateLimit.max).toBe(7);
+    expect(c.port).toBe(8080);
+  });
+
+  it('names the variable of a malformed value', () => {
+    expect(refusal({ RATE_LIMIT_MAX: 'lots' })).toMatch(/RATE_LIMIT_MAX/);
+    expect(refusal({ ENFORCE_TLS: 'maybe' })).toMatch(/ENFORCE_TLS/);
+    expect(refusal({ PORT: '70000' })).toMatch(/PORT/);
+  });
+
+  it('starts in production with real settings; introspection is off there by default', () => {
+    const c = loadConfig(prodBase);
+    expect(c.isProduction).toBe(true);
+    expect(c.graphql.introspection).toBe(false);
+    expect(loadConfig({ ...prodBase, GRAPHQL_INTROSPECTION: 'true' }).graphql.introspection).toBe(true);
+  });
+
+  describe('refuses to start in production', () => {
+    it.each([
+      ['MONGODB_URI', { MONGODB_URI: '' }],
+      ['REDIS_URL', { REDIS_URL: '' }],
+    ])('without %s', (name, override) => {
+      expect(refusal({ ...prodBase, ...override })).toMatch(new RegExp(`${name}: required in production`));
+    });
+
+    it.each(['JWT_SECRET', 'WORKER_TOKEN_SECRET'])('with %s unset (the development default)', (name) => {
+      const env: Record<string, string> = { ...prodBase };
+      delete env[name];
+      expect(refusal(env)).toMatch(new RegExp(`${name}: the development default`));
+    });
+
+    it('with the development secret given explicitly', () => {
+      expect(refusal({ ...prodBase, JWT_SECRET: DEV_JWT_SECRET })).toMatch(/JWT_SECRET: the development default/);
+    });
+
+    it.each(['JWT_SECRET', 'WORKER_TOKEN_SECRET'])('with %s shorter than 32 bytes', (name) => {
+      expect(refusal({ ...prodBase, [name]: 'x'.repeat(31) })).toMatch(new RegExp(`${name}: must be at least 32 bytes`));
+    });
+
+    it('counts bytes, not characters', () => {
+      // 16 two-byte characters = 32 bytes: enough.
+      expect(() => loadConfig({ ...prodBase, JWT_SECRET: 'é'.repeat(16) })).not.toThrow();
+    });
+
+    it('lists every problem at once', () => {
+      const msg = refusal({ NODE_ENV: 'production' });
+      for (const name of ['MONGODB_URI', 'REDIS_URL', 'JWT_SECRET', 'WORKER_TOKEN_SECRET']) expect(msg).toContain(name);
+    });
+  });
+});

@@ -1,0 +1,116 @@
+import { DEV_SECRETS, envSchema } from './config.schema';
+
+export type NodeEnv = 'development' | 'test' | 'production';
+
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  isProduction: boolean;
+  port: number;
+  host: string;
+  logLevel: string;
+  mongo: { uri?: string; poolSize: number };
+  redis: { url?: string; prefix: string };
+  auth: {
+    jwtSecret: string;
+    jwtTtlSeconds: number;
+    workerTokenSecret: string;
+    workerTokenTtlDays: number;
+    adminUsername: string;
+    adminPassword?: string;
+  };
+  oidc: { issuer?: string; clientId?: string; clientSecret?: string; redirectUri?: string };
+  http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; shutdownTimeoutMs: number };
+  rateLimit: { windowMs: number; max: number; workerMax: number };
+  graphql: { introspection: boolean; maxDepth: number; maxCost: number };
+  jobs: { leaseSeconds: number; heartbeatSeconds: number; logMaxBytes: number };
+}
+
+/** Start-up refusal: the message names every offending variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const MIN_SECRET_BYTES = 32;
+
+/** Reads and checks the environment once, at start. Values are never logged (they hold secrets). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(pick(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const isProduction = e.NODE_ENV === 'production';
+  if (isProduction) {
+    if (!e.MONGODB_URI) problems.push('MONGODB_URI: required in production (the embedded store is for one machine)');
+    if (!e.REDIS_URL) problems.push('REDIS_URL: required in production (pub/sub, locks and rate limits span replicas)');
+    for (const name of ['JWT_SECRET', 'WORKER_TOKEN_SECRET'] as const) {
+      const value = e[name];
+      if (!env[name] || DEV_SECRETS.includes(value)) {
+        problems.push(`${name}: the development default cannot be used in production; set a random secret`);
+      } else if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_BYTES) {
+        problems.push(`${name}: must be at least ${MIN_SECRET_BYTES} bytes in production`);
+      }
+    }
+    if (e.JWT_SECRET === e.WORKER_TOKEN_SECRET) {
+      problems.push('WORKER_TOKEN_SECRET: must differ from JWT_SECRET');
+    }
+  }
+  if (e.HEARTBEAT_SECONDS >= e.LEASE_SECONDS) {
+    problems.push('HEARTBEAT_SECONDS: must be shorter than LEASE_SECONDS');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    mongo: { uri: e.MONGODB_URI, poolSize: e.MONGO_POOL_SIZE },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    auth: {
+      jwtSecret: e.JWT_SECRET,
+      jwtTtlSeconds: e.JWT_TTL_SECONDS,
+      workerTokenSecret: e.WORKER_TOKEN_SECRET,
+      workerTokenTtlDays: e.WORKER_TOKEN_TTL_DAYS,
+      adminUsername: e.ADMIN_USERNAME,
+      adminPassword: e.ADMIN_PASSWORD,
+    },
+    oidc: {
+      issuer: e.OIDC_ISSUER,
+      clientId: e.OIDC_CLIENT_ID,
+      clientSecret: e.OIDC_CLIENT_SECRET,
+      redirectUri: e.OIDC_REDIRECT_URI,
+    },
+    http: {
+      allowedOrigins: e.ALLOWED_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter((o) => o.length > 0),
+      enforceTls: e.ENFORCE_TLS,
+      webDistDir: e.WEB_DIST_DIR,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    },
+    rateLimit: { windowMs: e.RATE_LIMIT_WINDOW_MS, max: e.RATE_LIMIT_MAX, workerMax: e.WORKER_RATE_LIMIT_MAX },
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION ?? !isProduction,
+      maxDepth: e.QUERY_MAX_DEPTH,
+      maxCost: e.QUERY_MAX_COST,
+    },
+    jobs: { leaseSeconds: e.LEASE_SECONDS, heartbeatSeconds: e.HEARTBEAT_SECONDS, logMaxBytes: e.LOG_MAX_BYTES },
+  };
+}
+
+/** Only the variables we know; an empty string counts as unset. */
+function pick(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') out[key] = v;
+  }
+  return out;
+}
+

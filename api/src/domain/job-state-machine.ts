@@ -1,0 +1,253 @@
+import { JobStatus, LEASED_JOB_STATUSES, SandboxKind, TERMINAL_JOB_STATUSES } from './enums';
+
+/**
+ * The job state machine as pure data. Each transition is a description — the filter naming
+ * the state the job must be in (status, and for worker calls the attempt and worker that
+ * hold the lease) and the update that moves it — which storage applies as ONE atomic
+ * `findOneAndUpdate`. No match means the job was not in that state: nothing changes, and the
+ * caller decides (CONFLICT for a fenced worker call, "already done" for a sweeper pass).
+ *
+ * ```
+ * QUEUED ──claim──▶ ASSIGNED ──start──▶ RUNNING ──complete──▶ SUCCEEDED | FAILED | TIMED_OUT | CANCELED
+ *   ▲                  │                   │
+ *   └── requeue (attempt+1, backoff) ◀─────┴── lease lost / never started
+ * ```
+ *
+ * Ids are passed through untouched (ObjectId or string): mongoose casts them.
+ */
+
+export type Filter = Record<string, unknown>;
+export type Update = Record<string, unknown>;
+
+export interface Transition {
+  filter: Filter;
+  update: Update;
+  /** Only for picks among several candidates (claim). */
+  sort?: Record<string, 1 | -1>;
+}
+
+/** One attempt of one job as held by one worker: the fencing token of every worker call. */
+export interface LeaseRef {
+  jobId: unknown;
+  attempt: number;
+  workerId: unknown;
+}
+
+export interface ClaimingWorker {
+  workerId: unknown;
+  labels: readonly string[];
+  sandboxes: readonly SandboxKind[];
+}
+
+const leased = { $in: [...LEASED_JOB_STATUSES] };
+
+/** The filter every job-scoped worker call carries: this attempt, this worker, lease held. */
+export function fence(ref: LeaseRef): Filter {
+  return { _id: ref.jobId, attempt: ref.attempt, workerId: ref.workerId, status: leased };
+}
+
+/**
+ * The best QUEUED job this worker may run: not backing off, every requirement among the
+ * worker's labels, a sandbox kind the worker has. Sorted to match the index
+ * `{status: 1, priority: -1, queuedAt: 1}`.
+ */
+export function claim(worker: ClaimingWorker, now: Date, leaseMs: number): Transition {
+  return {
+    filter: {
+      status: JobStatus.QUEUED,
+      // `$not: {$gt}` also matches a missing or null notBefore.
+      notBefore: { $not: { $gt: now } },
+      // requirements ⊆ labels: no requirement outside the labels.
+      requirements: { $not: { $elemMatch: { $nin: [...worker.labels] } } },
+      // `$in` with null also matches a missing field.
+      sandbox: { $in: [...worker.sandboxes, null] },
+    },
+    sort: { priority: -1, queuedAt: 1 },
+    update: {
+      $set: {
+        status: JobStatus.ASSIGNED,
+        workerId: worker.workerId,
+        assignedAt: now,
+        leaseExpiresAt: new Date(now.getTime() + leaseMs),
+      },
+      $unset: { notBefore: 1 },
+    },
+  };
+}
+
+/** The worker reports the process started. Renews the lease too. */
+export function start(ref: LeaseRef, now: Date, leaseMs: number): Transition {
+  return {
+    filter: { ...fence(ref), status: JobStatus.ASSIGNED, cancelRequestedAt: null },
+    update: { $set: { status: JobStatus.RUNNING, startedAt: now, leaseExpiresAt: new Date(now.getTime() + leaseMs) } },
+  };
+}
+
+export function renewLease(ref: LeaseRef, now: Date, leaseMs: number): Transition {
+  return { filter: fence(ref), update: { $set: { leaseExpiresAt: new Date(now.getTime() + leaseMs) } } };
+}
+
+/** What the worker says happened to the process. */
+export interface JobResult {
+  exitCode?: number | null;
+  signal?: string | null;
+  error?: string | null;
+  canceled?: boolean | null;
+  timedOut?: boolean | null;
+}
+
+export interface Outcome {
+  status: JobStatus;
+  exitCode?: number;
+  signal?: string;
+  error?: string;
+}
+
+/**
+ * The final status a worker's result means. Only a lost lease is retried: a non-zero exit
+ * is the command's answer, and running it again would not change it.
+ */
+export function outcomeOf(result: JobResult, cancelRequested: boolean, timeoutSeconds?: number | null): Outcome {
+  const exit = result.exitCode ?? undefined;
+  const base = { exitCode: exit, signal: result.signal ?? undefined };
+  if (result.error && exit === undefined) return { status: JobStatus.FAILED, ...base, error: result.error };
+  if (result.canceled && cancelRequested) return { status: JobStatus.CANCELED, ...base };
+  if (result.timedOut) {
+    return { status: JobStatus.TIMED_OUT, ...base, error: `timed out after ${timeoutSeconds ?? '?'} s` };
+  }
+  // Stopped by the worker itself (agent shutdown) without anyone asking: not a success.
+  if (result.canceled) return { status: JobStatus.FAILED, ...base, error: result.error ?? 'stopped by the worker' };
+  if (exit === 0) return { status: JobStatus.SUCCEEDED, ...base };
+  return { status: JobStatus.FAILED, ...base, ...(result.error ? { error: result.error } : {}) };
+}
+
+function finish(outcome: Outcome, now: Date): Update {
+  const $set: Record<string, unknown> = { status: outcome.status, finishedAt: now };
+  const $unset: Record<string, 1> = { leaseExpiresAt: 1 };
+  for (const key of ['exitCode', 'signal', 'error'] as const) {
+    if (outcome[key] !== undefined) $set[key] = outcome[key];
+    else $unset[key] = 1;
+  }
+  return { $set, $unset };
+}
+
+/**
+ * The worker's result. The filter pins whether a cancel was requested, because that decides
+ * CANCELED vs FAILED: a cancel landing between the read and this update makes it miss, and
+ * the caller reads again.
+ */
+export function complete(ref: LeaseRef, result: JobResult, cancelRequested: boolean, timeoutSeconds: number | null | undefined, now: Date): Transition {
+  return {
+    filter: { ...fence(ref), cancelRequestedAt: cancelRequested ? { $ne: null } : null },
+    update: finish(outcomeOf(result, cancelRequested, timeoutSeconds), now),
+  };
+}
+
+/** The lease of an attempt that ran is gone (worker dead, cut off, or restarted without it). */
+export interface LostAttempt {
+  jobId: unknown;
+  attempt: number;
+  maxAttempts: number;
+  status: JobStatus;
+}
+
+export const WORKER_LOST = 'worker lost';
+
+const releaseLease = { workerId: 1, assignedAt: 1, leaseExpiresAt: 1, startedAt: 1 };
+
+/**
+ * A lost attempt goes back to the queue as the next attempt after a backoff, or FAILED
+ * "worker lost" when no attempt is left. `lapsedBefore` (sweeper) also requires the lease to
+ * have expired, so a heartbeat that renewed it first wins.
+ */
+export function requeueLost(job: LostAttempt, now: Date, backoffMs: number, lapsedBefore?: Date): Transition {
+  const filter: Filter = { _id: job.jobId, attempt: job.attempt, status: job.status, cancelRequestedAt: null };
+  if (lapsedBefore) filter.leaseExpiresAt = { $lt: lapsedBefore };
+  if (job.attempt >= job.maxAttempts) {
+    return { filter, update: finish({ status: JobStatus.FAILED, error: WORKER_LOST }, now) };
+  }
+  return {
+    filter,
+    update: {
+      $set: { status: JobStatus.QUEUED, notBefore: new Date(now.getTime() + backoffMs) },
+      $inc: { attempt: 1 },
+      $unset: releaseLease,
+    },
+  };
+}
+
+/**
+ * An ASSIGNED attempt that never started (the ASSIGN was lost, or the worker restarted before
+ * starting it) goes straight back to the queue. The attempt number moves on so a late
+ * startJob for the old one is fenced out, and maxAttempts with it: nothing ran, so no try was
+ * used up.
+ */
+export function requeueUnstarted(job: { jobId: unknown; attempt: number }, now: Date, lapsedBefore?: Date): Transition {
+  const filter: Filter = { _id: job.jobId, attempt: job.attempt, status: JobStatus.ASSIGNED, cancelRequestedAt: null };
+  if (lapsedBefore) filter.leaseExpiresAt = { $lt: lapsedBefore };
+  return {
+    filter,
+    update: { $set: { status: JobStatus.QUEUED }, $inc: { attempt: 1, maxAttempts: 1 }, $unset: releaseLease },
+  };
+}
+
+/** Past timeoutSeconds (plus grace): the platform ends it; the worker is told to stop. */
+export function timeOut(job: { jobId: unknown; attempt: number }, timeoutSeconds: number, now: Date): Transition {
+  return {
+    filter: { _id: job.jobId, attempt: job.attempt, status: JobStatus.RUNNING },
+    update: finish({ status: JobStatus.TIMED_OUT, error: `timed out after ${timeoutSeconds} s` }, now),
+  };
+}
+
+/**
+ * A cancel that no worker will confirm: the job was only assigned (nothing started), or its
+ * worker's lease lapsed.
+ */
+export function finalizeCancel(job: { jobId: unknown; attempt: number }, now: Date, opts: { onlyAssigned?: boolean; lapsedBefore?: Date } = {}): Transition {
+  const filter: Filter = {
+    _id: job.jobId,
+    attempt: job.attempt,
+    status: opts.onlyAssigned ? JobStatus.ASSIGNED : leased,
+    cancelRequestedAt: { $ne: null },
+  };
+  if (opts.lapsedBefore) filter.leaseExpiresAt = { $lt: opts.lapsedBefore };
+  return { filter, update: finish({ status: JobStatus.CANCELED }, now) };
+}
+
+// ---- user-side transitions (job.service) ----
+
+/** A queued job is canceled on the spot: no worker holds it. */
+export function cancelQueued(jobId: unknown, now: Date): Transition {
+  return {
+    filter: { _id: jobId, status: JobStatus.QUEUED },
+    update: { $set: { status: JobStatus.CANCELED, cancelRequestedAt: now, finishedAt: now } },
+  };
+}
+
+/** A leased job: record the request; the worker (or the sweeper) finishes it. */
+export function requestCancel(jobId: unknown, now: Date): Transition {
+  return {
+    filter: { _id: jobId, status: leased, cancelRequestedAt: null },
+    update: { $set: { cancelRequestedAt: now } },
+  };
+}
+
+/** A finished job runs again as the next attempt, with a fresh budget of tries. */
+export function retry(job: { jobId: unknown; attempt: number; maxAttempts: number }, now: Date): Transition {
+  return {
+    filter: { _id: job.jobId, attempt: job.attempt, status: { $in: [...TERMINAL_JOB_STATUSES] } },
+    update: {
+      $set: { status: JobStatus.QUEUED, queuedAt: now, maxAttempts: job.attempt + job.maxAttempts, logTruncated: false, logBytes: 0 },
+      $inc: { attempt: 1 },
+      $unset: { ...releaseLease, finishedAt: 1, exitCode: 1, signal: 1, error: 1, cancelRequestedAt: 1, notBefore: 1 },
+    },
+  };
+}
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_JOB_STATUSES.includes(status);
+}
+
+export function isLeased(status: JobStatus): boolean {
+  return LEASED_JOB_STATUSES.includes(status);
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+/**
+ * The embedded default (`npm start`): the API, the web UI it serves, and one local worker
+ * agent, in one process. With MONGODB_URI unset the embedded MongoDB-wire server keeps its
+ * data under --data-dir; with REDIS_URL unset pub/sub, locks and rate limits are in-process.
+ * `--no-local-worker` runs the API alone (production, compose).
+ */
+import 'reflect-metadata';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startAgent, type Agent } from '@cmd-executor/worker';
+import { ConfigError, loadConfig } from './config';
+import { createLogger, type Logger } from './logger';
+import { startMongoWireServer } from './mongo-wire';
+import { startApiServer, type ApiServer } from './server';
+import { installShutdownHandlers } from './shutdown';
+import { UserModel } from './storage/models';
+import { Role } from './domain/enums';
+
+const LOCAL_WORKER_NAME = 'local';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'no-local-worker': { type: 'boolean', default: false },
+      'data-dir': { type: 'string', default: process.env.CMD_EXECUTOR_DATA_DIR ?? path.resolve('.data') },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(
+      'usage: cmd-executor [--no-local-worker] [--data-dir DIR]\n' +
+        '  --no-local-worker  run the API (and web UI) only; agents connect from elsewhere\n' +
+        '  --data-dir DIR     embedded MongoDB data and the local worker token (default ./.data)\n' +
+        'Configuration comes from the environment: see README.md.\n',
+    );
+    return;
+  }
+  const dataDir = values['data-dir'];
+  const bootLogger = createLogger({ level: process.env.LOG_LEVEL ?? 'info', name: 'cmd-executor' });
+
+  const cleanups: Array<{ name: string; run: () => Promise<void> }> = [];
+  const stopAll = async (): Promise<void> => {
+    // Reverse start order; every step runs even when an earlier one fails.
+    for (const step of cleanups.reverse()) {
+      try {
+        await step.run();
+      } catch (err) {
+        bootLogger.error({ err, step: step.name }, 'shutdown step failed');
+      }
+    }
+  };
+  installShutdownHandlers(stopAll, bootLogger);
+
+  if (!process.env.MONGODB_URI && process.env.NODE_ENV !== 'production') {
+    const dbpath = path.join(dataDir, 'mongo');
+    mkdirSync(dbpath, { recursive: true });
+    const mongo = await startMongoWireServer({ port: 0, dbpath, logger: bootLogger });
+    cleanups.push({ name: 'embedded mongo', run: () => mongo.close() });
+    process.env.MONGODB_URI = `${mongo.uri}/cmd-executor`;
+    bootLogger.warn({ dbpath }, 'MONGODB_URI unset: using the embedded MongoDB-wire server (one machine only)');
+  }
+
+  const config = loadConfig();
+  const api = await startApiServer({ config });
+  cleanups.push({ name: 'api', run: () => api.close() });
+
+  let agent: Agent | undefined;
+  if (!values['no-local-worker']) {
+    const token = await localWorkerToken(api, dataDir, bootLogger);
+    agent = await startAgent({
+      server: api.url,
+      token,
+      name: LOCAL_WORKER_NAME,
+      labels: ['local', os.platform()],
+      concurrency: Math.max(2, os.cpus().length),
+      workDir: path.join(dataDir, 'work'),
+      logger: bootLogger.child({ component: 'local-worker' }),
+    });
+    cleanups.push({ name: 'local worker', run: () => agent!.stop() });
+  }
+
+  const origin = api.url.replace(/\/graphql$/, '');
+  process.stdout.write(
+    `\n  cmd-executor is running\n` +
+      `    web UI:   ${origin}/\n` +
+      `    GraphQL:  ${api.url}  (playground in development)\n` +
+      `    log in as "${config.auth.adminUsername}"` +
+      (config.auth.adminPassword ? ' with ADMIN_PASSWORD' : ' with the password printed at first start') +
+      `\n    worker:   ${agent ? `local agent "${LOCAL_WORKER_NAME}" connected` : 'none (--no-local-worker)'}\n\n`,
+  );
+}
+
+/**
+ * The local agent keeps one identity across restarts: its token is kept (mode 0600) beside
+ * the embedded data and minted again only when missing, revoked or expired.
+ */
+async function localWorkerToken(api: ApiServer, dataDir: string, logger: Logger): Promise<string> {
+  const file = path.join(dataDir, 'local-worker-token');
+  const tokens = api.container.services.workerTokens;
+  try {
+    const saved = readFileSync(file, 'utf8').trim();
+    if (saved && (await tokens.verify(saved))) return saved;
+  } catch {
+    // missing or unreadable: mint a new one
+  }
+  const admin = await UserModel.findOne({ role: Role.ADMIN }).sort({ createdAt: 1 }).exec();
+  if (!admin) throw new Error('no admin user exists to own the local worker token');
+  const issued = await tokens.create(admin.id as string, LOCAL_WORKER_NAME, ['local', os.platform()]);
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, issued.token, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  logger.info({ tokenId: issued.id }, 'minted a worker token for the local agent');
+  return issued.token;
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`cmd-executor: ${err.message}\n`);
+  } else {
+    process.stderr.write(`cmd-executor: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  }
+  process.exit(1);
+});

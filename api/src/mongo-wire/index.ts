@@ -1,0 +1,2 @@
+export { startMongoWireServer } from './server';
+export type { Logger, MongoWireServer, MongoWireServerOptions } from './server';

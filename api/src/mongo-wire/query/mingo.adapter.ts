@@ -1,0 +1,111 @@
+import { Aggregator, Query } from 'mingo';
+import type { AnyObject, CollectionResolver, SortSpec } from 'mingo/types';
+import { fail, MongoCommandError } from '../errors';
+import { ObjectId } from 'bson';
+import { type Doc, pathValues, valueKey } from '../storage/value.key';
+
+/**
+ * The one place that calls mingo, so its exceptions become MongoDB errors with mongod's
+ * codes (unknown query operator → 2 BadValue, unknown update modifier → 9 FailedToParse,
+ * unknown pipeline stage → 40324).
+ */
+export function withMingo<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw toMongoError(err);
+  }
+}
+
+export function toMongoError(err: unknown): MongoCommandError {
+  if (err instanceof MongoCommandError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  let m: RegExpMatchArray | null;
+  if ((m = message.match(/unknown (?:top level |query )?operator:? ?'?(\$\w+)/i))) return fail('BadValue', `unknown operator: ${m[1]}`);
+  if ((m = message.match(/Unknown update operator: '?(\$\w+)/i))) {
+    return fail('FailedToParse', `Unknown modifier: ${m[1]}. Expected a valid update modifier or pipeline-style update specified as an array`);
+  }
+  if ((m = message.match(/unregistered pipeline operator (\$\w+)/i))) return fail('InvalidPipelineStage', `Unrecognized pipeline stage name: '${m[1]}'`);
+  if ((m = message.match(/'(\$\w+)' is not registered/i))) return fail('InvalidPipelineStage', `Unrecognized expression '${m[1]}'`);
+  return fail('BadValue', message);
+}
+
+/** A compiled filter. */
+export interface Matcher {
+  test(doc: Doc): boolean;
+}
+
+/** Compiled once: mingo's Query setup costs tens of microseconds, too much per operation. */
+const MATCH_ALL: Query = new Query({}, {});
+
+/**
+ * Compiles a filter. Plain scalar equalities (`{_id: x}`, `{key: 'k', status: 'Q'}`), the
+ * common case, get a matcher of their own with MongoDB's semantics (a field matches when it,
+ * or an element of it, equals the value); everything else goes to mingo.
+ */
+export function compileFilter(filter: Doc | undefined): Matcher {
+  if (filter !== undefined && (filter === null || typeof filter !== 'object' || Array.isArray(filter))) {
+    throw fail('TypeMismatch', "'filter' must be an object");
+  }
+  if (!filter || Object.keys(filter).length === 0) return MATCH_ALL;
+  return scalarEqualityMatcher(filter) ?? withMingo(() => new Query(filter, {}));
+}
+
+function scalarEqualityMatcher(filter: Doc): Matcher | null {
+  const conds: Array<[string, string]> = [];
+  for (const [field, value] of Object.entries(filter)) {
+    if (field.startsWith('$') || !isScalar(value)) return null;
+    conds.push([field, valueKey(value)]);
+  }
+  return {
+    test: (doc) => conds.every(([field, key]) => pathValues(doc, field).some((v) => valueKey(v) === key)),
+  };
+}
+
+function isScalar(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return !Number.isNaN(v);
+    case 'object':
+      return v instanceof ObjectId || (v instanceof Date && !Number.isNaN(v.getTime()));
+    default:
+      return false;
+  }
+}
+
+/** Matches, sorts, skips, limits and projects `docs` (already a superset of the matches). */
+export function runFind(
+  docs: Doc[],
+  query: Matcher,
+  opts: { sort?: Doc; skip?: number; limit?: number; projection?: Doc },
+): Doc[] {
+  return withMingo(() => {
+    const sort = cleanSort(opts.sort);
+    const projection = opts.projection && Object.keys(opts.projection).length > 0 ? opts.projection : undefined;
+    const matched = query === MATCH_ALL ? docs : docs.filter((d) => query.test(d));
+    if (!sort && !projection && !opts.skip && !opts.limit) return matched;
+    let cursor = MATCH_ALL.find<Doc>(matched, projection as AnyObject | undefined);
+    if (sort) cursor = cursor.sort(sort);
+    if (opts.skip) cursor = cursor.skip(opts.skip);
+    if (opts.limit) cursor = cursor.limit(opts.limit);
+    return cursor.all();
+  });
+}
+
+/** Drops `$natural` and `$meta` sort keys, which mingo does not know. */
+export function cleanSort(sort: Doc | undefined): SortSpec | undefined {
+  if (!sort) return undefined;
+  const out: SortSpec = {};
+  for (const [k, v] of Object.entries(sort)) {
+    if (k.startsWith('$') || typeof v !== 'number') continue;
+    out[k] = v < 0 ? -1 : 1;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+export function runPipeline(docs: Doc[], pipeline: Doc[], resolver: CollectionResolver): Doc[] {
+  return withMingo(() => new Aggregator(pipeline as AnyObject[], { collectionResolver: resolver }).run<Doc>(docs));
+}

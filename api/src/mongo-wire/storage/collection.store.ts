@@ -1,0 +1,83 @@
+import { fail } from '../errors';
+import { duplicateKeyError, IndexStore, type IndexSpec } from './index.store';
+import { type Doc, valueKey } from './value.key';
+
+export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+/**
+ * One collection: documents by `_id` key (insertion-ordered, so scans return natural order)
+ * plus its secondary indexes. Stored documents are never mutated in place: writers build a
+ * new document and swap it in, so cursors and replies may share references safely.
+ */
+export class CollectionStore {
+  readonly docs = new Map<string, Doc>();
+  readonly indexes = new Map<string, IndexStore>();
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    readonly options: Doc = {},
+  ) {}
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  get(idKey: string): Doc | undefined {
+    return this.docs.get(idKey);
+  }
+
+  /** Inserts a document that already has an `_id`; throws DuplicateKey and changes nothing on conflict. */
+  insert(doc: Doc): void {
+    const idKey = valueKey(doc._id);
+    if (this.docs.has(idKey)) throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, ['_id'], [doc._id]);
+    for (const index of this.indexes.values()) index.checkUnique(idKey, doc, this.ns);
+    for (const index of this.indexes.values()) index.add(idKey, doc);
+    this.docs.set(idKey, doc);
+  }
+
+  /** Swaps in a new version of a stored document (same `_id`), checking unique indexes first. */
+  replace(idKey: string, next: Doc): void {
+    const prev = this.docs.get(idKey);
+    if (!prev) throw fail('InternalError', `document ${idKey} vanished during update`);
+    for (const index of this.indexes.values()) index.checkUnique(idKey, next, this.ns);
+    for (const index of this.indexes.values()) {
+      index.remove(idKey, prev);
+      index.add(idKey, next);
+    }
+    this.docs.set(idKey, next);
+  }
+
+  /** Insert, or overwrite the document with the same `_id` (journal replay). */
+  put(doc: Doc): void {
+    const idKey = valueKey(doc._id);
+    if (this.docs.has(idKey)) this.replace(idKey, doc);
+    else this.insert(doc);
+  }
+
+  remove(idKey: string): Doc | undefined {
+    const prev = this.docs.get(idKey);
+    if (!prev) return undefined;
+    for (const index of this.indexes.values()) index.remove(idKey, prev);
+    this.docs.delete(idKey);
+    return prev;
+  }
+
+  /** Builds an index over the existing documents; a uniqueness conflict leaves the collection as it was. */
+  createIndex(spec: IndexSpec): void {
+    const index = new IndexStore(spec);
+    for (const [idKey, doc] of this.docs) {
+      index.checkUnique(idKey, doc, this.ns);
+      index.add(idKey, doc);
+    }
+    this.indexes.set(spec.name, index);
+  }
+
+  dropIndex(name: string): boolean {
+    return this.indexes.delete(name);
+  }
+
+  indexSpecs(): IndexSpec[] {
+    return [ID_INDEX_SPEC, ...[...this.indexes.values()].map((i) => i.spec)];
+  }
+}

@@ -1,0 +1,58 @@
+import { MongoCommandError } from '../errors';
+import { CollectionStore } from './collection.store';
+import { IndexStore } from './index.store';
+import { valueKey } from './value.key';
+
+test('compound index entries fan out over one array field', () => {
+  const idx = new IndexStore({ key: { a: 1, b: 1 }, name: 'a_1_b_1' });
+  expect(idx.entries({ a: 1, b: ['x', 'y'] }).map((e) => e.values)).toEqual([
+    [1, 'x'],
+    [1, 'y'],
+  ]);
+});
+
+test('unique index: duplicate key error with keyPattern and keyValue', () => {
+  const coll = new CollectionStore('db', 'c');
+  coll.createIndex({ key: { email: 1 }, name: 'email_1', unique: true });
+  coll.insert({ _id: 1, email: 'a@x' });
+  let err: unknown;
+  try {
+    coll.insert({ _id: 2, email: 'a@x' });
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(MongoCommandError);
+  expect((err as MongoCommandError).toReply()).toMatchObject({
+    code: 11000,
+    keyPattern: { email: 1 },
+    keyValue: { email: 'a@x' },
+    errmsg: 'E11000 duplicate key error collection: db.c index: email_1 dup key: { email: "a@x" }',
+  });
+  expect(coll.docs.size).toBe(1);
+  // Two documents without the field collide on null unless the index is sparse.
+  coll.insert({ _id: 3 });
+  expect(() => coll.insert({ _id: 4 })).toThrow(/dup key: \{ email: null \}/);
+});
+
+test('sparse and partial indexes leave out documents', () => {
+  const sparse = new IndexStore({ key: { k: 1 }, name: 'k_1', sparse: true, unique: true });
+  expect(sparse.entries({ other: 1 })).toEqual([]);
+  const partial = new IndexStore({ key: { o: 1, k: 1 }, name: 'o_k', unique: true, partialFilterExpression: { k: { $exists: true } } });
+  expect(partial.entries({ o: 1 })).toEqual([]);
+  expect(partial.entries({ o: 1, k: 'x' })).toHaveLength(1);
+  expect(partial.usableForLookup).toBe(false);
+});
+
+test('replace moves index entries; remove drops them', () => {
+  const coll = new CollectionStore('db', 'c');
+  coll.createIndex({ key: { s: 1, p: -1 }, name: 's_p' });
+  const idx = coll.indexes.get('s_p')!;
+  coll.insert({ _id: 1, s: 'Q', p: 1 });
+  coll.insert({ _id: 2, s: 'Q', p: 2 });
+  expect(idx.lookupPrefix([valueKey('Q')]).size).toBe(2);
+  coll.replace(valueKey(1), { _id: 1, s: 'R', p: 1 });
+  expect([...idx.lookupPrefix([valueKey('Q')])]).toEqual([valueKey(2)]);
+  expect([...idx.lookupFull([[valueKey('R')], [valueKey(1)]])]).toEqual([valueKey(1)]);
+  coll.remove(valueKey(2));
+  expect(idx.lookupPrefix([valueKey('Q')]).size).toBe(0);
+});

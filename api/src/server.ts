@@ -1,0 +1,122 @@
+import 'reflect-metadata';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from '@apollo/server/plugin/landingPage/default';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createAppContainer, type AppContainer } from './app-container';
+import type { AppConfig } from './config';
+import { apiPlugin } from './transport/graphql/apollo-plugins';
+import type { GraphQLContext } from './transport/graphql/context';
+import { formatError } from './transport/graphql/format-error';
+import { depthLimitRule } from './transport/graphql/query-limits';
+import { buildApiSchema } from './transport/graphql/schema';
+import { createExpressApp } from './transport/http/express-app';
+import { attachGraphQLWs } from './transport/ws/graphql-ws-server';
+
+export interface ApiServer {
+  /** http://host:port/graphql */
+  url: string;
+  /** ws://host:port/graphql */
+  wsUrl: string;
+  port: number;
+  httpServer: HttpServer;
+  container: AppContainer;
+  /**
+   * Graceful stop: refuse new connections, let in-flight HTTP requests finish (up to
+   * SHUTDOWN_TIMEOUT_MS), close WebSockets with 1001, then close the container (Mongo, Redis)
+   * when this server created it. Safe to call twice.
+   */
+  close(): Promise<void>;
+}
+
+export interface StartApiOptions {
+  config: AppConfig;
+  /** Given: the caller owns it (close() leaves it open). Otherwise one is created and owned. */
+  container?: AppContainer;
+  /** Overrides config.port (0: an ephemeral port). */
+  port?: number;
+  host?: string;
+}
+
+export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> {
+  const { config } = opts;
+  const ownsContainer = opts.container === undefined;
+  const container = opts.container ?? (await createAppContainer(config));
+  try {
+    const schema = await buildApiSchema();
+    const httpServer = createServer();
+    const ws = attachGraphQLWs(httpServer, schema, container);
+    const apollo = new ApolloServer<GraphQLContext>({
+      schema,
+      introspection: config.graphql.introspection,
+      includeStacktraceInErrorResponses: false,
+      validationRules: [
+        depthLimitRule(config.graphql.maxDepth),
+        ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+      ],
+      formatError,
+      logger: apolloLogger(container),
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.http.shutdownTimeoutMs }),
+        { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
+        apiPlugin(schema, config),
+        config.isProduction
+          ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+          : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true, includeCookies: true }),
+      ],
+    });
+    await apollo.start();
+    httpServer.on('request', createExpressApp(container, apollo));
+
+    const host = opts.host ?? config.host;
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(opts.port ?? config.port, host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (httpServer.address() as AddressInfo).port;
+    const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+    container.logger.info({ port, instanceId: container.instanceId }, 'API listening');
+
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${shownHost}:${port}/graphql`,
+      wsUrl: `ws://${shownHost}:${port}/graphql`,
+      port,
+      httpServer,
+      container,
+      close: () => {
+        closing ??= (async () => {
+          container.logger.info('API shutting down');
+          try {
+            // Drain plugins: the HTTP server stops accepting and waits for in-flight requests; sockets get 1001.
+            await apollo.stop();
+          } finally {
+            if (ownsContainer) await container.close();
+          }
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    if (ownsContainer) await container.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+function apolloLogger(app: AppContainer) {
+  const l = app.logger.child({ component: 'apollo' });
+  return {
+    debug: (m: string) => l.debug(m),
+    info: (m: string) => l.info(m),
+    warn: (m: string) => l.warn(m),
+    error: (m: string) => l.error(m),
+  };
+}

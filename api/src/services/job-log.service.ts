@@ -1,0 +1,268 @@
+import { Types } from 'mongoose';
+import { JobStatus, LogStream } from '../domain/enums';
+import { fence, isTerminal, type LeaseRef } from '../domain/job-state-machine';
+import { applyLogCap, chunkBytes, contiguousUpTo, truncationNotice } from '../domain/log-cap';
+import { BadUserInputError, ConflictError } from '../errors';
+import type { Logger } from '../logger';
+import { Topics, type PubSubPort } from '../storage/pubsub';
+import type { Id } from '../storage/repositories/ids';
+import { applyTransition, findJob } from '../storage/repositories/job-lease.repository';
+import * as logs from '../storage/repositories/job-log.repository';
+import type { StoredChunk } from '../storage/repositories/job-log.repository';
+import { JobModel } from '../storage/models';
+import { PushIterator } from './push-iterator';
+
+export interface LogChunkInput {
+  seq: number;
+  stream: LogStream;
+  data: string;
+  at?: Date | string | null;
+}
+
+/** What subscribers get: one chunk as the `LogChunk` GraphQL type. */
+export interface LogChunkView {
+  jobId: string;
+  attempt: number;
+  seq: number;
+  stream: LogStream;
+  data: string;
+  at: Date;
+}
+
+/** One message per stored batch on `JOB_LOGS:<jobId>` (never one per line). */
+interface LogBatchMessage {
+  jobId: string;
+  attempt: number;
+  chunks: Array<Omit<LogChunkView, 'jobId' | 'attempt' | 'at'> & { at: string | Date }>;
+}
+
+export interface AppendResult {
+  ackedSeq: number;
+  truncated: boolean;
+}
+
+export interface JobLogDeps {
+  pubsub: PubSubPort;
+  logger: Logger;
+  logMaxBytes: number;
+  /** How long a live stream waits for a missing seq (a concurrent append in flight) before skipping it. */
+  gapWaitMs?: number;
+}
+
+const MAX_CHUNKS_PER_CALL = 5000;
+const REPLAY_PAGE = 500;
+
+/**
+ * Job output: storing the worker's numbered chunks (idempotent, capped), the platform's SYSTEM
+ * lines, reading them back, and the live `jobLogs` stream with no gap or duplicate at the seam
+ * between replay and live.
+ */
+export class JobLogService {
+  /**
+   * Per attempt, what this replica knows: the acknowledged (gap-free) seq, where the next scan
+   * starts, and the highest seq it stored. Never ahead of the store, so a stale entry only
+   * costs a lookup.
+   */
+  private readonly acked = new Map<string, { acked: number; maxSeen: number }>();
+  private readonly gapWaitMs: number;
+
+  constructor(private readonly deps: JobLogDeps) {
+    this.gapWaitMs = deps.gapWaitMs ?? 3000;
+  }
+
+  /**
+   * Stores a batch from the worker holding `ref`'s lease. A resent chunk is acknowledged and
+   * not stored twice. Past the cap, output is dropped (and acknowledged) and the chunk that
+   * crossed it becomes the one SYSTEM line saying so.
+   */
+  async append(ref: LeaseRef & { jobId: Id; workerId: Id }, input: readonly LogChunkInput[]): Promise<AppendResult> {
+    if (input.length > MAX_CHUNKS_PER_CALL) {
+      throw new BadUserInputError('chunks', `at most ${MAX_CHUNKS_PER_CALL} chunks per call`);
+    }
+    const bySeq = new Map<number, LogChunkInput>();
+    for (const [i, c] of input.entries()) {
+      if (!Number.isInteger(c.seq) || c.seq < 1) throw new BadUserInputError(`chunks[${i}].seq`, 'seq must be an integer ≥ 1');
+      if (!bySeq.has(c.seq)) bySeq.set(c.seq, c);
+    }
+    const seqs = [...bySeq.keys()].sort((a, b) => a - b);
+    const key = `${ref.jobId}:${ref.attempt}`;
+    const cached = this.acked.get(key);
+    const from = cached?.acked ?? 0;
+    // Chunks above what this replica acknowledged are new in the common case: the unique index
+    // still catches a duplicate, so only a possible resend costs the lookup.
+    const already = seqs[0] !== undefined && seqs[0] <= from ? await logs.existingSeqs(ref.jobId, ref.attempt, seqs) : new Set<number>();
+    const fresh = seqs.filter((s) => !already.has(s)).map((s) => ({ ...(bySeq.get(s) as LogChunkInput), bytes: chunkBytes((bySeq.get(s) as LogChunkInput).data) }));
+    const total = fresh.reduce((n, c) => n + c.bytes, 0);
+
+    // Fencing and the byte reservation in one atomic step: the range [after - total, after)
+    // is this batch's, so concurrent batches never both cross the cap.
+    const job = await applyTransition({ filter: fence(ref), update: { $inc: { logBytes: total } } });
+    if (!job) throw new ConflictError('this attempt no longer holds the lease');
+
+    const jobId = new Types.ObjectId(String(ref.jobId));
+    const decisions = applyLogCap(fresh, job.logBytes - total, this.deps.logMaxBytes);
+    const now = new Date();
+    const toStore: StoredChunk[] = [];
+    const dropped: number[] = [];
+    let crossed = false;
+    for (const d of decisions) {
+      const at = d.chunk.at ? new Date(d.chunk.at) : now;
+      if (d.kind === 'keep') toStore.push({ jobId, attempt: ref.attempt, seq: d.chunk.seq, stream: d.chunk.stream, data: d.chunk.data, at });
+      else if (d.kind === 'truncate') {
+        crossed = true;
+        toStore.push({ jobId, attempt: ref.attempt, seq: d.chunk.seq, stream: LogStream.SYSTEM, data: truncationNotice(this.deps.logMaxBytes), at });
+      } else dropped.push(d.chunk.seq);
+    }
+    if (crossed) await JobModel.updateOne({ _id: jobId }, { $set: { logTruncated: true } }).exec();
+    const duplicates = await logs.insertChunks(toStore);
+    const stored = toStore.filter((c) => !duplicates.has(c.seq));
+
+    // The usual batch continues exactly where the acknowledgement stood: no need to look.
+    const handled = decisions.map((d) => d.chunk.seq);
+    const continues = cached !== undefined && cached.maxSeen <= cached.acked && duplicates.size === 0 && handled.length > 0 && handled.every((seq, i) => seq === from + 1 + i);
+    const known = continues ? handled : await logs.seqsAbove(ref.jobId, ref.attempt, from);
+    // Dropped chunks are acknowledged too: the worker must not hold them forever.
+    const ackedSeq = contiguousUpTo(from, [...known, ...dropped]);
+    this.remember(key, ackedSeq, Math.max(cached?.maxSeen ?? 0, ...stored.map((c) => c.seq)));
+
+    if (stored.length > 0) await this.publish(String(ref.jobId), ref.attempt, stored);
+    return { ackedSeq, truncated: job.logTruncated || crossed || dropped.length > 0 };
+  }
+
+  /**
+   * A line the platform adds (lost worker, retry, timeout) after the attempt's own output. Called
+   * only once the attempt is fenced off, so no worker chunk can take the seq after it.
+   */
+  async appendSystem(jobId: Id, attempt: number, text: string): Promise<void> {
+    const id = new Types.ObjectId(String(jobId));
+    for (let tries = 0; tries < 5; tries += 1) {
+      const seq = (await logs.maxSeq(id, attempt)) + 1;
+      const chunk: StoredChunk = { jobId: id, attempt, seq, stream: LogStream.SYSTEM, data: text.endsWith('\n') ? text : `${text}\n`, at: new Date() };
+      const dup = await logs.insertChunks([chunk]);
+      if (dup.size === 0) {
+        await this.publish(String(jobId), attempt, [chunk]);
+        return;
+      }
+    }
+    this.deps.logger.warn({ jobId: String(jobId), attempt }, 'could not place a SYSTEM log line');
+  }
+
+  async list(jobId: Id, attempt: number, afterSeq: number, limit: number): Promise<LogChunkView[]> {
+    const rows = await logs.listChunks(jobId, attempt, afterSeq, limit);
+    return rows.map(toView);
+  }
+
+  /** A new attempt started here: nothing of it is stored yet, so its first batch need not look. */
+  beginAttempt(jobId: Id, attempt: number): void {
+    this.remember(`${jobId}:${attempt}`, 0, 0);
+  }
+
+  /** The attempt is over: its ack cursor is no longer needed on this replica. */
+  forgetAttempt(jobId: Id, attempt: number): void {
+    this.acked.delete(`${jobId}:${attempt}`);
+  }
+
+  /**
+   * Stored chunks from (attempt, afterSeq) on, then live ones, continuing into later attempts,
+   * ending when the job ends. The live channel is subscribed before the replay, so nothing
+   * published meanwhile is missed; every chunk goes out once, in (attempt, seq) order.
+   */
+  stream(jobId: string, attempt: number, afterSeq: number): AsyncIterableIterator<LogChunkView> {
+    const { pubsub } = this.deps;
+    const gapWaitMs = this.gapWaitMs;
+    const out = new PushIterator<LogChunkView>();
+    const live = pubsub.asyncIterator<LogBatchMessage | { status?: string }>([Topics.jobLogs(jobId), Topics.jobUpdated(jobId)]);
+    out.onClose(() => void live.return?.());
+    const cursor = { attempt, seq: afterSeq };
+    const emit = async (c: StoredChunk | LogChunkView): Promise<void> => {
+      cursor.attempt = c.attempt;
+      cursor.seq = c.seq;
+      await out.push(toView(c));
+    };
+    /** Emits stored chunks in order after the cursor; 'gap' when a seq is missing (skipGaps: jump it). */
+    const catchUp = async (skipGaps: boolean): Promise<'ok' | 'gap'> => {
+      for (;;) {
+        const rows = await logs.chunksAfter(jobId, cursor.attempt, cursor.seq, REPLAY_PAGE);
+        for (const row of rows) {
+          if (out.closed) return 'ok';
+          const next = row.attempt === cursor.attempt ? row.seq === cursor.seq + 1 : row.seq === 1;
+          if (!next && !skipGaps) return 'gap';
+          await emit(row);
+        }
+        if (rows.length < REPLAY_PAGE) return 'ok';
+      }
+    };
+    /** Waits out a gap (a concurrent batch still being stored), then skips it. */
+    const catchUpPatiently = async (): Promise<void> => {
+      const deadline = Date.now() + gapWaitMs;
+      while (!out.closed && (await catchUp(false)) === 'gap') {
+        if (Date.now() >= deadline) {
+          await catchUp(true);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const pump = async (): Promise<void> => {
+      await live.ready;
+      const job = await findJob(jobId);
+      await catchUpPatiently();
+      if (!job || isTerminal(job.status)) {
+        await catchUp(true);
+        return;
+      }
+      for await (const msg of live) {
+        if (out.closed) return;
+        if ('chunks' in msg && Array.isArray(msg.chunks)) {
+          const batch = msg as LogBatchMessage;
+          const chunks = [...batch.chunks].sort((a, b) => a.seq - b.seq);
+          let inOrder = true;
+          for (const c of chunks) {
+            const beyond = batch.attempt > cursor.attempt || (batch.attempt === cursor.attempt && c.seq > cursor.seq);
+            if (!beyond) continue; // already emitted (replayed, or a resend)
+            if (batch.attempt === cursor.attempt && c.seq === cursor.seq + 1) {
+              await emit({ ...c, jobId, attempt: batch.attempt, at: new Date(c.at) });
+            } else {
+              inOrder = false;
+              break;
+            }
+          }
+          // Out of order (a later attempt, or a batch that overtook another): the store has it.
+          if (!inOrder) await catchUpPatiently();
+        } else if ('status' in msg && typeof msg.status === 'string' && isTerminal(msg.status as JobStatus)) {
+          // Everything the job wrote was stored before it ended.
+          await catchUpPatiently();
+          await catchUp(true);
+          return;
+        }
+      }
+    };
+    pump().then(
+      () => out.end(),
+      (err: unknown) => out.end(err),
+    );
+    return out;
+  }
+
+  private async publish(jobId: string, attempt: number, chunks: StoredChunk[]): Promise<void> {
+    const message: LogBatchMessage = {
+      jobId,
+      attempt,
+      chunks: chunks.map((c) => ({ seq: c.seq, stream: c.stream, data: c.data, at: c.at })),
+    };
+    await this.deps.pubsub.publish(Topics.jobLogs(jobId), message);
+  }
+
+  private remember(key: string, ackedSeq: number, maxSeen: number): void {
+    // Bounded: an entry only saves a scan, it is never needed for correctness.
+    if (this.acked.size >= 10_000 && !this.acked.has(key)) {
+      const oldest = this.acked.keys().next().value;
+      if (oldest !== undefined) this.acked.delete(oldest);
+    }
+    this.acked.set(key, { acked: ackedSeq, maxSeen });
+  }
+}
+
+function toView(c: StoredChunk | LogChunkView): LogChunkView {
+  return { jobId: String(c.jobId), attempt: c.attempt, seq: c.seq, stream: c.stream, data: c.data, at: new Date(c.at) };
+}

@@ -1,0 +1,147 @@
+import { Types, isValidObjectId } from 'mongoose';
+import { isAdmin } from '../auth/guards';
+import { JobStatus } from '../domain/enums';
+import { validateCreateJob, type CreateJobData } from '../domain/job-input.rules';
+import * as machine from '../domain/job-state-machine';
+import { decodeJobCursor, encodeJobCursor } from '../domain/job-cursor';
+import { BadUserInputError, ConflictError, NotFoundError } from '../errors';
+import { JobModel } from '../storage/models';
+import type { PubSubPort } from '../storage/pubsub';
+import type { UserPrincipal } from '../transport/graphql/context';
+import type { AuditService } from './audit.service';
+import { noopDispatchHooks, type JobDispatchHooks } from './job-dispatch.port';
+import { publishJobUpdated, type JobDoc } from './job-events';
+
+const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+export const JOBS_PAGE = { default: 20, max: 100 } as const;
+
+export interface JobPage {
+  edges: Array<{ cursor: string; node: JobDoc }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/** The user side of jobs: submit, read, list, cancel, retry. Access is checked here, not in resolvers. */
+export class JobService {
+  private dispatch: JobDispatchHooks = noopDispatchHooks;
+
+  constructor(
+    private readonly pubsub: PubSubPort,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** api-dispatch plugs the dispatcher in here. */
+  setDispatchHooks(hooks: JobDispatchHooks): void {
+    this.dispatch = hooks;
+  }
+
+  canSee(user: UserPrincipal, job: { createdById: unknown }): boolean {
+    return isAdmin(user) || String(job.createdById) === user.userId;
+  }
+
+  /** NOT_FOUND for other users' jobs too: their existence is not the caller's business. */
+  async get(user: UserPrincipal, id: string): Promise<JobDoc> {
+    const job = isValidObjectId(id) ? await JobModel.findById(id) : null;
+    if (!job || !this.canSee(user, job)) throw new NotFoundError('job not found');
+    return job;
+  }
+
+  async create(user: UserPrincipal, input: CreateJobData): Promise<JobDoc> {
+    const valid = validateCreateJob(input);
+    const createdById = new Types.ObjectId(user.userId);
+    if (valid.idempotencyKey !== undefined) {
+      const existing = await this.findByIdempotencyKey(createdById, valid.idempotencyKey);
+      if (existing) return existing;
+    }
+    let job: JobDoc;
+    try {
+      job = await JobModel.create({ ...valid, createdById, status: JobStatus.QUEUED, attempt: 1, queuedAt: new Date() });
+    } catch (err) {
+      // Two requests with one key raced: the unique index let one in; answer with that one.
+      if ((err as { code?: number }).code === 11000 && valid.idempotencyKey !== undefined) {
+        const winner = await JobModel.findOne({ createdById, idempotencyKey: valid.idempotencyKey });
+        if (winner) return winner;
+      }
+      throw err;
+    }
+    await publishJobUpdated(this.pubsub, job);
+    await this.dispatch.onJobQueued(job);
+    return job;
+  }
+
+  /** Newest first by (createdAt, _id): a stable total order, so pages never repeat or skip a job. */
+  async list(user: UserPrincipal, opts: { status?: JobStatus[] | null; first?: number | null; after?: string | null }): Promise<JobPage> {
+    const first = opts.first ?? JOBS_PAGE.default;
+    if (!Number.isInteger(first) || first < 1 || first > JOBS_PAGE.max) {
+      throw new BadUserInputError('first', `must be from 1 to ${JOBS_PAGE.max}`);
+    }
+    const filter: Record<string, unknown> = {};
+    if (!isAdmin(user)) filter.createdById = new Types.ObjectId(user.userId);
+    if (opts.status && opts.status.length > 0) filter.status = { $in: opts.status };
+    if (opts.after) {
+      const c = decodeJobCursor(opts.after);
+      if (!c) throw new BadUserInputError('after', 'invalid cursor');
+      filter.$or = [{ createdAt: { $lt: c.createdAt } }, { createdAt: c.createdAt, _id: { $lt: new Types.ObjectId(c.id) } }];
+    }
+    const rows = await JobModel.find(filter)
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(first + 1);
+    const page = rows.slice(0, first);
+    const edges = page.map((node) => ({ cursor: encodeJobCursor(node.createdAt, node.id), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  /**
+   * QUEUED: CANCELED at once. ASSIGNED/RUNNING: cancelRequestedAt is set and the worker is told;
+   * the job ends when it confirms (or the sweeper finds the worker gone). Asking twice is harmless.
+   */
+  async cancel(user: UserPrincipal, id: string): Promise<JobDoc> {
+    let job = await this.get(user, id);
+    // A status can move between our read and our write (a claim): re-read and try the next rule.
+    for (let round = 0; round < 3; round += 1) {
+      if (machine.isTerminal(job.status)) {
+        if (job.status === JobStatus.CANCELED) return job;
+        throw new ConflictError(`job already finished (${job.status})`);
+      }
+      if (job.cancelRequestedAt) return job;
+      const now = new Date();
+      const t = job.status === JobStatus.QUEUED ? machine.cancelQueued(job._id, now) : machine.requestCancel(job._id, now);
+      const updated = await JobModel.findOneAndUpdate(t.filter, t.update, { returnDocument: 'after' });
+      if (updated) {
+        await this.auditIfAdmin(user, 'job.cancel', updated);
+        await publishJobUpdated(this.pubsub, updated);
+        if (updated.status === JobStatus.CANCELED) return updated;
+        const after = await this.dispatch.onCancelRequested(updated);
+        return after ?? updated;
+      }
+      job = await this.get(user, id);
+    }
+    throw new ConflictError('job changed while canceling; try again');
+  }
+
+  /** A finished job runs again as its next attempt. */
+  async retry(user: UserPrincipal, id: string): Promise<JobDoc> {
+    const job = await this.get(user, id);
+    if (!machine.isTerminal(job.status)) throw new ConflictError(`only a finished job can be retried (it is ${job.status})`);
+    const t = machine.retry({ jobId: job._id, attempt: job.attempt, maxAttempts: job.maxAttempts }, new Date());
+    const updated = await JobModel.findOneAndUpdate(t.filter, t.update, { returnDocument: 'after' });
+    if (!updated) throw new ConflictError('job changed meanwhile; try again');
+    await this.auditIfAdmin(user, 'job.retry', updated);
+    await publishJobUpdated(this.pubsub, updated);
+    await this.dispatch.onJobQueued(updated);
+    return updated;
+  }
+
+  private async findByIdempotencyKey(createdById: Types.ObjectId, key: string): Promise<JobDoc | null> {
+    const cutoff = new Date(Date.now() - IDEMPOTENCY_WINDOW_MS);
+    const existing = await JobModel.findOne({ createdById, idempotencyKey: key });
+    if (!existing) return null;
+    if (existing.createdAt > cutoff) return existing;
+    // Older than the window: the key is free again. Unset it so the unique index lets a new job have it.
+    await JobModel.updateOne({ _id: existing._id, idempotencyKey: key }, { $unset: { idempotencyKey: 1 } });
+    return null;
+  }
+
+  private async auditIfAdmin(user: UserPrincipal, action: 'job.cancel' | 'job.retry', job: JobDoc): Promise<void> {
+    if (isAdmin(user)) await this.audit.record(user.userId, action, job.id, { owner: String(job.createdById) });
+  }
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import type { DocumentType } from '@typegoose/typegoose';
+import { isValidObjectId } from 'mongoose';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/password';
+import { Role } from '../domain/enums';
+import { validatePassword, validateUsername } from '../domain/user.rules';
+import { ConflictError } from '../errors';
+import type { Logger } from '../logger';
+import { User, UserModel } from '../storage/models';
+import type { AuditService } from './audit.service';
+
+export type UserDoc = DocumentType<User>;
+
+export class UserService {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly logger: Logger,
+  ) {}
+
+  async findById(id: string): Promise<UserDoc | null> {
+    return isValidObjectId(id) ? UserModel.findById(id) : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<UserDoc[]> {
+    return UserModel.find({ _id: { $in: ids.filter((id) => isValidObjectId(id)) } });
+  }
+
+  async list(): Promise<UserDoc[]> {
+    return UserModel.find().sort({ username: 1 });
+  }
+
+  /** The user when the password matches; null otherwise (same timing whether or not the user exists). */
+  async checkPassword(username: string, password: string): Promise<UserDoc | null> {
+    const user = typeof username === 'string' && username.length <= 64 ? await UserModel.findOne({ username: username.trim() }) : null;
+    const ok = await verifyPassword(password.slice(0, 1024), user?.passwordHash ?? (await dummyPasswordHash()));
+    return user && ok ? user : null;
+  }
+
+  async create(actorId: string, input: { username: string; password: string; role?: Role }): Promise<UserDoc> {
+    const username = validateUsername(input.username);
+    validatePassword(input.password);
+    const user = await this.insert(username, input.password, input.role ?? Role.USER);
+    await this.audit.record(actorId, 'user.create', user.id, { username, role: user.role });
+    return user;
+  }
+
+  /**
+   * First start: make sure an admin exists. Without ADMIN_PASSWORD a random one is generated and
+   * printed once to the terminal (not to the structured log, which is shipped elsewhere).
+   */
+  async ensureAdmin(username: string, password: string | undefined): Promise<void> {
+    if (await UserModel.exists({ role: Role.ADMIN })) return;
+    const generated = password === undefined;
+    const pw = password ?? randomBytes(12).toString('base64url');
+    try {
+      await this.insert(validateUsername(username, 'ADMIN_USERNAME'), pw, Role.ADMIN);
+    } catch (err) {
+      // Another replica created it first.
+      if (err instanceof ConflictError) return;
+      throw err;
+    }
+    this.logger.info({ username }, 'created the first admin user');
+    if (generated) {
+      process.stderr.write(`\n  First admin created: username "${username}", password "${pw}" (shown once)\n\n`);
+    }
+  }
+
+  private async insert(username: string, password: string, role: Role): Promise<UserDoc> {
+    const passwordHash = await hashPassword(password);
+    try {
+      return await UserModel.create({ username, passwordHash, role });
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) throw new ConflictError(`username "${username}" is taken`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,258 @@
+import { isValidObjectId, Types } from 'mongoose';
+import { JobStatus, SandboxKind, WorkerStatus } from '../domain/enums';
+import * as machine from '../domain/job-state-machine';
+import { validateLabels } from '../domain/label.rules';
+import { retryBackoffMs, type LeaseSettings } from '../domain/lease';
+import { BadUserInputError, ConflictError, NotFoundError } from '../errors';
+import type { Logger } from '../logger';
+import type { PubSubPort } from '../storage/pubsub';
+import {
+  adjustWorkerRunning,
+  applyTransition,
+  findJob,
+  findFenced,
+  findLeasedByWorker,
+  type JobDoc,
+} from '../storage/repositories/job-lease.repository';
+import { findWorker, findWorkerByToken, setWorkerStatus, touchWorker, upsertWorker, type WorkerDoc } from '../storage/repositories/worker.repository';
+import type { ConnectionContext, WorkerPrincipal } from '../transport/graphql/context';
+import type { AuditService } from './audit.service';
+import type { AssignmentEvent, DispatchService } from './dispatch.service';
+import { publishJobUpdated, publishWorkerUpdated } from './job-events';
+import type { JobLogService, LogChunkInput } from './job-log.service';
+
+export interface AttemptRef {
+  jobId: string;
+  attempt: number;
+}
+
+export interface RegisterInput {
+  name: string;
+  hostname?: string | null;
+  labels?: string[] | null;
+  capacity: number;
+  version?: string | null;
+  sandboxes?: SandboxKind[] | null;
+  runningJobs?: AttemptRef[] | null;
+}
+
+export interface HeartbeatResult {
+  leaseExpiresAt: Date;
+  lost: AttemptRef[];
+  cancel: AttemptRef[];
+}
+
+export interface WorkerChannelDeps {
+  pubsub: PubSubPort;
+  logger: Logger;
+  lease: LeaseSettings;
+  instanceId: string;
+  dispatcher: DispatchService;
+  jobLogs: JobLogService;
+  audit: AuditService;
+}
+
+const MAX_CAPACITY = 256;
+
+/**
+ * The worker side of the API: register, the assignments stream, heartbeats, and the
+ * job-scoped calls (start, logs, complete), each fenced by (jobId, attempt, worker).
+ */
+export class WorkerChannelService {
+  /** tokenId → worker id (one Worker document per token, ids never change). */
+  private readonly workerIds = new Map<string, string>();
+
+  constructor(private readonly deps: WorkerChannelDeps) {}
+
+  /** Lease settings a worker must honour, reported with its Worker. */
+  get leaseSeconds(): number {
+    return Math.round(this.deps.lease.leaseMs / 1000);
+  }
+
+  get heartbeatIntervalSeconds(): number {
+    return Math.max(1, Math.round(this.deps.lease.heartbeatMs / 1000));
+  }
+
+  /**
+   * (Re)connects a worker. Attempts it still runs keep their lease when it is still theirs (the
+   * next heartbeat reports the others lost); attempts we think it holds but it does not list
+   * were lost with its previous process and go back to the queue now rather than after the lease.
+   */
+  async register(principal: WorkerPrincipal, input: RegisterInput, connection?: ConnectionContext): Promise<WorkerDoc> {
+    const name = input.name?.trim();
+    if (!name || name.length > 128) throw new BadUserInputError('input.name', 'name must be 1-128 characters');
+    if (!Number.isInteger(input.capacity) || input.capacity < 1 || input.capacity > MAX_CAPACITY) {
+      throw new BadUserInputError('input.capacity', `capacity must be an integer from 1 to ${MAX_CAPACITY}`);
+    }
+    const inputLabels = validateLabels(input.labels, 'input.labels', 64);
+    // The admin's labels on the token plus the agent's own: both describe this machine.
+    const labels = [...new Set([...principal.labels, ...inputLabels])];
+    const sandboxes = input.sandboxes && input.sandboxes.length > 0 ? [...new Set(input.sandboxes)] : [SandboxKind.NONE];
+    const running = (input.runningJobs ?? []).filter((r) => isValidObjectId(r.jobId));
+    const now = new Date();
+
+    const worker = await upsertWorker({
+      tokenId: new Types.ObjectId(principal.tokenId),
+      name,
+      hostname: input.hostname,
+      labels,
+      capacity: input.capacity,
+      version: input.version,
+      sandboxes,
+      instanceId: this.deps.instanceId,
+      keepDraining: running.length > 0,
+      now,
+    });
+    this.bind(principal, worker.id, connection);
+
+    const listed = new Set<string>();
+    for (const r of running) {
+      const kept = await applyTransition(machine.renewLease({ jobId: r.jobId, attempt: r.attempt, workerId: worker._id }, now, this.deps.lease.leaseMs));
+      if (kept) listed.add(`${kept.id}:${kept.attempt}`);
+    }
+    for (const job of await findLeasedByWorker(worker._id)) {
+      if (!listed.has(`${job.id}:${job.attempt}`)) await this.recoverUnlisted(job, worker);
+    }
+    await publishWorkerUpdated(this.deps.pubsub, worker);
+    this.deps.dispatcher.kick(worker.id);
+    return worker;
+  }
+
+  /** The registered worker's assignments stream (register first). */
+  async assignments(principal: WorkerPrincipal, connection?: ConnectionContext): Promise<AsyncIterableIterator<AssignmentEvent>> {
+    const workerId = await this.workerIdOf(principal, connection);
+    return this.deps.dispatcher.openAssignments(workerId);
+  }
+
+  /** Renews the listed attempts' leases; reports those no longer this worker's, and cancels. */
+  async heartbeat(principal: WorkerPrincipal, runningJobs: readonly AttemptRef[], connection?: ConnectionContext): Promise<HeartbeatResult> {
+    const workerId = await this.workerIdOf(principal, connection);
+    const now = new Date();
+    const touched = await touchWorker(workerId, now);
+    if (!touched) throw new ConflictError('worker not registered');
+    const { worker, revived } = touched;
+    const lost: AttemptRef[] = [];
+    const cancel: AttemptRef[] = [];
+    for (const r of runningJobs) {
+      const ref = { jobId: r.jobId, attempt: r.attempt };
+      const job = isValidObjectId(r.jobId)
+        ? await applyTransition(machine.renewLease({ ...ref, workerId: worker._id }, now, this.deps.lease.leaseMs))
+        : null;
+      if (!job) lost.push(ref);
+      else if (job.cancelRequestedAt) cancel.push(ref);
+    }
+    if (revived) await publishWorkerUpdated(this.deps.pubsub, worker);
+    this.deps.dispatcher.kick(workerId);
+    return { leaseExpiresAt: new Date(now.getTime() + this.deps.lease.leaseMs), lost, cancel };
+  }
+
+  async startJob(principal: WorkerPrincipal, ref: AttemptRef, connection?: ConnectionContext): Promise<JobDoc> {
+    const lease = await this.leaseRef(principal, ref, connection);
+    const job = await applyTransition(machine.start(lease, new Date(), this.deps.lease.leaseMs));
+    if (job) {
+      this.deps.jobLogs.beginAttempt(lease.jobId, lease.attempt);
+      await publishJobUpdated(this.deps.pubsub, job);
+      return job;
+    }
+    // A resent startJob (the answer was lost) finds it already running: same answer.
+    const current = await findJob(lease.jobId);
+    if (current && current.status === JobStatus.RUNNING && current.attempt === ref.attempt && String(current.workerId) === String(lease.workerId)) {
+      return current;
+    }
+    throw new ConflictError('this attempt no longer holds the lease');
+  }
+
+  async appendLogs(principal: WorkerPrincipal, ref: AttemptRef, chunks: readonly LogChunkInput[], connection?: ConnectionContext) {
+    const lease = await this.leaseRef(principal, ref, connection);
+    return this.deps.jobLogs.append(lease, chunks);
+  }
+
+  /** The worker's result ends the attempt (only while it still holds the lease). */
+  async completeJob(principal: WorkerPrincipal, ref: AttemptRef, result: machine.JobResult, connection?: ConnectionContext): Promise<JobDoc> {
+    const lease = await this.leaseRef(principal, ref, connection);
+    // Usually nobody asked to cancel and there is no timeout to name: try that first, and read
+    // the job only when the guess misses.
+    let job: JobDoc | null = null;
+    for (let round = 0; round < 4; round += 1) {
+      if (round > 0) {
+        job = await findFenced(lease);
+        if (!job) throw new ConflictError('this attempt no longer holds the lease');
+      }
+      const guess = round === 0 && !result.canceled && !result.timedOut;
+      if (round === 0 && !guess) continue;
+      const t = machine.complete(lease, result, job ? job.cancelRequestedAt != null : false, job?.timeoutSeconds, new Date());
+      const done = await applyTransition(t);
+      if (done) {
+        await adjustWorkerRunning(lease.workerId, -1);
+        this.deps.jobLogs.forgetAttempt(lease.jobId, lease.attempt);
+        await publishJobUpdated(this.deps.pubsub, done);
+        this.deps.dispatcher.kick(String(lease.workerId));
+        return done;
+      }
+      // A cancel request landed between the read and the update: read again.
+    }
+    throw new ConflictError('job changed while completing; try again');
+  }
+
+  /** Admin: no new assignments; running jobs finish. */
+  async drain(actorId: string, workerId: string): Promise<WorkerDoc> {
+    if (!isValidObjectId(workerId)) throw new NotFoundError('worker not found');
+    const worker = (await setWorkerStatus(workerId, WorkerStatus.DRAINING, [WorkerStatus.ONLINE, WorkerStatus.DRAINING])) ?? (await findWorker(workerId));
+    if (!worker) throw new NotFoundError('worker not found');
+    await this.deps.audit.record(actorId, 'worker.drain', worker.id, { name: worker.name });
+    await publishWorkerUpdated(this.deps.pubsub, worker);
+    return worker;
+  }
+
+  // ---- helpers ----
+
+  private bind(principal: WorkerPrincipal, workerId: string, connection?: ConnectionContext): void {
+    this.workerIds.set(principal.tokenId, workerId);
+    principal.workerId = workerId;
+    if (connection) connection.state.workerId = workerId;
+  }
+
+  private async workerIdOf(principal: WorkerPrincipal, connection?: ConnectionContext): Promise<string> {
+    const known = principal.workerId ?? (connection?.state.workerId as string | undefined) ?? this.workerIds.get(principal.tokenId);
+    if (known) return known;
+    const worker = await findWorkerByToken(new Types.ObjectId(principal.tokenId));
+    if (!worker) throw new ConflictError('worker not registered: call registerWorker first');
+    this.workerIds.set(principal.tokenId, worker.id);
+    return worker.id;
+  }
+
+  private async leaseRef(principal: WorkerPrincipal, ref: AttemptRef, connection?: ConnectionContext): Promise<machine.LeaseRef & { jobId: string; workerId: Types.ObjectId }> {
+    if (!isValidObjectId(ref.jobId)) throw new ConflictError('this attempt no longer holds the lease');
+    if (!Number.isInteger(ref.attempt) || ref.attempt < 1) throw new BadUserInputError('attempt', 'attempt must be an integer ≥ 1');
+    const workerId = await this.workerIdOf(principal, connection);
+    return { jobId: ref.jobId, attempt: ref.attempt, workerId: new Types.ObjectId(workerId) };
+  }
+
+  /** A leased job the (re)registering worker does not run: give it back now. */
+  private async recoverUnlisted(job: JobDoc, worker: WorkerDoc): Promise<void> {
+    const now = new Date();
+    const ref = { jobId: job._id, attempt: job.attempt };
+    let next: JobDoc | null;
+    let line: string;
+    if (job.cancelRequestedAt) {
+      next = await applyTransition(machine.finalizeCancel(ref, now));
+      line = `canceled: worker ${worker.name} restarted without it`;
+    } else if (job.status === JobStatus.ASSIGNED) {
+      next = await applyTransition(machine.requeueUnstarted(ref, now));
+      line = `worker ${worker.name} restarted before starting attempt ${job.attempt}; queued again as attempt ${job.attempt + 1}`;
+    } else {
+      const backoff = retryBackoffMs(job.attempt, this.deps.lease);
+      next = await applyTransition(machine.requeueLost({ ...ref, maxAttempts: job.maxAttempts, status: job.status }, now, backoff));
+      line =
+        next?.status === JobStatus.QUEUED
+          ? `worker ${worker.name} restarted and lost attempt ${job.attempt}; retrying as attempt ${next.attempt} in ${backoff} ms`
+          : `worker ${worker.name} restarted and lost attempt ${job.attempt}; no attempts left (${machine.WORKER_LOST})`;
+    }
+    if (!next) return;
+    await adjustWorkerRunning(worker._id, -1);
+    await this.deps.jobLogs.appendSystem(job._id, job.attempt, line);
+    this.deps.jobLogs.forgetAttempt(job._id, job.attempt);
+    await publishJobUpdated(this.deps.pubsub, next);
+    if (next.status === JobStatus.QUEUED) await this.deps.dispatcher.onJobQueued(next);
+  }
+}

@@ -1,0 +1,109 @@
+import type { PubSubEngine } from 'graphql-subscriptions';
+import type { LiveIterator, PubSubPort } from './pubsub.port';
+
+/**
+ * The PubSubPort over any graphql-subscriptions engine. Our own iterator (rather than the
+ * engine's) subscribes eagerly, so a subscriber is live before the client is told so, and a
+ * slow consumer's queue is bounded.
+ */
+export class EnginePubSub implements PubSubPort {
+  private readonly iterators = new Set<EagerIterator<unknown>>();
+
+  constructor(
+    private readonly engine: PubSubEngine,
+    private readonly channel: (topic: string) => string,
+    private readonly onClose: () => Promise<void>,
+    private readonly maxQueued = 10_000,
+  ) {}
+
+  async publish(topic: string, payload: unknown): Promise<void> {
+    await this.engine.publish(this.channel(topic), toJson(payload));
+  }
+
+  async subscribe<T>(topic: string, handler: (payload: T) => void): Promise<() => void> {
+    const id = await this.engine.subscribe(this.channel(topic), handler, {});
+    return () => this.engine.unsubscribe(id);
+  }
+
+  asyncIterator<T>(topics: string | readonly string[]): LiveIterator<T> {
+    const list = typeof topics === 'string' ? [topics] : [...topics];
+    const it = new EagerIterator<T>(
+      list.map((t) => this.channel(t)),
+      this.engine,
+      this.maxQueued,
+      () => this.iterators.delete(it as EagerIterator<unknown>),
+    );
+    this.iterators.add(it as EagerIterator<unknown>);
+    return it;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.iterators].map((it) => it.return()));
+    await this.onClose();
+  }
+}
+
+/** JSON round trip, so in-process delivery matches what Redis would deliver. */
+function toJson(payload: unknown): unknown {
+  return payload === undefined ? null : JSON.parse(JSON.stringify(payload));
+}
+
+class EagerIterator<T> implements LiveIterator<T> {
+  readonly ready: Promise<void>;
+  private readonly queue: T[] = [];
+  private readonly waiting: Array<(r: IteratorResult<T>) => void> = [];
+  private subIds: number[] = [];
+  private done = false;
+
+  constructor(
+    channels: string[],
+    private readonly engine: PubSubEngine,
+    private readonly maxQueued: number,
+    private readonly onDone: () => void,
+  ) {
+    this.ready = Promise.all(channels.map((c) => engine.subscribe(c, (payload: T) => this.push(payload), {}))).then(
+      (ids) => {
+        if (this.done) ids.forEach((id) => engine.unsubscribe(id));
+        else this.subIds = ids;
+      },
+    );
+    // A failed subscribe surfaces through next(); keep it from being an unhandled rejection meanwhile.
+    this.ready.catch(() => undefined);
+  }
+
+  private push(payload: T): void {
+    if (this.done) return;
+    const waiter = this.waiting.shift();
+    if (waiter) waiter({ value: payload, done: false });
+    else if (this.queue.length < this.maxQueued) this.queue.push(payload);
+    // Past maxQueued the consumer is hopelessly behind; dropping beats unbounded memory.
+  }
+
+  async next(): Promise<IteratorResult<T>> {
+    await this.ready;
+    if (this.queue.length > 0) return { value: this.queue.shift() as T, done: false };
+    if (this.done) return { value: undefined, done: true };
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    if (!this.done) {
+      this.done = true;
+      this.subIds.forEach((id) => this.engine.unsubscribe(id));
+      this.subIds = [];
+      this.queue.length = 0;
+      this.waiting.splice(0).forEach((w) => w({ value: undefined, done: true }));
+      this.onDone();
+    }
+    return { value: undefined, done: true };
+  }
+
+  async throw(err: unknown): Promise<IteratorResult<T>> {
+    await this.return();
+    throw err;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}

@@ -1,0 +1,60 @@
+import type { Id } from './ids';
+import type { DocumentType } from '@typegoose/typegoose';
+import type { QueryFilter, UpdateQuery } from 'mongoose';
+import { LEASED_JOB_STATUSES, JobStatus } from '../../domain/enums';
+import { fence, type LeaseRef, type Transition } from '../../domain/job-state-machine';
+import { Job, JobModel, WorkerModel } from '../models';
+
+export type JobDoc = DocumentType<Job>;
+
+/**
+ * Jobs as the dispatcher, worker channel and sweeper see them. Every state change goes
+ * through `applyTransition`: one atomic findOneAndUpdate of a state-machine description.
+ */
+
+/** Applies one transition; null when the job was not in the expected state (nothing changed). */
+export async function applyTransition(t: Transition): Promise<JobDoc | null> {
+  return JobModel.findOneAndUpdate(t.filter as QueryFilter<Job>, t.update as UpdateQuery<Job>, {
+    returnDocument: 'after',
+    ...(t.sort ? { sort: t.sort } : {}),
+  }).exec();
+}
+
+/** The job as the fenced attempt holds it (null: not this worker's lease any more). */
+export async function findFenced(ref: LeaseRef): Promise<JobDoc | null> {
+  return JobModel.findOne(fence(ref) as QueryFilter<Job>).exec();
+}
+
+export async function findJob(jobId: Id): Promise<JobDoc | null> {
+  return JobModel.findById(jobId).exec();
+}
+
+/** Leases held by one worker (ASSIGNED or RUNNING): its used slots. */
+export async function countLeased(workerId: Id): Promise<number> {
+  return JobModel.countDocuments({ workerId, status: { $in: [...LEASED_JOB_STATUSES] } }).exec();
+}
+
+export async function findLeasedByWorker(workerId: Id): Promise<JobDoc[]> {
+  return JobModel.find({ workerId, status: { $in: [...LEASED_JOB_STATUSES] } }).exec();
+}
+
+/** Leased jobs whose lease ran out before `before` (sweeper), oldest first, bounded per pass. */
+export async function findLapsed(before: Date, limit: number): Promise<JobDoc[]> {
+  return JobModel.find({ status: { $in: [...LEASED_JOB_STATUSES] }, leaseExpiresAt: { $lt: before } })
+    .sort({ leaseExpiresAt: 1 })
+    .limit(limit)
+    .exec();
+}
+
+/** Running jobs that have a timeout; few (bounded by total worker capacity). */
+export async function findRunningWithTimeout(limit: number): Promise<JobDoc[]> {
+  return JobModel.find({ status: JobStatus.RUNNING, timeoutSeconds: { $gt: 0 } })
+    .limit(limit)
+    .exec();
+}
+
+/** Keeps the displayed `running` count in step with a lease taken (+1) or given up (-1). */
+export async function adjustWorkerRunning(workerId: Id | null | undefined, delta: number): Promise<void> {
+  if (workerId == null) return;
+  await WorkerModel.updateOne({ _id: workerId }, { $inc: { running: delta } }).exec();
+}

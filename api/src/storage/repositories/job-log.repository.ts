@@ -1,0 +1,93 @@
+import type { Id } from './ids';
+import type { Types } from 'mongoose';
+import type { LogStream } from '../../domain/enums';
+import { LogChunkModel } from '../models';
+
+export interface StoredChunk {
+  jobId: Types.ObjectId | string;
+  attempt: number;
+  seq: number;
+  stream: LogStream;
+  data: string;
+  at: Date;
+}
+
+const DUPLICATE_KEY = 11000;
+
+/** Seqs of this attempt already stored among `seqs`. */
+export async function existingSeqs(jobId: Id, attempt: number, seqs: number[]): Promise<Set<number>> {
+  if (seqs.length === 0) return new Set();
+  const rows = await LogChunkModel.find({ jobId, attempt, seq: { $in: seqs } }).select({ seq: 1, _id: 0 }).lean().exec();
+  return new Set(rows.map((r) => r.seq));
+}
+
+/**
+ * Stores chunks; a chunk already stored (a resend, or a concurrent duplicate) is not an
+ * error — the unique (jobId, attempt, seq) index keeps one. Returns the seqs that hit it.
+ */
+export async function insertChunks(chunks: StoredChunk[]): Promise<Set<number>> {
+  const dup = new Set<number>();
+  if (chunks.length === 0) return dup;
+  try {
+    await LogChunkModel.insertMany(chunks, { ordered: false });
+  } catch (err) {
+    const writeErrors = duplicateOnly(err);
+    if (!writeErrors) throw err;
+    for (const index of writeErrors) {
+      const c = chunks[index];
+      if (c) dup.add(c.seq);
+    }
+  }
+  return dup;
+}
+
+/** The indexes of failed writes when every failure is a duplicate key; undefined otherwise. */
+function duplicateOnly(err: unknown): number[] | undefined {
+  const e = err as { code?: number; writeErrors?: Array<{ code?: number; index?: number; err?: { code?: number; index?: number } }> };
+  const list = e.writeErrors ?? [];
+  if (list.length === 0) return e.code === DUPLICATE_KEY ? [] : undefined;
+  const out: number[] = [];
+  for (const w of list) {
+    const code = w.code ?? w.err?.code;
+    if (code !== DUPLICATE_KEY) return undefined;
+    out.push(w.index ?? w.err?.index ?? -1);
+  }
+  return out;
+}
+
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number })?.code === DUPLICATE_KEY;
+}
+
+/** Stored seqs of an attempt above `after`, ascending (for the acknowledgement). */
+export async function seqsAbove(jobId: Id, attempt: number, after: number): Promise<number[]> {
+  const rows = await LogChunkModel.find({ jobId, attempt, seq: { $gt: after } })
+    .sort({ seq: 1 })
+    .select({ seq: 1, _id: 0 })
+    .lean()
+    .exec();
+  return rows.map((r) => r.seq);
+}
+
+export async function maxSeq(jobId: Id, attempt: number): Promise<number> {
+  const row = await LogChunkModel.findOne({ jobId, attempt }).sort({ seq: -1 }).select({ seq: 1, _id: 0 }).lean().exec();
+  return row?.seq ?? 0;
+}
+
+/** Chunks of one attempt after a seq, in order (Job.logs). */
+export async function listChunks(jobId: Id, attempt: number, afterSeq: number, limit: number): Promise<StoredChunk[]> {
+  return LogChunkModel.find({ jobId, attempt, seq: { $gt: afterSeq } })
+    .sort({ seq: 1 })
+    .limit(limit)
+    .lean<StoredChunk[]>()
+    .exec();
+}
+
+/** Everything stored after a position, across attempts, in (attempt, seq) order (jobLogs replay). */
+export async function chunksAfter(jobId: Id, attempt: number, seq: number, limit: number): Promise<StoredChunk[]> {
+  return LogChunkModel.find({ jobId, $or: [{ attempt, seq: { $gt: seq } }, { attempt: { $gt: attempt } }] })
+    .sort({ attempt: 1, seq: 1 })
+    .limit(limit)
+    .lean<StoredChunk[]>()
+    .exec();
+}

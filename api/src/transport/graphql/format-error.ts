@@ -1,0 +1,51 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { isAppError } from '../../errors';
+
+/** Codes graphql itself or Apollo raise about the request, safe to pass on. */
+const CLIENT_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export interface ErrorKind {
+  code: string;
+  internal: boolean;
+  original: unknown;
+}
+
+/**
+ * Our typed errors and errors about the request itself are the client's to see. Anything else
+ * is a bug or an outage: internal.
+ */
+export function classifyError(error: unknown): ErrorKind {
+  const original = unwrapResolverError(error);
+  if (isAppError(original)) return { code: original.code, internal: false, original };
+  if (original instanceof GraphQLError) {
+    const code = original.extensions?.code;
+    if (typeof code === 'string' && CLIENT_CODES.has(code)) return { code, internal: false, original };
+    // Raised by graphql-js while parsing/validating/coercing: no resolver involved, no cause.
+    if (original.originalError === undefined && original.path === undefined) {
+      return { code: typeof code === 'string' ? code : 'GRAPHQL_VALIDATION_FAILED', internal: false, original };
+    }
+  }
+  return { code: 'INTERNAL_SERVER_ERROR', internal: true, original };
+}
+
+/** What a client sees: internal errors lose message, stack and every extension but the code. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const kind = classifyError(error);
+  if (kind.internal) {
+    return { message: 'internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  }
+  if (isAppError(kind.original)) {
+    return { message: kind.original.message, locations: formatted.locations, path: formatted.path, extensions: { ...kind.original.extensions } };
+  }
+  const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+  return { ...formatted, extensions: { ...extensions, code: kind.code } };
+}

@@ -1,0 +1,21 @@
+import type { LiveIterator } from '../../storage/pubsub';
+
+/**
+ * Keeps only the events `keep` accepts (checked per event: what a caller may see can differ
+ * per job). `return()` reaches the source, so closing the subscription unsubscribes.
+ */
+export function filterLive<T>(source: LiveIterator<T>, keep: (event: T) => boolean | Promise<boolean>): AsyncIterableIterator<T> {
+  const it: AsyncIterableIterator<T> = {
+    async next() {
+      for (;;) {
+        const r = await source.next();
+        if (r.done) return r;
+        if (await keep(r.value)) return r;
+      }
+    },
+    return: () => source.return?.() ?? Promise.resolve({ value: undefined, done: true }),
+    throw: (err?: unknown) => source.throw?.(err) ?? Promise.reject(err),
+    [Symbol.asyncIterator]: () => it,
+  };
+  return it;
+}

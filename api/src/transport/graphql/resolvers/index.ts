@@ -1,0 +1,24 @@
+import type { NonEmptyArray } from 'type-graphql';
+import { AssignmentsResolver } from './assignments.resolver';
+import { AuthResolver } from './auth.resolver';
+import { JobLogsResolver } from './job-logs.resolver';
+import { WorkerChannelResolver } from './worker-channel.resolver';
+import { EnvVarResolver } from './env-var.resolver';
+import { JobResolver } from './job.resolver';
+import { UserResolver } from './user.resolver';
+import { WorkerTokenResolver } from './worker-token.resolver';
+import { WorkerResolver } from './worker.resolver';
+
+/** Every resolver class given to buildSchema. */
+export const resolvers: NonEmptyArray<Function> = [
+  AuthResolver,
+  UserResolver,
+  JobResolver,
+  EnvVarResolver,
+  WorkerResolver,
+  WorkerTokenResolver,
+  // ---- api-dispatch resolvers ----
+  WorkerChannelResolver,
+  AssignmentsResolver,
+  JobLogsResolver,
+];

@@ -1,0 +1,79 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { requireUser } from '../../../auth/guards';
+import { JobStatus } from '../../../domain/enums';
+import { reviveJob, type JobDoc, type JobPayload } from '../../../services/job-events';
+import { Job, User, Worker } from '../../../storage/models';
+import { Topics } from '../../../storage/pubsub';
+import type { GraphQLContext } from '../context';
+import { filterLive } from '../live-filter';
+import { loaders } from '../loaders';
+import { CreateJobInput } from '../types/job-input.type';
+import { JobConnection } from '../types/job-connection.type';
+
+@Resolver(() => Job)
+export class JobResolver {
+  @Query(() => Job, { nullable: true, description: "NOT_FOUND for a missing job and for another user's job" })
+  async job(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Job> {
+    return ctx.app.services.jobs.get(requireUser(ctx), id);
+  }
+
+  @Query(() => JobConnection, {
+    description: 'newest first, cursor pagination; users see their own, admins all',
+    complexity: ({ args, childComplexity }) => 1 + childComplexity * Math.min(Number(args.first ?? 20), 100),
+  })
+  async jobs(
+    @Arg('status', () => [JobStatus], { nullable: true }) status: JobStatus[] | undefined,
+    @Arg('first', () => Int, { nullable: true, description: 'default 20, at most 100' }) first: number | undefined,
+    @Arg('after', () => String, { nullable: true }) after: string | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<JobConnection> {
+    return ctx.app.services.jobs.list(requireUser(ctx), { status, first, after });
+  }
+
+  @Mutation(() => Job)
+  async createJob(@Arg('input', () => CreateJobInput) input: CreateJobInput, @Ctx() ctx: GraphQLContext): Promise<Job> {
+    return ctx.app.services.jobs.create(requireUser(ctx), input);
+  }
+
+  @Mutation(() => Job, { description: 'QUEUED: CANCELED at once; ASSIGNED/RUNNING: cancelRequestedAt set, the worker stops it' })
+  async cancelJob(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Job> {
+    return ctx.app.services.jobs.cancel(requireUser(ctx), id);
+  }
+
+  @Mutation(() => Job, { description: 'a finished job queued again as its next attempt' })
+  async retryJob(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Job> {
+    return ctx.app.services.jobs.retry(requireUser(ctx), id);
+  }
+
+  @Subscription(() => Job, {
+    description: 'one job, or every job the caller may see',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as GraphQLContext;
+      const user = requireUser(ctx);
+      const jobs = ctx.app.services.jobs;
+      const id = args.id as string | undefined | null;
+      if (id) await jobs.get(user, id); // NOT_FOUND unless the caller may see it
+      const source = ctx.app.pubsub.asyncIterator<JobPayload>(id ? Topics.jobUpdated(id) : Topics.JOB_UPDATED);
+      await source.ready;
+      return filterLive(source, (payload) => jobs.canSee(user, payload));
+    },
+  })
+  jobUpdated(@Root() payload: JobPayload, @Arg('id', () => ID, { nullable: true }) _id: string | undefined): Job {
+    return reviveJob(payload);
+  }
+
+  // Roots are typed as the document alias, not the class: with a class type, type-graphql copies
+  // the root into a fresh instance, losing a mongoose document's getters.
+  @FieldResolver(() => User)
+  async createdBy(@Root() job: JobDoc, @Ctx() ctx: GraphQLContext): Promise<User> {
+    const user = await loaders(ctx).users.load(String(job.createdById));
+    // A job outlives nobody: users are never deleted. Should one vanish, say so instead of null.
+    if (!user) throw new Error(`job ${job.id} has no creator ${String(job.createdById)}`);
+    return user;
+  }
+
+  @FieldResolver(() => Worker, { nullable: true })
+  async worker(@Root() job: JobDoc, @Ctx() ctx: GraphQLContext): Promise<Worker | null> {
+    return job.workerId ? loaders(ctx).workers.load(String(job.workerId)) : null;
+  }
+}

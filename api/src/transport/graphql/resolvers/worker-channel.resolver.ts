@@ -1,0 +1,57 @@
+import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
+import { requireAdmin, requireWorker } from '../../../auth/guards';
+import { Job, Worker } from '../../../storage/models';
+import type { GraphQLContext } from '../context';
+import {
+  AppendLogsResult,
+  HeartbeatResult,
+  JobAttemptInput,
+  JobResultInput,
+  LogChunkInput,
+  RegisterWorkerInput,
+} from '../types/worker-channel.type';
+
+/** The worker agent's calls (worker token only) and the admin's drain. Logic is in WorkerChannelService. */
+@Resolver()
+export class WorkerChannelResolver {
+  @Mutation(() => Worker)
+  async registerWorker(@Arg('input', () => RegisterWorkerInput) input: RegisterWorkerInput, @Ctx() ctx: GraphQLContext): Promise<Worker> {
+    return ctx.app.services.workerChannel.register(requireWorker(ctx), input, ctx.connection);
+  }
+
+  @Mutation(() => HeartbeatResult)
+  async heartbeat(@Arg('runningJobs', () => [JobAttemptInput]) runningJobs: JobAttemptInput[], @Ctx() ctx: GraphQLContext): Promise<HeartbeatResult> {
+    return ctx.app.services.workerChannel.heartbeat(requireWorker(ctx), runningJobs, ctx.connection);
+  }
+
+  @Mutation(() => Job)
+  async startJob(@Arg('jobId', () => ID) jobId: string, @Arg('attempt', () => Int) attempt: number, @Ctx() ctx: GraphQLContext): Promise<Job> {
+    return ctx.app.services.workerChannel.startJob(requireWorker(ctx), { jobId, attempt }, ctx.connection);
+  }
+
+  @Mutation(() => AppendLogsResult, { description: 'idempotent by seq' })
+  async appendLogs(
+    @Arg('jobId', () => ID) jobId: string,
+    @Arg('attempt', () => Int) attempt: number,
+    @Arg('chunks', () => [LogChunkInput]) chunks: LogChunkInput[],
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AppendLogsResult> {
+    return ctx.app.services.workerChannel.appendLogs(requireWorker(ctx), { jobId, attempt }, chunks, ctx.connection);
+  }
+
+  @Mutation(() => Job)
+  async completeJob(
+    @Arg('jobId', () => ID) jobId: string,
+    @Arg('attempt', () => Int) attempt: number,
+    @Arg('result', () => JobResultInput) result: JobResultInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Job> {
+    return ctx.app.services.workerChannel.completeJob(requireWorker(ctx), { jobId, attempt }, result, ctx.connection);
+  }
+
+  @Mutation(() => Worker, { description: 'admin: no new assignments; running jobs finish' })
+  async drainWorker(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Worker> {
+    const admin = requireAdmin(ctx);
+    return ctx.app.services.workerChannel.drain(admin.userId, id);
+  }
+}

@@ -1,0 +1,129 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { AssignmentKind, LogStream, SandboxKind } from '../../../domain/enums';
+import { Job } from '../../../storage/models';
+
+@InputType()
+export class JobAttemptInput {
+  @Field(() => ID)
+  jobId!: string;
+
+  @Field(() => Int)
+  attempt!: number;
+}
+
+@InputType()
+export class RegisterWorkerInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  hostname?: string;
+
+  @Field(() => [String], { nullable: true })
+  labels?: string[];
+
+  @Field(() => Int)
+  capacity!: number;
+
+  @Field(() => String, { nullable: true })
+  version?: string;
+
+  @Field(() => [SandboxKind], { nullable: true })
+  sandboxes?: SandboxKind[];
+
+  @Field(() => [JobAttemptInput], { nullable: true, description: 'attempts still running after a reconnect' })
+  runningJobs?: JobAttemptInput[];
+}
+
+@InputType()
+export class LogChunkInput {
+  @Field(() => Int)
+  seq!: number;
+
+  @Field(() => LogStream)
+  stream!: LogStream;
+
+  @Field(() => String)
+  data!: string;
+
+  @Field(() => Date, { nullable: true })
+  at?: Date;
+}
+
+@InputType()
+export class JobResultInput {
+  @Field(() => Int, { nullable: true })
+  exitCode?: number;
+
+  @Field(() => String, { nullable: true })
+  signal?: string;
+
+  @Field(() => String, { nullable: true, description: 'platform-side failure (spawn error, limit exceeded)' })
+  error?: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'the process was stopped because of a CANCEL' })
+  canceled?: boolean;
+
+  @Field(() => Boolean, { nullable: true, description: 'the process was stopped because timeoutSeconds passed' })
+  timedOut?: boolean;
+}
+
+@ObjectType()
+export class JobAttempt {
+  @Field(() => ID)
+  jobId!: string;
+
+  @Field(() => Int)
+  attempt!: number;
+}
+
+@ObjectType()
+export class HeartbeatResult {
+  @Field(() => Date)
+  leaseExpiresAt!: Date;
+
+  @Field(() => [JobAttempt], { description: 'attempts the worker listed that no longer hold a lease: stop them, report nothing' })
+  lost!: JobAttempt[];
+
+  @Field(() => [JobAttempt], { description: 'attempts whose cancel was requested (also sent as CANCEL events)' })
+  cancel!: JobAttempt[];
+}
+
+@ObjectType()
+export class AppendLogsResult {
+  @Field(() => Int, { description: 'highest seq stored so far for this attempt with no gap below it' })
+  ackedSeq!: number;
+
+  @Field(() => Boolean, { description: 'the per-job log cap was reached; further output is dropped' })
+  truncated!: boolean;
+}
+
+@ObjectType({ description: 'Secret values included: sent only to the worker the job is assigned to.' })
+export class AssignedEnvVar {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  value!: string;
+
+  @Field(() => Boolean)
+  secret!: boolean;
+}
+
+@ObjectType()
+export class Assignment {
+  @Field(() => AssignmentKind)
+  kind!: AssignmentKind;
+
+  @Field(() => ID)
+  jobId!: string;
+
+  @Field(() => Int)
+  attempt!: number;
+
+  @Field(() => Job, { nullable: true, description: 'ASSIGN only' })
+  job?: Job;
+
+  @Field(() => [AssignedEnvVar], { nullable: true, description: "ASSIGN only: the job's environment with secret values" })
+  env?: AssignedEnvVar[];
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { AppContainer } from '../../app-container';
+import { credentialFromHttp } from '../../auth/credentials';
+import { RateLimitedError } from '../../errors';
+import type { GraphQLContext, Principal } from '../graphql/context';
+import { principalLabel, requestMeta } from '../graphql/request-meta';
+import { sendRateLimited } from './rate-limit-response';
+import { isSecureRequest } from './tls';
+
+interface Locals {
+  requestId: string;
+  principal: Principal;
+  ctx?: GraphQLContext;
+}
+
+/** Default location of the built web UI, from api/src or api/dist alike. */
+const DEFAULT_WEB_DIST = resolve(__dirname, '../../../../web/dist');
+
+export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQLContext>): Express {
+  const { config, logger } = app;
+  const server = express();
+  server.disable('x-powered-by');
+
+  if (config.http.enforceTls) {
+    server.use((req, res, next) => {
+      if (isSecureRequest(req)) return next();
+      res.status(403).json({ errors: [{ message: 'HTTPS required', extensions: { code: 'FORBIDDEN' } }] });
+    });
+  }
+
+  server.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  server.use(
+    '/graphql',
+    cors({ origin: config.http.allowedOrigins.includes('*') ? true : config.http.allowedOrigins, credentials: true, maxAge: 600 }),
+    express.json({ limit: '8mb' }),
+    (req: Request, res: Response, next: NextFunction) => {
+      authenticateAndLimit(app, req, res).then(
+        (ok) => (ok ? next() : undefined),
+        (err: unknown) => next(err),
+      );
+    },
+    expressMiddleware(apollo, {
+      context: async ({ res }): Promise<GraphQLContext> => {
+        const locals = res.locals as Locals;
+        const ctx: GraphQLContext = {
+          requestId: locals.requestId,
+          principal: locals.principal,
+          app,
+          transport: 'http',
+          meta: { errorCodes: [] },
+          http: {
+            setCookie: (name, value, o) => res.cookie(name, value, { ...o, maxAge: o.maxAge === undefined ? undefined : o.maxAge * 1000 }),
+            clearCookie: (name, o) => res.clearCookie(name, { httpOnly: o.httpOnly, sameSite: o.sameSite, secure: o.secure, path: o.path }),
+          },
+        };
+        locals.ctx = ctx;
+        return ctx;
+      },
+    }),
+  );
+
+  const webDist = config.http.webDistDir ?? DEFAULT_WEB_DIST;
+  if (existsSync(resolve(webDist, 'index.html'))) {
+    server.use(express.static(webDist, { index: 'index.html', maxAge: '1h' }));
+    // Client-side routes: any other GET that wants HTML gets the app shell.
+    server.use((req, res, next) => {
+      if (req.method === 'GET' && req.accepts('html')) res.sendFile(resolve(webDist, 'index.html'));
+      else next();
+    });
+  }
+
+  server.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const locals = res.locals as Partial<Locals>;
+    const status = (err as { status?: number }).status ?? 500;
+    if (status >= 500) logger.error({ err, requestId: locals.requestId, path: req.path }, 'request failed');
+    res.status(status).json({
+      errors: [{ message: status >= 500 ? 'internal server error' : 'bad request', extensions: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', requestId: locals.requestId } }],
+    });
+  });
+  return server;
+}
+
+/**
+ * Who is calling, then whether their budget allows it (HTTP 429 otherwise), then one log line
+ * per request when the response is done (user, operation, duration; never credentials).
+ */
+async function authenticateAndLimit(app: AppContainer, req: Request, res: Response): Promise<boolean> {
+  const started = process.hrtime.bigint();
+  const requestId = randomUUID();
+  res.setHeader('x-request-id', requestId);
+  const principal = await app.services.auth.principalFor(credentialFromHttp(req.headers));
+  const locals = res.locals as Locals;
+  locals.requestId = requestId;
+  locals.principal = principal;
+  res.on('finish', () => {
+    const meta = locals.ctx ? requestMeta(locals.ctx) : undefined;
+    app.logger.info(
+      {
+        requestId,
+        ...principalLabel({ principal }),
+        operation: meta?.operationName,
+        type: meta?.operationType,
+        status: res.statusCode,
+        errors: meta?.errorCodes.length ? meta.errorCodes : undefined,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      },
+      'graphql request',
+    );
+  });
+  try {
+    await app.services.rateLimit.check(principal, req.socket.remoteAddress);
+  } catch (err) {
+    if (err instanceof RateLimitedError) {
+      sendRateLimited(res, err);
+      return false;
+    }
+    throw err;
+  }
+  return true;
+}

@@ -1,0 +1,99 @@
+import { startMongoWireServer } from '../../src/mongo-wire';
+import { FakeWorker } from '../integration/dispatch/support/fake-worker';
+import { createJob, eventually, getJob, jobLogs, mintWorkerToken, startDispatchApi, type DispatchApi } from '../integration/dispatch/support/dispatch-harness';
+import { startAgentProcess, type AgentProcess } from './support/agent-process';
+
+/**
+ * The API with real worker agent processes (worker/dist/cli.js) on real sockets: results and
+ * output come back, a worker killed with -9 loses nothing, an API restart loses nothing.
+ */
+jest.setTimeout(60_000);
+
+// The agents honour the lease settings the API reports, so config and overrides agree.
+const LEASE = { leaseMs: 2000, heartbeatMs: 1000, sweepIntervalMs: 200, retryBackoffBaseMs: 200, retryBackoffMaxMs: 1000, timeoutGraceMs: 2000 };
+const ENV = { LEASE_SECONDS: '2', HEARTBEAT_SECONDS: '1' };
+
+let mongo: Awaited<ReturnType<typeof startMongoWireServer>>;
+let t: DispatchApi;
+const agents: AgentProcess[] = [];
+const fakes: FakeWorker[] = [];
+
+async function agent(name: string, labels: string[], concurrency = 2): Promise<AgentProcess> {
+  const a = startAgentProcess({ server: t.url, token: await mintWorkerToken(t, name), name, labels, concurrency });
+  agents.push(a);
+  return a;
+}
+
+async function finished(id: string, timeoutMs = 20_000) {
+  return eventually(async () => {
+    const j = await getJob(t, id);
+    return ['SUCCEEDED', 'FAILED', 'CANCELED', 'TIMED_OUT'].includes(j.status) ? j : undefined;
+  }, timeoutMs, `job ${id} to finish`);
+}
+
+beforeAll(async () => {
+  // The store outlives API restarts, as a real MongoDB would.
+  mongo = await startMongoWireServer({ port: 0 });
+  t = await startDispatchApi({ mongoUri: `${mongo.uri}/e2e-agents`, lease: LEASE, env: ENV });
+});
+afterAll(async () => {
+  await Promise.all(fakes.map((f) => f.close()));
+  await Promise.all(agents.map((a) => a.stop(true)));
+  await t?.close();
+  await mongo?.close();
+});
+
+it('runs commands: output per stream and exit codes', async () => {
+  await agent('e2e-basic', ['basic']);
+  const ok = await createJob(t, { command: 'echo out; echo err >&2; exit 0', requirements: ['basic'] });
+  const bad = await createJob(t, { command: 'echo failing; exit 3', requirements: ['basic'] });
+  const killed = await createJob(t, { command: 'kill -9 $$', requirements: ['basic'] });
+  expect(await finished(ok.id)).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
+  const logs = await jobLogs(t, ok.id);
+  expect(logs.filter((l) => l.stream === 'STDOUT').map((l) => l.data).join('')).toBe('out\n');
+  expect(logs.filter((l) => l.stream === 'STDERR').map((l) => l.data).join('')).toBe('err\n');
+  expect(await finished(bad.id)).toMatchObject({ status: 'FAILED', exitCode: 3 });
+  const k = await finished(killed.id);
+  expect(k.status).toBe('FAILED');
+  expect(k.exitCode === 137 || k.signal === 'SIGKILL').toBe(true);
+});
+
+it('a worker killed with -9 mid-job: the job re-runs on a second worker and the first attempt is fenced off', async () => {
+  const token1 = await mintWorkerToken(t, 'e2e-doomed');
+  const first = startAgentProcess({ server: t.url, token: token1, name: 'e2e-doomed', labels: ['kill9'] });
+  agents.push(first);
+  const job = await createJob(t, { command: 'echo "attempt on $(hostname)"; sleep 2; echo done', requirements: ['kill9'], maxAttempts: 2 });
+  await eventually(async () => ((await getJob(t, job.id)).status === 'RUNNING' && (await jobLogs(t, job.id, 1)).length > 0 ? true : undefined), 20_000, 'attempt 1 running');
+  await first.stop(true);
+  const second = await agent('e2e-survivor', ['kill9']);
+  const done = await finished(job.id, 30_000);
+  expect(done).toMatchObject({ status: 'SUCCEEDED', attempt: 2, exitCode: 0, worker: { name: 'e2e-survivor' } });
+  const attempt1 = await jobLogs(t, job.id, 1);
+  expect(attempt1.at(-1)).toMatchObject({ stream: 'SYSTEM' });
+  expect(attempt1.at(-1)?.data).toMatch(/worker lost/);
+  expect((await jobLogs(t, job.id, 2)).map((l) => l.data).join('')).toMatch(/attempt on .*\ndone\n/);
+  // the first worker's identity comes back late and reports attempt 1
+  const ghost = new FakeWorker(t.wsUrl, token1);
+  fakes.push(ghost);
+  await ghost.register({ name: 'e2e-doomed', labels: ['kill9'] });
+  const late = await ghost.complete(job.id, 1, { exitCode: 0 });
+  expect(late.errors?.[0].extensions?.code).toBe('CONFLICT');
+  expect(await getJob(t, job.id)).toMatchObject({ status: 'SUCCEEDED', attempt: 2 });
+  expect(second.output()).not.toMatch(/"level":(50|60)/);
+});
+
+it('the API restarted mid-job: the job still finishes and its log seqs have no gap', async () => {
+  await agent('e2e-restart', ['restart']);
+  const job = await createJob(t, { command: 'for i in $(seq 1 40); do echo "line $i"; sleep 0.05; done', requirements: ['restart'] });
+  await eventually(async () => ((await jobLogs(t, job.id)).length > 0 ? true : undefined), 20_000, 'first output');
+  const port = t.api.port;
+  await t.close();
+  await new Promise((r) => setTimeout(r, 500));
+  t = await startDispatchApi({ mongoUri: `${mongo.uri}/e2e-agents`, lease: LEASE, env: { ...ENV, PORT: String(port) } });
+  const done = await finished(job.id, 30_000);
+  expect(done).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, attempt: 1 });
+  const logs = await jobLogs(t, job.id);
+  expect(logs.map((l) => l.seq)).toEqual(logs.map((_, i) => i + 1));
+  const out = logs.filter((l) => l.stream === 'STDOUT').map((l) => l.data).join('');
+  expect(out).toBe(Array.from({ length: 40 }, (_, i) => `line ${i + 1}\n`).join(''));
+});

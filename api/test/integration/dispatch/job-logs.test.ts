@@ -1,0 +1,152 @@
+import { collect, wsClient } from '../../support/graphql-client';
+import { FakeWorker } from './support/fake-worker';
+import { cancelOpenJobs, createJob, createUser, getJob, jobLogs, mintWorkerToken, ok, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
+
+jest.setTimeout(30_000);
+
+const CAP = 4096;
+let t: DispatchApi;
+let w: FakeWorker;
+const clients: Array<{ dispose(): unknown }> = [];
+
+const LOGS_SUB = 'subscription($id: ID!, $after: Int) { jobLogs(jobId: $id, afterSeq: $after) { attempt seq stream data } }';
+type Chunk = { jobLogs: { attempt: number; seq: number; stream: string; data: string } };
+
+/** A job assigned to and started on the fake worker. */
+async function runningJob(command = 'out'): Promise<string> {
+  const job = await createJob(t, { command });
+  await w.waitFor((e) => e.some((x) => x.jobId === job.id && x.kind === 'ASSIGN'));
+  ok(await w.start(job.id, 1));
+  return job.id;
+}
+
+function subscriber(token = t.adminToken) {
+  const c = wsClient(t.wsUrl, { authToken: token });
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  t = await startDispatchApi({ env: { LOG_MAX_BYTES: String(CAP) } });
+  w = new FakeWorker(t.wsUrl, await mintWorkerToken(t, 'logger'));
+  await w.register({ name: 'logger', capacity: 8 });
+  w.autoHeartbeat(250);
+  w.subscribe();
+});
+afterEach(async () => {
+  await cancelOpenJobs(t);
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.dispose()));
+  await w?.close();
+  await t?.close();
+});
+
+describe('appendLogs', () => {
+  it('stores a resent chunk once and acknowledges up to the first gap', async () => {
+    const id = await runningJob();
+    expect(ok(await w.append(id, 1, [{ seq: 1, data: 'one\n' }, { seq: 2, data: 'two\n' }])).appendLogs).toEqual({ ackedSeq: 2, truncated: false });
+    // a resend of 2 with 4 (3 is still in flight): nothing past the gap is acknowledged
+    expect(ok(await w.append(id, 1, [{ seq: 2, data: 'two\n' }, { seq: 4, data: 'four\n' }])).appendLogs.ackedSeq).toBe(2);
+    expect(ok(await w.append(id, 1, [{ seq: 3, stream: 'STDERR', data: 'three\n' }])).appendLogs.ackedSeq).toBe(4);
+    expect(ok(await w.append(id, 1, [{ seq: 1, data: 'one\n' }])).appendLogs.ackedSeq).toBe(4);
+    const lines = await jobLogs(t, id);
+    expect(lines.map((l) => [l.seq, l.stream, l.data])).toEqual([
+      [1, 'STDOUT', 'one\n'],
+      [2, 'STDOUT', 'two\n'],
+      [3, 'STDERR', 'three\n'],
+      [4, 'STDOUT', 'four\n'],
+    ]);
+    expect((await getJob(t, id)).logBytes).toBe('one\ntwo\nthree\nfour\n'.length);
+    ok(await w.complete(id, 1, { exitCode: 0 }));
+  });
+
+  it('refuses bad seqs, and takes the agent’s own SYSTEM notes in the same seq space', async () => {
+    const id = await runningJob();
+    expect((await w.append(id, 1, [{ seq: 0, data: 'x' }])).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await jobLogs(t, id)).toEqual([]);
+    expect(ok(await w.append(id, 1, [{ seq: 1, stream: 'SYSTEM', data: 'cancel requested\n' }])).appendLogs.ackedSeq).toBe(1);
+    expect((await jobLogs(t, id)).map((l) => [l.seq, l.stream])).toEqual([[1, 'SYSTEM']]);
+  });
+
+  it('past the cap drops output, sets logTruncated, says so in exactly one SYSTEM line, and the job runs on', async () => {
+    const id = await runningJob();
+    const line = 'x'.repeat(999) + '\n'; // 1000 bytes
+    let seq = 0;
+    const results = [];
+    for (let batch = 0; batch < 4; batch += 1) {
+      const chunks = [1, 2].map(() => ({ seq: ++seq, data: line }));
+      results.push(ok(await w.append(id, 1, chunks)).appendLogs);
+    }
+    // dropped chunks are acknowledged too, or the worker would hold them forever
+    expect(results.map((r) => r.ackedSeq)).toEqual([2, 4, 6, 8]);
+    expect(results.map((r) => r.truncated)).toEqual([false, false, true, true]);
+    const lines = await jobLogs(t, id);
+    const system = lines.filter((l) => l.stream === 'SYSTEM');
+    expect(system).toHaveLength(1);
+    expect(system[0].seq).toBe(5); // the chunk holding byte offset 4096
+    expect(system[0].data).toMatch(/truncated/);
+    expect(lines.filter((l) => l.stream === 'STDOUT').map((l) => l.seq)).toEqual([1, 2, 3, 4]);
+    const job = await getJob(t, id);
+    expect(job).toMatchObject({ logTruncated: true, status: 'RUNNING' });
+    expect(ok(await w.complete(id, 1, { exitCode: 0 })).completeJob.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('jobLogs subscription', () => {
+  it('replays then goes live with no gap and no duplicate while chunks are appended concurrently', async () => {
+    const id = await runningJob();
+    const total = 300;
+    let next = 0;
+    // the worker keeps two appendLogs in flight, 5 chunks each
+    const producer = (async () => {
+      const inflight: Array<Promise<unknown>> = [];
+      while (next < total) {
+        const chunks = Array.from({ length: 5 }, () => ({ seq: ++next, data: `line ${next}\n` }));
+        inflight.push(w.append(id, 1, chunks).then(ok));
+        if (inflight.length >= 2) await inflight.shift();
+      }
+      await Promise.all(inflight);
+    })();
+    // subscribers join while output is flowing: from the start, and from a later seq
+    await new Promise((r) => setTimeout(r, 30));
+    const fromStart = collect<Chunk>(subscriber(), LOGS_SUB, { id });
+    await new Promise((r) => setTimeout(r, 30));
+    const fromMiddle = collect<Chunk>(subscriber(), LOGS_SUB, { id, after: 100 });
+    await producer;
+    ok(await w.complete(id, 1, { exitCode: 0 }));
+    await fromStart.until(() => fromStart.done, 10_000);
+    await fromMiddle.until(() => fromMiddle.done, 10_000);
+    expect(fromStart.errors).toEqual([]);
+    expect(fromStart.events.map((e) => e.jobLogs.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(fromStart.events.every((e) => e.jobLogs.data === `line ${e.jobLogs.seq}\n`)).toBe(true);
+    expect(fromMiddle.events.map((e) => e.jobLogs.seq)).toEqual(Array.from({ length: total - 100 }, (_, i) => i + 101));
+  });
+
+  it('replays a finished job and completes', async () => {
+    const id = await runningJob();
+    ok(await w.append(id, 1, [{ seq: 1, data: 'a\n' }, { seq: 2, data: 'b\n' }]));
+    ok(await w.complete(id, 1, { exitCode: 0 }));
+    const sub = collect<Chunk>(subscriber(), LOGS_SUB, { id });
+    await sub.until(() => sub.done);
+    expect(sub.events.map((e) => e.jobLogs.data)).toEqual(['a\n', 'b\n']);
+  });
+
+  it('is only for the owner or an admin', async () => {
+    const ownerToken = await createUser(t, 'log-owner');
+    const strangerToken = await createUser(t, 'log-stranger');
+    const job = await createJob(t, { command: 'mine' }, ownerToken);
+    const stranger = collect<Chunk>(subscriber(strangerToken), LOGS_SUB, { id: job.id });
+    await stranger.until(() => stranger.done);
+    expect(stranger.events).toEqual([]);
+    expect(JSON.stringify(stranger.errors)).toContain('NOT_FOUND');
+    const owner = collect<Chunk>(subscriber(ownerToken), LOGS_SUB, { id: job.id });
+    await w.waitFor((e) => e.some((x) => x.jobId === job.id));
+    ok(await w.start(job.id, 1));
+    ok(await w.append(job.id, 1, [{ seq: 1, data: 'hello\n' }]));
+    await owner.until(() => owner.events.length === 1);
+    expect(owner.events[0].jobLogs).toMatchObject({ seq: 1, data: 'hello\n' });
+    ok(await w.complete(job.id, 1, { exitCode: 0 }));
+    await owner.until(() => owner.done);
+  });
+});

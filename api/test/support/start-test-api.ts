@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createAppContainer } from '../../src/app-container';
+import { loadConfig, type AppConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startMongoWireServer } from '../../src/mongo-wire';
+import { startApiServer, type ApiServer } from '../../src/server';
+
+export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const TEST_ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
+
+export interface TestApi {
+  url: string;
+  wsUrl: string;
+  /** A JWT of the admin user. */
+  adminToken: string;
+  api: ApiServer;
+  config: AppConfig;
+  mongoUri: string;
+  redisPrefix: string;
+  /** Stops the API, the embedded Mongo it started (if any) and deletes its Redis keys. */
+  close(): Promise<void>;
+}
+
+export interface StartTestApiOptions {
+  /** Extra environment (strings, as in process.env): e.g. { RATE_LIMIT_MAX: '5' }. */
+  env?: Record<string, string>;
+  /** Share a store with another instance (its `mongoUri`); otherwise a fresh embedded server. */
+  mongoUri?: string;
+  /** Share Redis keys/channels with another instance (its `redisPrefix`); otherwise unique. */
+  redisPrefix?: string;
+  /** false: no Redis (in-process pub/sub and rate limits). */
+  redis?: boolean;
+  /** Collects every log line (parsed JSON) at level `debug` and above. */
+  logs?: Array<Record<string, unknown>>;
+}
+
+/**
+ * A real API on an ephemeral port: embedded MongoDB-wire server, real Redis under a unique
+ * prefix, admin user `admin` / `admin-password-for-tests`. Logs are silent unless
+ * TEST_LOG_LEVEL is set.
+ */
+export async function startTestApi(opts: StartTestApiOptions = {}): Promise<TestApi> {
+  const mongo = opts.mongoUri ? undefined : await startMongoWireServer({ port: 0 });
+  const mongoUri = opts.mongoUri ?? `${mongo!.uri}/cmd-executor`;
+  const redisPrefix = opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}:`;
+  const useRedis = opts.redis !== false;
+  let api: ApiServer | undefined;
+  try {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      MONGODB_URI: mongoUri,
+      ...(useRedis ? { REDIS_URL: TEST_REDIS_URL } : {}),
+      REDIS_PREFIX: redisPrefix,
+      ADMIN_USERNAME: TEST_ADMIN.username,
+      ADMIN_PASSWORD: TEST_ADMIN.password,
+      SHUTDOWN_TIMEOUT_MS: '2000',
+      ...opts.env,
+    });
+    if (opts.logs) {
+      const sink = opts.logs;
+      const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void sink.push(JSON.parse(line) as Record<string, unknown>) } });
+      const container = await createAppContainer(config, { logger });
+      try {
+        const server = await startApiServer({ config, container });
+        // The caller gave the container, so the server leaves it open: close it after the server.
+        api = { ...server, close: async () => { try { await server.close(); } finally { await container.close(); } } };
+      } catch (err) {
+        await container.close();
+        throw err;
+      }
+    } else {
+      api = await startApiServer({ config });
+    }
+    const adminToken = await login(api.url, TEST_ADMIN.username, TEST_ADMIN.password);
+    const started = api;
+    return {
+      url: started.url,
+      wsUrl: started.wsUrl,
+      adminToken,
+      api: started,
+      config,
+      mongoUri,
+      redisPrefix,
+      close: async () => {
+        try {
+          await started.close();
+        } finally {
+          await mongo?.close();
+          if (useRedis && !opts.redisPrefix) await deleteRedisKeys(redisPrefix);
+        }
+      },
+    };
+  } catch (err) {
+    await api?.close().catch(() => undefined);
+    await mongo?.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function login(url: string, username: string, password: string): Promise<string> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }',
+      variables: { u: username, p: password },
+    }),
+  });
+  const body = (await res.json()) as { data?: { login: { token: string } }; errors?: unknown };
+  if (!body.data) throw new Error(`login failed: ${JSON.stringify(body.errors)}`);
+  return body.data.login.token;
+}
+
+export async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

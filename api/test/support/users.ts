@@ -1,0 +1,27 @@
+import { errorCode, gql } from './graphql-client';
+import { login, type TestApi } from './start-test-api';
+
+/** Creates a USER (through the admin's createUser) and logs it in. */
+export async function createUser(t: TestApi, username: string, role: 'USER' | 'ADMIN' = 'USER'): Promise<{ id: string; token: string }> {
+  const password = `${username}-password`;
+  const r = await gql<{ createUser: { id: string } }>(
+    t.url,
+    'mutation($u: String!, $p: String!, $r: Role) { createUser(username: $u, password: $p, role: $r) { id } }',
+    { u: username, p: password, r: role },
+    { token: t.adminToken },
+  );
+  if (!r.data) throw new Error(`createUser failed: ${String(errorCode(r))} ${JSON.stringify(r.errors)}`);
+  return { id: r.data.createUser.id, token: await login(t.url, username, password) };
+}
+
+/** Mints a worker token through the admin's createWorkerToken. */
+export async function createWorkerToken(t: TestApi, name: string, labels: string[] = []): Promise<{ id: string; token: string }> {
+  const r = await gql<{ createWorkerToken: { id: string; token: string } }>(
+    t.url,
+    'mutation($n: String!, $l: [String!]) { createWorkerToken(name: $n, labels: $l) { id token } }',
+    { n: name, l: labels },
+    { token: t.adminToken },
+  );
+  if (!r.data) throw new Error(`createWorkerToken failed: ${JSON.stringify(r.errors)}`);
+  return r.data.createWorkerToken;
+}

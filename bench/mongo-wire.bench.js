@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+/* Benchmark of the embedded MongoDB-wire server (in memory) through the mongodb driver.
+ *
+ *   npm run build -w api && node bench/mongo-wire.bench.js
+ *
+ * Prints ops/sec for insertOne, findOneAndUpdate by an indexed field, find by an indexed field
+ * and a job-claim (status prefix of a compound index + sort) at 1k and 100k documents, and the
+ * 100k/1k cost ratio of the indexed operations (should stay below 2: no collection scans).
+ * Falls back to transpiling api/src/mongo-wire with @swc/core when api/dist is not built.
+ */
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { MongoClient } = require('mongodb');
+
+const OPS = Number(process.env.BENCH_OPS ?? 3000);
+const SIZES = (process.env.BENCH_SIZES ?? '1000,100000').split(',').map(Number);
+
+function loadServer() {
+  const built = path.join(__dirname, '../api/dist/mongo-wire/index.js');
+  if (fs.existsSync(built)) return require(built);
+  const { transformFileSync } = require('@swc/core');
+  const src = path.join(__dirname, '../api/src/mongo-wire');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mongo-wire-bench-'));
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) {
+        const dest = path.join(out, path.relative(src, full)).replace(/\.ts$/, '.js');
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        fs.writeFileSync(dest, transformFileSync(full, { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }).code);
+      }
+    }
+  };
+  walk(src);
+  process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
+  module.paths.unshift(path.join(__dirname, '../node_modules'));
+  process.env.NODE_PATH = path.join(__dirname, '../node_modules');
+  require('node:module').Module._initPaths();
+  process.stderr.write(`(api/dist not built: using a transpiled copy in ${out})\n`);
+  return require(path.join(out, 'index.js'));
+}
+
+async function timed(label, ops, fn) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < ops; i++) await fn(i);
+  const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  return { label, ops, secs, opsPerSec: ops / secs };
+}
+
+async function runSize(uri, size) {
+  const client = new MongoClient(uri);
+  await client.connect();
+  const db = client.db(`bench_${size}`);
+  const coll = db.collection('docs');
+  await coll.createIndex({ key: 1 }, { unique: true });
+  await coll.createIndex({ status: 1, priority: -1, queuedAt: 1 });
+  const fillStart = Date.now();
+  const batch = 1000;
+  for (let i = 0; i < size; i += batch) {
+    const docs = [];
+    for (let j = i; j < Math.min(size, i + batch); j++) {
+      docs.push({ key: `k${j}`, status: j % 1000 === 0 ? 'QUEUED' : 'DONE', priority: j % 5, queuedAt: new Date(j), n: 0, payload: 'x'.repeat(100) });
+    }
+    await coll.insertMany(docs, { ordered: false });
+  }
+  const fillSecs = (Date.now() - fillStart) / 1000;
+  const rnd = () => `k${Math.floor(Math.random() * size)}`;
+  const results = [];
+  results.push(await timed('insertOne', OPS, (i) => coll.insertOne({ key: `new${i}`, status: 'DONE', priority: 0, queuedAt: new Date(), n: 0 })));
+  results.push(await timed('findOneAndUpdate by indexed key', OPS, () => coll.findOneAndUpdate({ key: rnd() }, { $inc: { n: 1 } }, { returnDocument: 'after' })));
+  results.push(await timed('find by indexed key', OPS, () => coll.find({ key: rnd() }).toArray()));
+  results.push(await timed('findOne by _id', OPS, async () => coll.findOne({ _id: (await coll.findOne({ key: rnd() }, { projection: { _id: 1 } }))._id })));
+  results.push(
+    await timed('job claim (status prefix + sort), then requeue', Math.min(OPS, 1000), async () => {
+      const job = await coll.findOneAndUpdate({ status: 'QUEUED', queuedAt: { $lte: new Date() } }, { $set: { status: 'ASSIGNED' } }, { sort: { priority: -1, queuedAt: 1 } });
+      await coll.updateOne({ _id: job._id }, { $set: { status: 'QUEUED' } });
+    }),
+  );
+  await db.dropDatabase();
+  await client.close();
+  return { size, fillSecs, results };
+}
+
+/** Journaled inserts (--dbpath): one writer waits out every fsync; many writers share them (group commit). */
+async function runDurable(startMongoWireServer) {
+  const dbpath = fs.mkdtempSync(path.join(os.tmpdir(), 'mongo-wire-bench-db-'));
+  const server = await startMongoWireServer({ port: 0, dbpath });
+  const client = new MongoClient(server.uri, { maxPoolSize: 32 });
+  try {
+    await client.connect();
+    const coll = client.db('bench_durable').collection('docs');
+    const ops = Math.min(OPS, 1000);
+    const one = await timed('insertOne, 1 writer', ops, (i) => coll.insertOne({ i, w: 0 }));
+    const writers = 16;
+    const start = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: writers }, async (_, w) => {
+      for (let i = 0; i < ops / 4; i++) await coll.insertOne({ i, w: w + 1 });
+    }));
+    const secs = Number(process.hrtime.bigint() - start) / 1e9;
+    return [one, { label: `insertOne, ${writers} writers`, ops: writers * (ops / 4), secs, opsPerSec: (writers * (ops / 4)) / secs }];
+  } finally {
+    await client.close();
+    await server.close();
+    fs.rmSync(dbpath, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const { startMongoWireServer } = loadServer();
+  const server = await startMongoWireServer({ port: 0 });
+  try {
+    // Warm the JIT first so the small size is not measured cold.
+    await runSize(server.uri, SIZES[0]);
+    const runs = [];
+    for (const size of SIZES) runs.push(await runSize(server.uri, size));
+    console.log(`mongo-wire benchmark (in memory, mongodb driver, sequential ops, ${OPS} ops each; node ${process.version})`);
+    for (const run of runs) {
+      console.log(`\n${run.size} documents (filled with insertMany in ${run.fillSecs.toFixed(2)} s, ${Math.round(run.size / run.fillSecs)} docs/s)`);
+      for (const r of run.results) console.log(`  ${r.label.padEnd(48)} ${Math.round(r.opsPerSec).toString().padStart(7)} ops/s`);
+    }
+    if (runs.length >= 2) {
+      const [small, large] = [runs[0], runs[runs.length - 1]];
+      console.log(`\ncost ratio ${large.size}/${small.size} (per-op time; < 2 means no scan):`);
+      let worst = 0;
+      for (const [i, r] of small.results.entries()) {
+        const ratio = r.opsPerSec / large.results[i].opsPerSec;
+        if (r.label !== 'insertOne') worst = Math.max(worst, ratio);
+        console.log(`  ${r.label.padEnd(48)} ${ratio.toFixed(2)}`);
+      }
+      console.log(`worst indexed-op ratio: ${worst.toFixed(2)} ${worst < 2 ? '(ok)' : '(TOO HIGH)'}`);
+      if (worst >= 2) process.exitCode = 1;
+    }
+    console.log(`\ndurable (--dbpath ${os.tmpdir()}, fsync before every acknowledgement):`);
+    for (const r of await runDurable(startMongoWireServer)) console.log(`  ${r.label.padEnd(48)} ${Math.round(r.opsPerSec).toString().padStart(7)} ops/s`);
+  } finally {
+    await server.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

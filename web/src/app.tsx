@@ -1,0 +1,76 @@
+import { useEffect } from 'react';
+import { JobPage } from './pages/job.page';
+import { JobsPage } from './pages/jobs.page';
+import { LoginPage } from './pages/login.page';
+import { WorkersPage } from './pages/workers.page';
+import { Link, matchPath, navigate, useRoute } from './router/hash-router';
+import { SessionProvider, loginHref, useSession } from './session/session';
+
+export function App() {
+  return (
+    <SessionProvider>
+      <Shell />
+    </SessionProvider>
+  );
+}
+
+function Shell() {
+  const route = useRoute();
+  const { state, user, logout } = useSession();
+  const onLogin = route.path === '/login';
+
+  // Not signed in: everything but the login page sends you there (and back afterwards).
+  useEffect(() => {
+    if (state.status === 'anonymous' && !onLogin) navigate(loginHref(route.href, state.expired), { replace: true });
+    if (state.status === 'user' && (onLogin || route.path === '/')) navigate(route.query.get('next') || '/jobs', { replace: true });
+  }, [state, onLogin, route]);
+
+  useEffect(() => {
+    const page = route.path.split('/')[1] || 'jobs';
+    document.title = `${page[0]!.toUpperCase()}${page.slice(1)} · cmd-executor`;
+  }, [route.path]);
+
+  if (state.status === 'loading') return <p className="loading muted">Loading…</p>;
+  if (state.status === 'anonymous' || !user) return onLogin ? <LoginPage /> : null;
+
+  const jobMatch = matchPath('/jobs/:id', route.path);
+  let page;
+  if (jobMatch) page = <JobPage key={jobMatch.id} id={jobMatch.id!} />;
+  else if (route.path === '/workers') page = <WorkersPage />;
+  else if (route.path === '/jobs') page = <JobsPage />;
+  else
+    page = (
+      <main id="main" tabIndex={-1} className="page">
+        <h1>Not found</h1>
+        <Link to="/jobs">Go to jobs</Link>
+      </main>
+    );
+
+  const section = route.path.startsWith('/workers') ? 'workers' : 'jobs';
+  return (
+    <>
+      <a href="#main" className="skip-link" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">cmd-executor</span>
+        <nav aria-label="Main">
+          <Link to="/jobs" aria-current={section === 'jobs' ? 'page' : undefined}>
+            Jobs
+          </Link>
+          <Link to="/workers" aria-current={section === 'workers' ? 'page' : undefined}>
+            Workers
+          </Link>
+        </nav>
+        <span className="who">
+          {user.username}
+          {user.role === 'ADMIN' && <span className="label">admin</span>}
+        </span>
+        <button type="button" className="quiet" onClick={() => void logout()}>
+          Sign out
+        </button>
+      </header>
+      {page}
+    </>
+  );
+}

@@ -1,0 +1,146 @@
+import { memo, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
+import { lineHtml, plainText } from './ansi';
+import type { LogLine } from './log-reducer';
+
+interface RowContext {
+  matches: ReadonlySet<number>;
+  current: number | undefined;
+  multiAttempt: boolean;
+}
+
+const Row = memo(function Row({ line, match, current, showAttempt }: { line: LogLine; match: boolean; current: boolean; showAttempt: boolean }) {
+  const html = useMemo(() => lineHtml(line.text), [line.text]);
+  const cls = `log-line log-${line.stream.toLowerCase()}${match ? ' log-match' : ''}${current ? ' log-current' : ''}`;
+  return (
+    <div className={cls} data-stream={line.stream} data-line={line.number}>
+      <span className="log-ln" aria-hidden="true">
+        {showAttempt ? `${line.attempt}:` : ''}
+        {line.number}
+      </span>
+      <span className="log-text" dangerouslySetInnerHTML={{ __html: html }} />
+    </div>
+  );
+});
+
+/**
+ * The log, virtualised: only the rows in view are in the DOM, so a 20 MB log scrolls as
+ * smoothly as a short one. "Follow" keeps the newest line in view until the user scrolls
+ * up; scrolling back to the bottom (or the button) turns it on again.
+ */
+export function LogView({ lines, live }: { lines: readonly LogLine[]; live: boolean }) {
+  const virtuoso = useRef<VirtuosoHandle>(null);
+  const [follow, setFollow] = useState(true);
+  const userScrolledAt = useRef(0);
+  const [query, setQuery] = useState('');
+  const deferredQuery = useDeferredValue(query);
+  const [cursor, setCursor] = useState(0);
+
+  const matchList = useMemo(() => {
+    const q = deferredQuery.trim().toLowerCase();
+    if (!q) return [];
+    const found: number[] = [];
+    for (let i = 0; i < lines.length; i++) if (plainText(lines[i]!).toLowerCase().includes(q)) found.push(i);
+    return found;
+  }, [lines, deferredQuery]);
+  const matches = useMemo(() => new Set(matchList), [matchList]);
+  const current = matchList.length > 0 ? matchList[Math.min(cursor, matchList.length - 1)] : undefined;
+
+  useEffect(() => setCursor(0), [deferredQuery]);
+
+  function goToMatch(delta: number) {
+    if (matchList.length === 0) return;
+    const next = (Math.min(cursor, matchList.length - 1) + delta + matchList.length) % matchList.length;
+    setCursor(next);
+    setFollow(false);
+    virtuoso.current?.scrollToIndex({ index: matchList[next]!, align: 'center' });
+  }
+
+  function onSearchKey(e: KeyboardEvent<HTMLInputElement>) {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      goToMatch(e.shiftKey ? -1 : 1);
+    } else if (e.key === 'Escape') {
+      setQuery('');
+    }
+  }
+
+  function jumpToEnd() {
+    setFollow(true);
+    virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end' });
+  }
+
+  const markUserScroll = () => {
+    userScrolledAt.current = Date.now();
+  };
+
+  const context: RowContext = { matches, current, multiAttempt: lines.length > 0 && lines[0]!.attempt !== lines[lines.length - 1]!.attempt };
+
+  return (
+    <section className="log-panel" aria-label="Log">
+      <div className="log-toolbar">
+        <label htmlFor="log-search" className="sr-only">
+          Search the log
+        </label>
+        <input
+          id="log-search"
+          type="search"
+          placeholder="Search log (Enter: next, Shift+Enter: previous)"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={onSearchKey}
+        />
+        <span className="muted small" role="status" aria-live="polite" data-testid="search-status">
+          {deferredQuery.trim()
+            ? matchList.length > 0
+              ? `${Math.min(cursor, matchList.length - 1) + 1} of ${matchList.length}`
+              : 'no match'
+            : `${lines.length.toLocaleString()} lines`}
+        </span>
+        <button type="button" onClick={() => goToMatch(-1)} disabled={matchList.length === 0} aria-label="Previous match">
+          ↑
+        </button>
+        <button type="button" onClick={() => goToMatch(1)} disabled={matchList.length === 0} aria-label="Next match">
+          ↓
+        </button>
+        <button type="button" aria-pressed={follow} onClick={() => (follow ? setFollow(false) : jumpToEnd())} data-testid="follow">
+          {follow ? 'Following' : 'Follow'}
+        </button>
+      </div>
+      <div
+        className="log-body"
+        onWheel={markUserScroll}
+        onPointerDown={markUserScroll}
+        onTouchMove={markUserScroll}
+        onKeyDown={(e) => {
+          if (['ArrowUp', 'PageUp', 'Home'].includes(e.key)) markUserScroll();
+        }}
+      >
+        {lines.length === 0 ? (
+          <p className="log-empty muted">{live ? 'Waiting for output…' : 'No output.'}</p>
+        ) : (
+          <Virtuoso<LogLine, RowContext>
+            ref={virtuoso}
+            data={lines as LogLine[]}
+            context={context}
+            tabIndex={0}
+            aria-label="Log lines"
+            computeItemKey={(_, line) => line.id}
+            defaultItemHeight={20}
+            increaseViewportBy={{ top: 400, bottom: 400 }}
+            initialTopMostItemIndex={{ index: 'LAST', align: 'end' }}
+            followOutput={() => (follow ? 'auto' : false)}
+            atBottomThreshold={40}
+            atBottomStateChange={(atBottom) => {
+              if (atBottom) setFollow(true);
+              else if (Date.now() - userScrolledAt.current < 1000) setFollow(false);
+            }}
+            itemContent={(index, line, ctx) => (
+              <Row line={line} match={ctx.matches.has(index)} current={ctx.current === index} showAttempt={ctx.multiAttempt} />
+            )}
+          />
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,277 @@
+import { useEffect, useState } from 'react';
+import { useMutation, useQuery, useSubscription } from 'urql';
+import { errorMessage } from '../client/api-errors';
+import { graphql } from '../gql';
+import type { JobSummaryFragment } from '../gql/graphql';
+import { formatBytes, formatTime, isTerminal, jobDuration, newerJob } from '../jobs/job-format';
+import { StatusBadge } from '../jobs/status-badge';
+import { downloadJobLog } from '../logs/log-download';
+import { LogView } from '../logs/log-view';
+import { useJobLog } from '../logs/use-job-log';
+import { Link } from '../router/hash-router';
+import { ConfirmButton } from '../ui/confirm-button';
+import { useNow } from '../ui/use-now';
+
+const JobDocument = graphql(`
+  query Job($id: ID!) {
+    job(id: $id) {
+      ...JobSummary
+      timeoutSeconds
+      cwd
+      env {
+        name
+        value
+        secret
+      }
+    }
+  }
+`);
+
+const JobLiveDocument = graphql(`
+  subscription JobLive($id: ID!) {
+    jobUpdated(id: $id) {
+      ...JobSummary
+    }
+  }
+`);
+
+const CancelJobDocument = graphql(`
+  mutation CancelJob($id: ID!) {
+    cancelJob(id: $id) {
+      ...JobSummary
+    }
+  }
+`);
+
+const RetryJobDocument = graphql(`
+  mutation RetryJob($id: ID!) {
+    retryJob(id: $id) {
+      ...JobSummary
+    }
+  }
+`);
+
+const JobLogPageDocument = graphql(`
+  query JobLogPage($id: ID!, $attempt: Int!, $afterSeq: Int!, $limit: Int!) {
+    job(id: $id) {
+      logs(attempt: $attempt, afterSeq: $afterSeq, limit: $limit) {
+        seq
+        data
+      }
+    }
+  }
+`);
+
+export function JobPage({ id }: { id: string }) {
+  const [{ data, error, fetching }] = useQuery({ query: JobDocument, variables: { id }, requestPolicy: 'network-only' });
+  const [live] = useSubscription({ query: JobLiveDocument, variables: { id } }, (_: JobSummaryFragment | undefined, e) => e.jobUpdated);
+  const [, cancelJob] = useMutation(CancelJobDocument);
+  const [, retryJob] = useMutation(RetryJobDocument);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [mutated, setMutated] = useState<JobSummaryFragment | null>(null);
+  // undefined: start from the job's current attempt (and follow later ones)
+  const [viewAttempt, setViewAttempt] = useState<number | undefined>(undefined);
+  const [downloading, setDownloading] = useState(false);
+  const log = useJobLog(id, viewAttempt);
+
+  useEffect(() => {
+    setViewAttempt(undefined);
+    setMutated(null);
+  }, [id]);
+
+  const base = data?.job;
+  let job: JobSummaryFragment | null | undefined = base;
+  for (const other of [live.data, mutated]) if (job && other && other.id === job.id) job = newerJob(job, other);
+  const running = job ? !isTerminal(job.status) : false;
+  const now = useNow(1000, running);
+
+  if (error && !base) {
+    return (
+      <main id="main" tabIndex={-1} className="page">
+        <div className="error" role="alert">
+          {errorMessage(error)}
+        </div>
+        <Link to="/jobs">Back to jobs</Link>
+      </main>
+    );
+  }
+  if (!job || !base) {
+    return (
+      <main id="main" tabIndex={-1} className="page">
+        <p className="muted">{fetching ? 'Loading…' : 'This job does not exist, or you may not see it.'}</p>
+        <Link to="/jobs">Back to jobs</Link>
+      </main>
+    );
+  }
+
+  const truncated = job.logTruncated || log.state.truncated;
+  const shownJob = job;
+
+  async function act(kind: 'cancel' | 'retry') {
+    setActionError(null);
+    const result = kind === 'cancel' ? await cancelJob({ id }) : await retryJob({ id });
+    const updated = result.data && ('cancelJob' in result.data ? result.data.cancelJob : result.data.retryJob);
+    if (updated) {
+      setMutated(updated);
+      // a retry starts a new attempt: follow it from its first line
+      if (kind === 'retry') setViewAttempt(updated.attempt);
+    } else setActionError(errorMessage(result.error));
+  }
+
+  async function download() {
+    setDownloading(true);
+    setActionError(null);
+    try {
+      await downloadJobLog(JobLogPageDocument, id, shownJob.attempt);
+    } catch (e) {
+      setActionError(`Download failed: ${(e as Error).message}`);
+    } finally {
+      setDownloading(false);
+    }
+  }
+
+  return (
+    <main id="main" tabIndex={-1} className="page job-page">
+      <nav aria-label="Breadcrumb" className="crumbs">
+        <Link to="/jobs">Jobs</Link> / <span className="mono">{job.id}</span>
+      </nav>
+      <header className="job-head card">
+        <div className="job-title">
+          <StatusBadge status={job.status} />
+          <h1>
+            <code>{job.command}</code>
+          </h1>
+        </div>
+        <dl className="facts">
+          <div>
+            <dt>Attempt</dt>
+            <dd data-testid="attempt">
+              {job.attempt} of {job.maxAttempts}
+            </dd>
+          </div>
+          <div>
+            <dt>Worker</dt>
+            <dd>{job.worker?.name ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Queued</dt>
+            <dd>{formatTime(job.queuedAt)}</dd>
+          </div>
+          <div>
+            <dt>Started</dt>
+            <dd>{formatTime(job.startedAt)}</dd>
+          </div>
+          <div>
+            <dt>Finished</dt>
+            <dd>{formatTime(job.finishedAt)}</dd>
+          </div>
+          <div>
+            <dt>Duration</dt>
+            <dd>{jobDuration(job, now)}</dd>
+          </div>
+          <div>
+            <dt>Exit</dt>
+            <dd data-testid="exit">{job.exitCode ?? job.signal ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>By</dt>
+            <dd>{job.createdBy.username}</dd>
+          </div>
+          <div>
+            <dt>Priority</dt>
+            <dd>{job.priority}</dd>
+          </div>
+          {base.timeoutSeconds != null && (
+            <div>
+              <dt>Timeout</dt>
+              <dd>{base.timeoutSeconds} s</dd>
+            </div>
+          )}
+          {job.requirements.length > 0 && (
+            <div>
+              <dt>Requires</dt>
+              <dd>{job.requirements.join(', ')}</dd>
+            </div>
+          )}
+          {base.env.length > 0 && (
+            <div>
+              <dt>Env</dt>
+              <dd>{base.env.map((v) => (v.secret ? `${v.name}=••••` : `${v.name}=${v.value ?? ''}`)).join('  ')}</dd>
+            </div>
+          )}
+        </dl>
+        {job.error && (
+          <p className="error" role="status">
+            {job.error}
+          </p>
+        )}
+        {job.cancelRequestedAt && !isTerminal(job.status) && <p className="notice">Cancel requested; waiting for the worker to stop it.</p>}
+        <div className="actions">
+          {!isTerminal(job.status) && (
+            <ConfirmButton
+              label="Cancel"
+              question={
+                <>
+                  Cancel <code>{job.command}</code>? A running process gets SIGTERM, then SIGKILL.
+                </>
+              }
+              confirmLabel="Cancel job"
+              danger
+              disabled={Boolean(job.cancelRequestedAt)}
+              onConfirm={() => act('cancel')}
+            />
+          )}
+          {isTerminal(job.status) && (
+            <ConfirmButton
+              label="Retry"
+              question={
+                <>
+                  Run <code>{job.command}</code> again as attempt {job.attempt + 1}?
+                </>
+              }
+              confirmLabel="Retry job"
+              onConfirm={() => act('retry')}
+            />
+          )}
+          <button type="button" onClick={() => void download()} disabled={downloading}>
+            {downloading ? 'Preparing…' : 'Download log'}
+          </button>
+          {job.attempt > 1 && (
+            <label className="inline">
+              Attempt{' '}
+              <select
+                value={viewAttempt ?? ''}
+                onChange={(e) => setViewAttempt(e.target.value ? Number(e.target.value) : undefined)}
+              >
+                <option value="">current ({job.attempt})</option>
+                {Array.from({ length: job.attempt }, (_, i) => i + 1).map((n) => (
+                  <option key={n} value={n}>
+                    from {n}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <span className="muted small">{formatBytes(job.logBytes)} of log</span>
+        </div>
+        {actionError && (
+          <div className="error" role="alert">
+            {actionError}
+          </div>
+        )}
+      </header>
+
+      {truncated && (
+        <p className="notice warn" role="status" data-testid="truncated">
+          This log was truncated: output past the size limit was dropped.
+        </p>
+      )}
+      {log.error && (
+        <p className="notice" role="status">
+          Log stream: {log.error}
+        </p>
+      )}
+      <LogView lines={log.state.lines} live={running} />
+    </main>
+  );
+}

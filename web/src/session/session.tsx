@@ -1,0 +1,116 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Provider } from 'urql';
+import { createApiClient, type ApiClient } from '../client/create-api-client';
+import { graphql } from '../gql';
+import type { MeQuery } from '../gql/graphql';
+import { currentHref, navigate } from '../router/hash-router';
+
+export const MeDocument = graphql(`
+  query Me {
+    me {
+      id
+      username
+      role
+    }
+  }
+`);
+
+export const LogoutDocument = graphql(`
+  mutation Logout {
+    logout
+  }
+`);
+
+export type SessionUser = NonNullable<MeQuery['me']>;
+
+export type SessionState =
+  | { readonly status: 'loading' }
+  | { readonly status: 'anonymous'; readonly expired: boolean }
+  | { readonly status: 'user'; readonly user: SessionUser };
+
+interface SessionApi {
+  readonly state: SessionState;
+  readonly user: SessionUser | null;
+  signedIn(user: SessionUser): void;
+  logout(): Promise<void>;
+}
+
+const SessionContext = createContext<SessionApi | null>(null);
+
+export function useSession(): SessionApi {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession outside SessionProvider');
+  return value;
+}
+
+/** where to go after signing in: the page the user was on, never the login page itself */
+export function loginHref(next: string, expired: boolean): string {
+  const q = new URLSearchParams();
+  if (next && !next.startsWith('/login')) q.set('next', next);
+  if (expired) q.set('expired', '1');
+  const s = q.toString();
+  return s ? `/login?${s}` : '/login';
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<SessionState>({ status: 'loading' });
+  const [epoch, setEpoch] = useState(0);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+
+  const onUnauthenticated = useCallback(() => {
+    const wasUser = stateRef.current.status === 'user';
+    if (stateRef.current.status === 'anonymous') return;
+    setState({ status: 'anonymous', expired: wasUser });
+    setEpoch((e) => e + 1);
+    navigate(loginHref(currentHref(), wasUser), { replace: true });
+  }, []);
+
+  const api: ApiClient = useMemo(
+    () => createApiClient({ onUnauthenticated, ignoreUnauthenticatedFor: ['Login', 'Me', 'Logout'] }),
+    // a new client (and WebSocket) per session epoch
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [epoch],
+  );
+  useEffect(() => () => api.dispose(), [api]);
+
+  // Who am I? Only once per page load; afterwards login/logout say it.
+  useEffect(() => {
+    if (state.status !== 'loading') return;
+    let live = true;
+    void api.client
+      .query(MeDocument, {}, { requestPolicy: 'network-only' })
+      .toPromise()
+      .then((result) => {
+        if (!live) return;
+        const me = result.data?.me;
+        setState(me ? { status: 'user', user: me } : { status: 'anonymous', expired: false });
+      });
+    return () => {
+      live = false;
+    };
+  }, [api, state.status]);
+
+  const signedIn = useCallback((user: SessionUser) => {
+    setState({ status: 'user', user });
+    setEpoch((e) => e + 1);
+  }, []);
+
+  const logout = useCallback(async () => {
+    await api.client.mutation(LogoutDocument, {}).toPromise();
+    setState({ status: 'anonymous', expired: false });
+    setEpoch((e) => e + 1);
+    navigate('/login');
+  }, [api]);
+
+  const value = useMemo<SessionApi>(
+    () => ({ state, user: state.status === 'user' ? state.user : null, signedIn, logout }),
+    [state, signedIn, logout],
+  );
+
+  return (
+    <SessionContext.Provider value={value}>
+      <Provider value={api.client}>{children}</Provider>
+    </SessionContext.Provider>
+  );
+}

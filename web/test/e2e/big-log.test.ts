@@ -1,0 +1,79 @@
+/**
+ * A 20 MB log in the browser: it loads, stays virtualised (a few dozen rows in the DOM),
+ * scrolls and searches. (The cap is raised so all of it is stored; truncation is covered
+ * in web-ui.test.ts with a small cap.)
+ */
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, screenshot, signIn, submitJobInUi, waitForJobStatus } from './support/browser';
+import { startStack, type Stack } from './support/stack';
+
+jest.setTimeout(240_000);
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  stack = await startStack({ logMaxBytes: 64 * 1024 * 1024 });
+  browser = await launchBrowser();
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await signIn(page, stack.origin, stack.users.alice.username, stack.users.alice.password);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+const lineCount = (p: Page) =>
+  p.$eval('[data-testid=search-status]', (el) => Number((el.textContent ?? '').replace(/[^\d]/g, '')));
+
+it('loads, scrolls and searches a 20 MB log without rendering it all', async () => {
+  // 300 000 lines of 70 bytes: 21 MB of output
+  const command = `seq 1 300000 | awk '{ printf "row %07d the quick brown fox jumps over the lazy dog 0123456789\\n", $1 }'`;
+  const { submittedAt } = await submitJobInUi(page, stack.origin, command);
+  const status = await waitForJobStatus(page, ['SUCCEEDED', 'FAILED'], 180_000);
+  expect(status).toBe('SUCCEEDED');
+
+  // wait until the whole stored log has arrived (the count stops growing)
+  let previous = -1;
+  let count = await lineCount(page);
+  while (count !== previous) {
+    previous = count;
+    await page.waitForTimeout(1000);
+    count = await lineCount(page);
+  }
+  console.log(`20 MB log: ${count} lines in the browser ${Date.now() - submittedAt} ms after submit`);
+  expect(count).toBe(300_000);
+  const domRows = await page.$$eval('.log-line', (rows) => rows.length);
+  expect(domRows).toBeLessThan(200);
+
+  // scroll up through it with the wheel: the follow mode lets go, rows keep rendering
+  const started = Date.now();
+  await page.hover('.log-body');
+  for (let i = 0; i < 30; i++) await page.mouse.wheel(0, -4000);
+  await page.waitForTimeout(200);
+  const afterScroll = await page.$$eval('.log-line', (rows) => rows.map((r) => Number(r.getAttribute('data-line'))));
+  console.log(`30 wheel scrolls over the 20 MB log: ${Date.now() - started} ms`);
+  expect(afterScroll.length).toBeGreaterThan(10);
+  expect(Math.max(...afterScroll)).toBeLessThan(count - 100);
+  await expect(page.textContent('[data-testid=follow]')).resolves.toBe('Follow');
+
+  // search jumps to the one matching row
+  const searchStarted = Date.now();
+  await page.fill('#log-search', 'row 0123456 ');
+  await page.waitForFunction(() => document.querySelector('[data-testid=search-status]')?.textContent === '1 of 1');
+  await page.press('#log-search', 'Enter');
+  await page.waitForSelector('.log-current');
+  console.log(`search over the 20 MB log: ${Date.now() - searchStarted} ms`);
+  await expect(page.textContent('.log-current .log-text')).resolves.toContain('row 0123456 the quick');
+  await screenshot(page, 'job-big-log-search');
+
+  // back to the tail
+  await page.fill('#log-search', '');
+  await page.click('[data-testid=follow]');
+  await page.waitForFunction(
+    (n) => [...document.querySelectorAll('.log-line')].some((r) => Number(r.getAttribute('data-line')) === n),
+    count,
+  );
+});

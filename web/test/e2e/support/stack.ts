@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { ApiServer } from '../../../../api/src/server';
+import { startTestApi, TEST_ADMIN } from '../../../../api/test/support/start-test-api';
+import { startAgent, type Agent } from '../../../../worker/src/agent/agent';
+import { gql, loginToken } from './graphql-http';
+
+export const WEB_DIST = path.resolve(__dirname, '../../../dist');
+
+export interface Stack {
+  /** http://127.0.0.1:<port>: the API, which also serves the built UI */
+  origin: string;
+  api: ApiServer;
+  agent: Agent | undefined;
+  adminToken: string;
+  users: Record<'alice' | 'bob', { username: string; password: string; token: string }>;
+  close(): Promise<void>;
+}
+
+export const ADMIN = TEST_ADMIN;
+
+/**
+ * The real API (startTestApi: embedded MongoDB, real Redis under a unique prefix) serving web/dist, two
+ * plain users, and one real worker agent registered with a token the admin issued.
+ */
+export async function startStack(options: { logMaxBytes?: number } = {}): Promise<Stack> {
+  if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
+    throw new Error(`${WEB_DIST}/index.html is missing: run \`npm run build -w web\` first`);
+  }
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    const errors: unknown[] = [];
+    for (const step of cleanup.reverse()) await step().catch((e: unknown) => errors.push(e));
+    if (errors.length) throw errors[0];
+  };
+  try {
+    const test = await startTestApi({
+      env: {
+        WEB_DIST_DIR: WEB_DIST,
+        // the browser tests make many requests quickly from one address
+        RATE_LIMIT_MAX: '100000',
+        LOG_MAX_BYTES: String(options.logMaxBytes ?? 16 * 1024 * 1024),
+      },
+    });
+    cleanup.push(() => test.close());
+    const api = test.api;
+    const origin = `http://127.0.0.1:${api.port}`;
+    const adminToken = test.adminToken;
+
+    const users = {} as Stack['users'];
+    for (const username of ['alice', 'bob'] as const) {
+      const password = `${username}-password-e2e`;
+      await gql(origin, 'mutation ($u: String!, $p: String!) { createUser(username: $u, password: $p, role: USER) { id } }', { u: username, p: password }, adminToken);
+      users[username] = { username, password, token: await loginToken(origin, username, password) };
+    }
+
+    const { createWorkerToken } = await gql<{ createWorkerToken: { token: string } }>(
+      origin,
+      'mutation { createWorkerToken(name: "e2e-web-worker", labels: ["linux", "e2e"]) { token } }',
+      {},
+      adminToken,
+    );
+    const workDir = await mkdtemp(path.join(os.tmpdir(), 'e2e-web-worker-'));
+    cleanup.push(() => rm(workDir, { recursive: true, force: true }));
+    const agent = await startAgent({
+      server: origin,
+      token: createWorkerToken.token,
+      name: 'e2e-web-worker',
+      labels: ['linux', 'e2e'],
+      concurrency: 4,
+      workDir,
+      killGraceSeconds: 2,
+      shutdownTimeoutSeconds: 5,
+    });
+    cleanup.push(() => agent.stop());
+    return { origin, api, agent, adminToken, users, close };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+}

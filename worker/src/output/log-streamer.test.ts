@@ -1,0 +1,186 @@
+import { WorkerError } from '../errors';
+import { LogStreamer, type AppendResult, type LogChunkOut, type LogSink } from './log-streamer';
+
+/** A sink whose calls the test answers by hand. */
+class ManualSink implements LogSink {
+  readonly calls: { chunks: LogChunkOut[]; resolve(r: AppendResult): void; reject(e: unknown): void }[] = [];
+  readonly stored = new Map<number, LogChunkOut>();
+  inFlight = 0;
+  maxInFlight = 0;
+
+  append(chunks: LogChunkOut[]): Promise<AppendResult> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    return new Promise((resolve, reject) => {
+      this.calls.push({
+        chunks,
+        resolve: (r) => {
+          this.inFlight--;
+          resolve(r);
+        },
+        reject: (e) => {
+          this.inFlight--;
+          reject(e);
+        },
+      });
+    });
+  }
+
+  /** stores and acknowledges call i the way the server does */
+  ack(i: number): void {
+    const call = this.calls[i]!;
+    for (const c of call.chunks) this.stored.set(c.seq, c);
+    let acked = 0;
+    while (this.stored.has(acked + 1)) acked++;
+    call.resolve({ ackedSeq: acked, truncated: false });
+  }
+}
+
+const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const fast = { flushIntervalMs: 20, retry: { baseMs: 10, maxMs: 20 } };
+
+describe('LogStreamer', () => {
+  it('batches small writes within the flush interval into one chunk', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], fast);
+    s.write('STDOUT', Buffer.from('a'));
+    s.write('STDOUT', Buffer.from('b'));
+    s.write('STDOUT', Buffer.from('c'));
+    expect(sink.calls).toHaveLength(0);
+    await tick(40);
+    expect(sink.calls).toHaveLength(1);
+    expect(sink.calls[0]!.chunks).toEqual([expect.objectContaining({ seq: 1, stream: 'STDOUT', data: 'abc' })]);
+    sink.ack(0);
+    await s.finish();
+  });
+
+  it('numbers chunks from 1 without gaps and keeps at most maxInFlight calls out', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], { ...fast, maxChunkBytes: 10, maxBatchChunks: 2, maxInFlight: 2 });
+    s.write('STDOUT', Buffer.from('x'.repeat(100)));
+    await tick();
+    expect(sink.calls).toHaveLength(2);
+    expect(sink.maxInFlight).toBe(2);
+    const done = s.finish();
+    for (let i = 0; i < sink.calls.length; i++) {
+      sink.ack(i);
+      await tick();
+    }
+    await done;
+    expect(sink.maxInFlight).toBe(2);
+    expect([...sink.stored.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect([...sink.stored.values()].map((c) => c.data).join('')).toBe('x'.repeat(100));
+  });
+
+  it('finish() waits until the last chunk is acknowledged', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], fast);
+    s.write('STDERR', Buffer.from('last words'));
+    let finished = false;
+    const done = s.finish().then(() => (finished = true));
+    await tick(5);
+    expect(sink.calls).toHaveLength(1);
+    expect(finished).toBe(false);
+    sink.ack(0);
+    await done;
+    expect(finished).toBe(true);
+  });
+
+  it('resends everything unacknowledged after a failed call, in order', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], { ...fast, maxChunkBytes: 4, maxBatchChunks: 1, maxInFlight: 3 });
+    s.write('STDOUT', Buffer.from('aaaabbbbcccc'));
+    await tick();
+    expect(sink.calls.map((c) => c.chunks[0]!.seq)).toEqual([1, 2, 3]);
+    sink.ack(0);
+    sink.calls[1]!.reject(new WorkerError('DISCONNECTED', 'gone'));
+    sink.ack(2); // stored, but ackedSeq stays 1 because 2 is missing
+    await tick(40);
+    expect(sink.calls.slice(3).map((c) => c.chunks[0]!.seq)).toEqual([2, 3]);
+    const done = s.finish();
+    sink.ack(3);
+    sink.ack(4);
+    await done;
+    expect([...sink.stored.values()].sort((a, b) => a.seq - b.seq).map((c) => c.data)).toEqual(['aaaa', 'bbbb', 'cccc']);
+  });
+
+  it('resume() resends at once instead of waiting for the backoff', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], { flushIntervalMs: 1, retry: { baseMs: 60_000, maxMs: 60_000 } });
+    s.write('STDOUT', Buffer.from('hi'));
+    await tick(10);
+    sink.calls[0]!.reject(new WorkerError('NOT_CONNECTED', 'down'));
+    await tick(10);
+    expect(sink.calls).toHaveLength(1);
+    s.resume();
+    expect(sink.calls).toHaveLength(2);
+    const done = s.finish();
+    sink.ack(1);
+    await done;
+  });
+
+  it('on CONFLICT stops, rejects finish() and reports the lost lease once', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], fast);
+    const lost = jest.fn();
+    s.onLeaseLost = lost;
+    s.write('STDOUT', Buffer.from('x'));
+    await tick(40);
+    const done = s.finish();
+    sink.calls[0]!.reject(new WorkerError('CONFLICT', 'lease lost', { serverCode: 'CONFLICT' }));
+    await expect(done).rejects.toThrow('lease lost');
+    expect(lost).toHaveBeenCalledTimes(1);
+    s.write('STDOUT', Buffer.from('more'));
+    await tick(40);
+    expect(sink.calls).toHaveLength(1);
+  });
+
+  it('puts SYSTEM lines in order between process output', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], fast);
+    s.write('STDOUT', Buffer.from('before\n'));
+    s.system('[cmd-executor] note');
+    s.write('STDOUT', Buffer.from('after\n'));
+    const done = s.finish();
+    for (let i = 0; i < 5 && sink.stored.size < 3; i++) {
+      for (let j = 0; j < sink.calls.length; j++) if (![...sink.stored.keys()].includes(sink.calls[j]!.chunks[0]!.seq)) sink.ack(j);
+      await tick(5);
+    }
+    await done;
+    expect([...sink.stored.values()].sort((a, b) => a.seq - b.seq).map((c) => [c.stream, c.data])).toEqual([
+      ['STDOUT', 'before\n'],
+      ['SYSTEM', '[cmd-executor] note\n'],
+      ['STDOUT', 'after\n'],
+    ]);
+  });
+});
+
+describe('LogStreamer when the server refuses output', () => {
+  it('gives up at once on a non-transient error instead of resending forever', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], fast);
+    const lost = jest.fn();
+    s.onLeaseLost = lost;
+    s.write('STDOUT', Buffer.from('x'));
+    const done = s.finish();
+    await tick(5);
+    sink.calls[0]!.reject(new WorkerError('SERVER', 'bad chunk', { serverCode: 'BAD_USER_INPUT' }));
+    await expect(done).rejects.toThrow('output refused: bad chunk');
+    await tick(40);
+    expect(sink.calls).toHaveLength(1);
+    expect(lost).not.toHaveBeenCalled();
+  });
+
+  it('keeps retrying a transient server error (RATE_LIMITED)', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], fast);
+    s.write('STDOUT', Buffer.from('x'));
+    const done = s.finish();
+    await tick(5);
+    sink.calls[0]!.reject(new WorkerError('SERVER', 'slow down', { serverCode: 'RATE_LIMITED' }));
+    await tick(40);
+    expect(sink.calls).toHaveLength(2);
+    sink.ack(1);
+    await done;
+  });
+});

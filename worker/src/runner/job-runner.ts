@@ -1,0 +1,327 @@
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { errorMessage, isLeaseLost, WorkerError } from '../errors';
+import { LogStreamer, type AppendResult, type LogChunkOut, type LogStreamerOptions } from '../output/log-streamer';
+import { backoffDelay, sleep, type BackoffOptions } from '../util/backoff';
+import { ProcessGroup } from './process-group';
+import { SandboxError, type ExitInfo, type RunnableJob, type Sandbox, type WrappedSpawn } from './sandbox.types';
+import { buildSpawnSpec, secretValues } from './spawn-spec';
+
+/** `completeJob`'s result input. */
+export interface JobResult {
+  exitCode: number | null;
+  signal: string | null;
+  error: string | null;
+  canceled: boolean;
+  timedOut: boolean;
+}
+
+/** The job-scoped server calls one runner makes (each refused with CONFLICT once the lease is gone). */
+export interface JobApi {
+  startJob(jobId: string, attempt: number): Promise<void>;
+  appendLogs(jobId: string, attempt: number, chunks: LogChunkOut[]): Promise<AppendResult>;
+  completeJob(jobId: string, attempt: number, result: JobResult): Promise<void>;
+}
+
+export interface JobRunnerOptions {
+  api: JobApi;
+  sandbox: Sandbox;
+  /** per-job directories are created under it */
+  workDir: string;
+  /** SIGTERM → SIGKILL */
+  killGraceMs: number;
+  logger: Logger;
+  streamer?: Partial<LogStreamerOptions>;
+  retry?: BackoffOptions;
+  /** after the leader exited, how long to wait for the pipes to close before giving up on them */
+  pipeCloseTimeoutMs?: number;
+}
+
+export type StopReason = 'cancel' | 'timeout' | 'shutdown';
+
+export type RunOutcome =
+  | { kind: 'completed'; result: JobResult }
+  /** the attempt lost its lease (or never got it): nothing was reported */
+  | { kind: 'dropped'; reason: string };
+
+const LOST = (why: string): WorkerError => new WorkerError('CONFLICT', why);
+
+/**
+ * Runs one attempt from start to report, modelled on buildkite's run_job.go:
+ * startJob → per-job dir → sandbox wrap → spawn in its own process group → stream output →
+ * on exit, wait until every chunk is acknowledged → completeJob → clean up.
+ * `stop()` (cancel, timeout, shutdown) sends SIGTERM to the group, SIGKILL after the grace
+ * period, and may be called any number of times. `drop()` (lease lost) kills the same way
+ * and reports nothing.
+ */
+export class JobRunner {
+  readonly key: string;
+  private readonly log: Logger;
+  private readonly streamer: LogStreamer;
+  private readonly aborted = new AbortController();
+  /** aborted by resume(): cuts a retry backoff short */
+  private wake = new AbortController();
+  private proc: ProcessGroup | undefined;
+  private wrapped: WrappedSpawn | undefined;
+  private stopReason: StopReason | undefined;
+  private lostReason: string | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  private timeoutTimer: NodeJS.Timeout | undefined;
+  private running: Promise<RunOutcome> | undefined;
+
+  constructor(
+    readonly job: RunnableJob,
+    private readonly options: JobRunnerOptions,
+  ) {
+    this.key = `${job.jobId}/${job.attempt}`;
+    this.log = options.logger.child({ jobId: job.jobId, attempt: job.attempt });
+    const sink = { append: (chunks: LogChunkOut[]) => options.api.appendLogs(job.jobId, job.attempt, chunks) };
+    this.streamer = new LogStreamer(sink, secretValues(job), options.streamer, this.log);
+    this.streamer.onLeaseLost = (err) => this.drop(`appendLogs refused: ${err.message}`);
+  }
+
+  /** Runs the attempt once; later calls return the same promise. Never rejects. */
+  run(): Promise<RunOutcome> {
+    this.running ??= this.execute();
+    return this.running;
+  }
+
+  /** Stop the process (cancel, timeout or shutdown) and report it. Harmless to call again. */
+  stop(reason: StopReason): void {
+    if (this.stopReason || this.lostReason) return;
+    this.stopReason = reason;
+    this.log.info({ reason }, 'stopping job');
+    if (this.proc && !this.proc.hasExited) {
+      this.streamer.system(`[cmd-executor] ${describeStop(reason, this.job)}: sending SIGTERM to the process group`);
+    }
+    this.terminate();
+  }
+
+  /** The attempt lost its lease: kill it and report nothing. Harmless to call again. */
+  drop(reason: string): void {
+    if (this.lostReason) return;
+    this.lostReason = reason;
+    this.log.warn({ reason }, 'attempt lost its lease; dropping it');
+    this.streamer.abort(LOST(reason));
+    this.aborted.abort();
+    this.terminate();
+  }
+
+  /** The connection is back: resend unacknowledged output and retry a pending call now. */
+  resume(): void {
+    this.streamer.resume();
+    this.wake.abort();
+  }
+
+  /** pid of the process group leader, once spawned */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  get isStopping(): boolean {
+    return this.stopReason !== undefined || this.lostReason !== undefined;
+  }
+
+  private async execute(): Promise<RunOutcome> {
+    const jobDir = path.join(this.options.workDir, safeName(`${this.job.jobId}-${this.job.attempt}`));
+    try {
+      try {
+        await this.withRetry('startJob', () => this.options.api.startJob(this.job.jobId, this.job.attempt));
+      } catch (err) {
+        if (isLeaseLost(err)) return { kind: 'dropped', reason: `startJob refused: ${errorMessage(err)}` };
+        throw err;
+      }
+      if (this.lostReason) return { kind: 'dropped', reason: this.lostReason };
+
+      const result = await this.runProcess(jobDir);
+      if (this.lostReason) return { kind: 'dropped', reason: this.lostReason };
+      if (result.error) this.streamer.system(`[cmd-executor] ${result.error}`);
+
+      // Reported only once the server holds every chunk: "finished" before the logs would
+      // let a reader see a job SUCCEEDED with its last lines missing.
+      try {
+        await this.streamer.finish();
+      } catch (err) {
+        if (this.lostReason || isLeaseLost(err)) throw err;
+        // The output could not be delivered, but the result is known: report it anyway.
+        this.log.error({ err: errorMessage(err) }, 'job output incomplete on the server');
+      }
+      await this.withRetry('completeJob', () => this.options.api.completeJob(this.job.jobId, this.job.attempt, result));
+      this.log.info({ exitCode: result.exitCode, signal: result.signal, error: result.error }, 'job reported');
+      return { kind: 'completed', result };
+    } catch (err) {
+      if (!this.lostReason) this.drop(isLeaseLost(err) ? errorMessage(err) : `runner failed: ${errorMessage(err)}`);
+      return { kind: 'dropped', reason: this.lostReason ?? errorMessage(err) };
+    } finally {
+      clearTimeout(this.killTimer);
+      clearTimeout(this.timeoutTimer);
+      this.streamer.abort(new Error('runner finished'));
+      await this.cleanup(jobDir);
+    }
+  }
+
+  private async runProcess(jobDir: string): Promise<JobResult> {
+    const result: JobResult = { exitCode: null, signal: null, error: null, canceled: false, timedOut: false };
+    const flag = (): JobResult => {
+      if (this.stopReason === 'cancel') result.canceled = true;
+      if (this.stopReason === 'timeout') result.timedOut = true;
+      if (this.stopReason === 'shutdown' && !result.error) result.error = 'stopped: the worker agent shut down';
+      return result;
+    };
+    if (this.isStopping) return flag();
+
+    let cwd: string;
+    try {
+      await mkdir(jobDir, { recursive: true });
+      cwd = this.job.cwd ? path.resolve(jobDir, this.job.cwd) : jobDir;
+      const st = await stat(cwd).catch(() => undefined);
+      if (!st?.isDirectory()) {
+        result.error = `cwd ${this.job.cwd} does not exist on worker`;
+        return result;
+      }
+      const spec = buildSpawnSpec(this.job, cwd, jobDir);
+      this.wrapped = await this.options.sandbox.wrap(spec, this.job, { jobDir, key: this.key, logger: this.log });
+    } catch (err) {
+      result.error = err instanceof SandboxError ? err.message : `could not prepare the job: ${errorMessage(err)}`;
+      return result;
+    }
+    if (this.isStopping) return flag();
+
+    try {
+      this.proc = await ProcessGroup.start(this.wrapped.spec);
+    } catch (err) {
+      result.error = `spawn failed: ${errorMessage(err)}`;
+      return result;
+    }
+    const proc = this.proc;
+    this.log.info({ pid: proc.pid, sandbox: this.options.sandbox.kind }, 'job process started');
+    // stop() or drop() may have come while spawning
+    if (this.isStopping) this.terminate();
+    if (this.job.timeoutSeconds && this.job.timeoutSeconds > 0) {
+      this.timeoutTimer = setTimeout(() => this.stop('timeout'), this.job.timeoutSeconds * 1000);
+    }
+
+    const pipesClosed = Promise.all([
+      this.pipe(proc.child.stdout!, 'STDOUT'),
+      this.pipe(proc.child.stderr!, 'STDERR'),
+    ]);
+    const exit = await proc.exited;
+    clearTimeout(this.timeoutTimer);
+    // What the leader left behind (a `cmd &` without wait) would outlive the job and keep
+    // its pipes open: the job is over, so the rest of its group goes too.
+    this.killQuietly('SIGKILL');
+    await this.waitPipes(pipesClosed, proc);
+    clearTimeout(this.killTimer);
+
+    result.exitCode = exit.exitCode;
+    result.signal = exit.signal;
+    const limit = await this.classify(exit);
+    if (limit) result.error = limit;
+    return flag();
+  }
+
+  private pipe(stream: NodeJS.ReadableStream, name: 'STDOUT' | 'STDERR'): Promise<void> {
+    return new Promise((resolve) => {
+      stream.on('data', (buf: Buffer) => this.streamer.write(name, buf));
+      const done = (): void => {
+        this.streamer.endStream(name);
+        resolve();
+      };
+      stream.once('end', done);
+      stream.once('close', done);
+      stream.once('error', done);
+    });
+  }
+
+  private async waitPipes(closed: Promise<unknown>, proc: ProcessGroup): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), this.options.pipeCloseTimeoutMs ?? 2_000);
+    });
+    const gaveUp = await Promise.race([closed.then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (gaveUp) {
+      // A process outside the group (it called setsid) still holds the pipe.
+      this.log.warn('output pipes still open after the job exited; closing them');
+      proc.child.stdout?.destroy();
+      proc.child.stderr?.destroy();
+    }
+  }
+
+  /** SIGTERM to the group (and the sandbox's own stop), SIGKILL after the grace period. */
+  private terminate(): void {
+    const proc = this.proc;
+    if (!proc || proc.hasExited || this.killTimer) return;
+    this.killQuietly('SIGTERM');
+    if (this.wrapped?.stop) {
+      this.wrapped.stop().catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'sandbox stop failed'));
+    }
+    this.killTimer = setTimeout(() => {
+      if (!proc.hasExited) this.log.warn('grace period over; sending SIGKILL to the process group');
+      this.killQuietly('SIGKILL');
+    }, this.options.killGraceMs);
+  }
+
+  private killQuietly(sig: NodeJS.Signals): void {
+    if (!this.proc) return;
+    try {
+      this.proc.signal(sig);
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err), sig }, 'could not signal the process group');
+    }
+  }
+
+  private async classify(exit: ExitInfo): Promise<string | undefined> {
+    try {
+      return (await this.wrapped?.classifyExit?.(exit)) ?? undefined;
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err) }, 'sandbox could not classify the exit');
+      return undefined;
+    }
+  }
+
+  /** Retries transient failures with backoff until success, a refusal, or drop(). */
+  private async withRetry(what: string, call: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.lostReason) throw LOST(this.lostReason);
+      try {
+        return await call();
+      } catch (err) {
+        if (isLeaseLost(err)) throw err;
+        const delay = backoffDelay(attempt, this.options.retry ?? { baseMs: 200, maxMs: 5_000 });
+        this.log.warn({ err: errorMessage(err), retryInMs: delay }, `${what} failed; retrying`);
+        this.wake = new AbortController();
+        await sleep(delay, AbortSignal.any([this.aborted.signal, this.wake.signal]));
+      }
+    }
+  }
+
+  private async cleanup(jobDir: string): Promise<void> {
+    if (this.wrapped?.cleanup) {
+      await this.wrapped.cleanup().catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'sandbox cleanup failed'));
+    }
+    await rm(jobDir, { recursive: true, force: true }).catch((err: unknown) =>
+      this.log.warn({ err: errorMessage(err), jobDir }, 'could not remove the job directory'),
+    );
+  }
+}
+
+function describeStop(reason: StopReason, job: RunnableJob): string {
+  switch (reason) {
+    case 'cancel':
+      return 'cancel requested';
+    case 'timeout':
+      return `timed out after ${job.timeoutSeconds} s`;
+    case 'shutdown':
+      return 'the worker agent is shutting down';
+    default: {
+      const never: never = reason;
+      return never;
+    }
+  }
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]/g, '_');
+}

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildSchema, parse, validate } from 'graphql';
+import * as ops from './operations';
+
+describe('worker operations', () => {
+  const schema = buildSchema(readFileSync(path.join(__dirname, '../../../schema/schema.graphql'), 'utf8'));
+  const documents = Object.entries(ops as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string');
+
+  it('covers every worker-side operation of the contract', () => {
+    expect(documents.map(([name]) => name).sort()).toEqual(
+      ['APPEND_LOGS', 'ASSIGNMENTS', 'COMPLETE_JOB', 'HEARTBEAT', 'REGISTER_WORKER', 'START_JOB'].sort(),
+    );
+  });
+
+  it.each(documents)('%s is valid against schema/schema.graphql', (_name, doc) => {
+    expect(validate(schema, parse(doc)).map((e) => e.message)).toEqual([]);
+  });
+});

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { startAgent, type Agent } from '../../src/agent/agent';
+import { loadApiHarness, type Gql, type TestApi } from '../support/api-harness';
+
+/**
+ * The real API (embedded MongoDB-wire server, real Redis) and a real agent on real
+ * sockets: a job submitted through GraphQL runs on the agent and its output and result
+ * come back through the API.
+ */
+const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const { startTestApi, gql }: { startTestApi: () => Promise<TestApi>; gql: Gql } = loadApiHarness();
+let api: TestApi;
+let agent: Agent | undefined;
+let workDir: string;
+
+beforeAll(async () => {
+  workDir = mkdtempSync(path.join(os.tmpdir(), 'cmdx-e2e-'));
+  api = await startTestApi();
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  await api?.close();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+interface JobView {
+  status: string;
+  exitCode: number | null;
+  signal: string | null;
+  error: string | null;
+  logs: { seq: number; stream: string; data: string }[];
+}
+
+async function createWorkerToken(name: string): Promise<string> {
+  const res = await gql<{ createWorkerToken: { token: string } }>(
+    api.url,
+    'mutation($n: String!) { createWorkerToken(name: $n) { token } }',
+    { n: name },
+    { token: api.adminToken },
+  );
+  if (!res.data) throw new Error(`createWorkerToken: ${JSON.stringify(res.errors)}`);
+  return res.data.createWorkerToken.token;
+}
+
+async function createJob(input: Record<string, unknown>): Promise<string> {
+  const res = await gql<{ createJob: { id: string } }>(api.url, 'mutation($i: CreateJobInput!) { createJob(input: $i) { id } }', { i: input }, { token: api.adminToken });
+  if (!res.data) throw new Error(`createJob: ${JSON.stringify(res.errors)}`);
+  return res.data.createJob.id;
+}
+
+async function job(id: string): Promise<JobView> {
+  const res = await gql<{ job: JobView }>(
+    api.url,
+    'query($id: ID!) { job(id: $id) { status exitCode signal error logs { seq stream data } } }',
+    { id },
+    { token: api.adminToken },
+  );
+  if (!res.data?.job) throw new Error(`job: ${JSON.stringify(res.errors)}`);
+  return res.data.job;
+}
+
+async function waitForStatus(id: string, statuses: string[], timeoutMs = 15_000): Promise<JobView> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const j = await job(id);
+    if (statuses.includes(j.status)) return j;
+    if (Date.now() > end) throw new Error(`job ${id} still ${j.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('agent + real API', () => {
+  it('runs echo hello to SUCCEEDED with its output in the job logs', async () => {
+    const token = await createWorkerToken('e2e-worker');
+    agent = await startAgent({
+      server: api.url.replace(/\/graphql$/, ''),
+      token,
+      name: 'e2e-worker',
+      workDir,
+      logger,
+      reconnect: { baseMs: 100, maxMs: 500 },
+    });
+    const id = await createJob({ command: 'echo hello' });
+    const done = await waitForStatus(id, ['SUCCEEDED', 'FAILED', 'CANCELED', 'TIMED_OUT']);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, signal: null, error: null });
+    expect(done.logs.filter((l) => l.stream === 'STDOUT').map((l) => l.data).join('')).toBe('hello\n');
+  }, 30_000);
+
+  it('masks a secret, reports exit code 1 as FAILED, and cancels a running job', async () => {
+    const failing = await createJob({ command: 'echo "pw=$PW"; exit 1', env: [{ name: 'PW', value: 'p4ss-w0rd-xyz', secret: true }] });
+    const f = await waitForStatus(failing, ['SUCCEEDED', 'FAILED', 'CANCELED', 'TIMED_OUT']);
+    expect(f).toMatchObject({ status: 'FAILED', exitCode: 1 });
+    expect(f.logs.map((l) => l.data).join('')).toContain('pw=***');
+    expect(JSON.stringify(f.logs)).not.toContain('p4ss-w0rd-xyz');
+
+    const long = await createJob({ command: 'echo started; sleep 300' });
+    await waitForStatus(long, ['RUNNING']);
+    const res = await gql(api.url, 'mutation($id: ID!) { cancelJob(id: $id) { status } }', { id: long }, { token: api.adminToken });
+    expect(res.errors).toBeUndefined();
+    const c = await waitForStatus(long, ['CANCELED', 'FAILED', 'SUCCEEDED', 'TIMED_OUT']);
+    expect(c.status).toBe('CANCELED');
+  }, 30_000);
+});
