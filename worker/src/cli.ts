@@ -148,9 +148,12 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
     return 2;
   }
 
+  let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
-    logger.info({ signal }, 'signal received: stopping gracefully');
-    void agent.stop();
+    signals += 1;
+    if (signals === 1) logger.info({ signal }, 'signal received: stopping gracefully (send it again to stop running jobs now)');
+    else logger.warn({ signal }, 'second signal: stopping running jobs now');
+    void agent.stop({ now: signals > 1 });
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

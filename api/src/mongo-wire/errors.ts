@@ -39,6 +39,8 @@ export const ErrorCodes = {
   IndexKeySpecsConflict: [86, 'IndexKeySpecsConflict'],
   ProtocolError: [17, 'ProtocolError'],
   DuplicateKey: [11000, 'DuplicateKey'],
+  BSONObjectTooLarge: [10334, 'BSONObjectTooLarge'],
+  UpdateResultTooLarge: [17419, 'Location17419'],
   InvalidPipelineStage: [40324, 'Location40324'],
 } as const satisfies Record<string, readonly [number, string]>;
 

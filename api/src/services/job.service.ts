@@ -102,7 +102,10 @@ export class JobService {
         if (job.status === JobStatus.CANCELED) return job;
         throw new ConflictError(`job already finished (${job.status})`);
       }
-      if (job.cancelRequestedAt) return job;
+      if (job.cancelRequestedAt) {
+        // Asked before: tell the worker again (the first CANCEL may have been lost), change nothing else.
+        return (await this.dispatch.onCancelRequested(job)) ?? job;
+      }
       const now = new Date();
       const t = job.status === JobStatus.QUEUED ? machine.cancelQueued(job._id, now) : machine.requestCancel(job._id, now);
       const updated = await JobModel.findOneAndUpdate(t.filter, t.update, { returnDocument: 'after' });

@@ -23,9 +23,10 @@ export interface Agent {
   /**
    * Graceful stop: take no new work, let running jobs finish (stop them after the shutdown
    * timeout), report them, then close the connection. Leaves no timers, sockets or child
-   * processes. Safe to call more than once.
+   * processes. Safe to call more than once; `{ now: true }` (e.g. a second SIGTERM) skips
+   * the rest of the shutdown timeout and stops the running jobs at once.
    */
-  stop(): Promise<void>;
+  stop(options?: { now?: boolean }): Promise<void>;
   /** resolves after stop(); rejects when the agent had to give up (bad token) */
   readonly closed: Promise<void>;
 }
@@ -61,6 +62,8 @@ export class WorkerAgent implements Agent {
   private stopping: Promise<void> | undefined;
   private fatal: WorkerError | undefined;
   private readonly lifetime = new AbortController();
+  /** aborted by stop({ now: true }): the shutdown timeout is over */
+  private readonly hurry = new AbortController();
   private startWaiter: { resolve(): void; reject(err: Error): void } | undefined;
   private resolveClosed!: () => void;
   private rejectClosed!: (err: Error) => void;
@@ -116,7 +119,8 @@ export class WorkerAgent implements Agent {
     return [...this.runners.values()].map((r) => ({ jobId: r.job.jobId, attempt: r.job.attempt }));
   }
 
-  stop(): Promise<void> {
+  stop(options: { now?: boolean } = {}): Promise<void> {
+    if (options.now) this.hurry.abort();
     this.stopping ??= this.shutdown();
     return this.stopping;
   }
@@ -173,6 +177,7 @@ export class WorkerAgent implements Agent {
     if (!this.registered) return; // the next registration restarts the heartbeat
     try {
       const res = await this.api.heartbeat(this.runningJobs());
+      this.log.trace({ lost: res.lost.length, cancel: res.cancel.length }, 'heartbeat');
       for (const a of res.lost) this.runners.get(key(a))?.drop('heartbeat: the attempt no longer holds its lease');
       for (const a of res.cancel) this.runners.get(key(a))?.stop('cancel');
     } catch (err) {
@@ -266,7 +271,7 @@ export class WorkerAgent implements Agent {
     this.log.info({ running: this.runners.size }, 'stopping: no new work; waiting for running jobs');
     this.listener.close();
     const timeoutMs = (this.options.shutdownTimeoutSeconds ?? DEFAULTS.shutdownTimeoutSeconds) * 1000;
-    if (!(await this.waitForJobs(timeoutMs))) {
+    if (!(await this.waitForJobs(timeoutMs, this.hurry.signal))) {
       this.log.warn({ running: this.runners.size }, 'shutdown timeout: stopping running jobs');
       for (const r of this.runners.values()) r.stop('shutdown');
       const graceMs = (this.options.killGraceSeconds ?? DEFAULTS.killGraceSeconds) * 1000;
@@ -281,14 +286,15 @@ export class WorkerAgent implements Agent {
   }
 
   /** true when every runner settled within `ms` */
-  private async waitForJobs(ms: number): Promise<boolean> {
+  private async waitForJobs(ms: number, cutShort?: AbortSignal): Promise<boolean> {
     const deadline = Date.now() + ms;
     while (this.settled.size > 0) {
       const left = deadline - Date.now();
-      if (left <= 0) return false;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all(this.settled.values()), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
-      clearTimeout(timer);
+      if (left <= 0 || cutShort?.aborted) return false;
+      const done = new AbortController(); // clears the sleep's timer when the jobs win the race
+      const signal = cutShort ? AbortSignal.any([cutShort, done.signal]) : done.signal;
+      await Promise.race([Promise.all(this.settled.values()), sleep(left, signal)]);
+      done.abort();
     }
     return true;
   }

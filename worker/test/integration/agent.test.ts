@@ -109,7 +109,10 @@ describe('worker agent against a graphql-ws server speaking the contract', () =>
     await server.waitFor(() => server.text('h1').length > 0);
     const pid = Number(server.text('h1').trim());
     await server.waitFor(
-      () => server.callsOf('heartbeat').some((h) => JSON.stringify(h.runningJobs) === JSON.stringify([{ jobId: 'h1', attempt: 1 }])),
+      () =>
+        server
+          .callsOf('heartbeat')
+          .some((h) => (h.runningJobs as { jobId: string; attempt: number }[]).some((a) => a.jobId === 'h1' && a.attempt === 1)),
       5_000,
       'heartbeat listing h1',
     );
@@ -231,5 +234,23 @@ describe('worker agent against a graphql-ws server speaking the contract', () =>
     expect(a.workerId).toBeUndefined();
     server = new FakeWorkerServer();
     await server.start();
+  });
+});
+
+describe('worker agent shutdown', () => {
+  it('stop({ now: true }) during a graceful stop stops the running jobs at once', async () => {
+    agent = await startAgent(options({ shutdownTimeoutSeconds: 60 }));
+    await server.waitFor(() => server.subscriberCount === 1);
+    server.assign({ jobId: 'n1', command: 'sleep 300' });
+    await server.waitFor(() => server.state('n1').started);
+    const t0 = Date.now();
+    const graceful = agent.stop();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(server.state('n1').completed).toBeUndefined();
+    await agent.stop({ now: true });
+    await graceful;
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(server.state('n1').completed).toMatchObject({ signal: 'SIGTERM', error: expect.stringMatching(/shut down/) });
+    agent = undefined;
   });
 });

@@ -12,7 +12,7 @@ export const create: CommandHandler = (cmd, ctx) => {
   if (ctx.catalog.get(ctx.db, name)) throw fail('NamespaceExists', `Collection ${ctx.db}.${name} already exists.`);
   const options: Doc = {};
   for (const [k, v] of Object.entries(cmd)) {
-    if (k === 'create' || k.startsWith('$') || ['lsid', 'writeConcern', 'comment', 'maxTimeMS', 'txnNumber'].includes(k)) continue;
+    if (k === 'create' || k.startsWith('$') || ['lsid', 'writeConcern', 'readConcern', 'comment', 'maxTimeMS', 'txnNumber', 'apiVersion', 'apiStrict', 'apiDeprecationErrors'].includes(k)) continue;
     options[k] = v;
   }
   ctx.catalog.ensure(ctx.db, name, options);

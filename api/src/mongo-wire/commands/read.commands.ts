@@ -36,7 +36,7 @@ export const getMore: CommandHandler = (cmd, ctx) => {
 };
 
 export const killCursors: CommandHandler = (cmd, ctx) => {
-  collectionName(cmd, 'killCursors');
+  if (typeof cmd.killCursors !== 'string') throw fail('TypeMismatch', "'killCursors' must be a collection name");
   const list = cmd.cursors;
   if (!Array.isArray(list)) throw fail('TypeMismatch', "'cursors' must be an array");
   const ids = list.map((v) => (v instanceof Long ? v.toNumber() : Number(v)));

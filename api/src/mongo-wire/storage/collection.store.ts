@@ -1,8 +1,17 @@
+import { calculateObjectSize } from 'bson';
 import { fail } from '../errors';
 import { duplicateKeyError, IndexStore, type IndexSpec } from './index.store';
 import { type Doc, valueKey } from './value.key';
 
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
+function checkSize(doc: Doc, isUpdate: boolean): void {
+  const size = calculateObjectSize(doc);
+  if (size <= MAX_DOCUMENT_BYTES) return;
+  if (isUpdate) throw fail('UpdateResultTooLarge', `Resulting document after update is larger than ${MAX_DOCUMENT_BYTES}`);
+  throw fail('BSONObjectTooLarge', `object to insert too large. size in bytes: ${size}, max size: ${MAX_DOCUMENT_BYTES}`);
+}
 
 /**
  * One collection: documents by `_id` key (insertion-ordered, so scans return natural order)
@@ -29,6 +38,7 @@ export class CollectionStore {
 
   /** Inserts a document that already has an `_id`; throws DuplicateKey and changes nothing on conflict. */
   insert(doc: Doc): void {
+    checkSize(doc, false);
     const idKey = valueKey(doc._id);
     if (this.docs.has(idKey)) throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, ['_id'], [doc._id]);
     for (const index of this.indexes.values()) index.checkUnique(idKey, doc, this.ns);
@@ -40,6 +50,7 @@ export class CollectionStore {
   replace(idKey: string, next: Doc): void {
     const prev = this.docs.get(idKey);
     if (!prev) throw fail('InternalError', `document ${idKey} vanished during update`);
+    checkSize(next, true);
     for (const index of this.indexes.values()) index.checkUnique(idKey, next, this.ns);
     for (const index of this.indexes.values()) {
       index.remove(idKey, prev);

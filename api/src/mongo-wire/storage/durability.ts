@@ -39,7 +39,11 @@ interface Pending {
  */
 export class Durability {
   private pending: Pending[] = [];
-  private flushing: Promise<void> | null = null;
+  /** Counters for tests and benchmarks: how many records went out in how many fsyncs. */
+  readonly stats = { records: 0, fsyncs: 0, snapshots: 0 };
+  /** True while a flush loop runs; cleared in the same tick the loop sees nothing pending. */
+  private flushing = false;
+  private loop: Promise<void> = Promise.resolve();
   private closed = false;
 
   private constructor(
@@ -82,31 +86,45 @@ export class Durability {
   /** Resolves once the effects are on disk (fsync'd). */
   commit(effects: WriteEffect[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('journal is closed'));
-    const buf = encodeRecord({ e: effects });
+    const buf = encodeEffects(effects);
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ buf, resolve, reject });
-      this.flushing ??= this.flushLoop().finally(() => (this.flushing = null));
+      if (!this.flushing) {
+        this.flushing = true;
+        this.loop = this.flushLoop();
+      }
     });
   }
 
+  /**
+   * Writes pending records in batches, one fsync per batch. The flag is cleared in the same
+   * synchronous step that finds nothing pending (no await in between), so a commit issued by a
+   * continuation of the last batch always starts a new loop instead of being stranded.
+   */
   private async flushLoop(): Promise<void> {
-    while (this.pending.length > 0) {
-      if (this.journalBytes >= this.threshold) {
-        this.compact();
-        continue;
+    try {
+      while (this.pending.length > 0) {
+        if (this.journalBytes >= this.threshold) {
+          this.compact();
+          continue;
+        }
+        const batch = this.pending.splice(0);
+        try {
+          const buf = batch.length === 1 ? batch[0].buf : Buffer.concat(batch.map((p) => p.buf));
+          writeAll(this.fd, buf);
+          await fdatasync(this.fd);
+          this.stats.fsyncs++;
+          this.stats.records += batch.length;
+          this.journalBytes += buf.length;
+          for (const p of batch) p.resolve();
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+        }
       }
-      const batch = this.pending.splice(0);
-      try {
-        const buf = batch.length === 1 ? batch[0].buf : Buffer.concat(batch.map((p) => p.buf));
-        writeAll(this.fd, buf);
-        await fdatasync(this.fd);
-        this.journalBytes += buf.length;
-        for (const p of batch) p.resolve();
-      } catch (err) {
-        for (const p of batch) p.reject(err);
-      }
+      if (this.journalBytes >= this.threshold && !this.closed) this.compact();
+    } finally {
+      this.flushing = false;
     }
-    if (this.journalBytes >= this.threshold && !this.closed) this.compact();
   }
 
   /**
@@ -133,6 +151,7 @@ export class Durability {
       this.journalBytes = 0;
       fs.rmSync(journalPath(this.dir, oldGen), { force: true });
       fsyncDir(this.dir);
+      this.stats.snapshots++;
       this.logger.info(`mongo-wire: compacted journal into snapshot generation ${newGen}`);
     } catch (err) {
       // The journal is still complete; compaction will be retried after the next write.
@@ -146,7 +165,7 @@ export class Durability {
     this.closed = true;
     const errors: unknown[] = [];
     try {
-      await this.flushing;
+      await this.loop;
     } catch (err) {
       errors.push(err);
     }
@@ -159,6 +178,33 @@ export class Durability {
     releaseLock(this.dir);
     if (errors.length > 0) throw errors[0];
   }
+}
+
+/** Keeps each record well under the BSON serializer's 17 MB working buffer. */
+const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
+/**
+ * One write command's effects as journal bytes. Large batches are cut into several records; all
+ * but the last carry `more: true`, and replay applies a group only once its last record is
+ * there, so a torn group is dropped whole (the write was never acknowledged).
+ */
+export function encodeEffects(effects: WriteEffect[]): Buffer {
+  if (effects.length <= 1) return encodeRecord({ e: effects });
+  const groups: WriteEffect[][] = [];
+  let current: WriteEffect[] = [];
+  let bytes = 0;
+  for (const effect of effects) {
+    const size = calculateObjectSize(effect as unknown as Doc);
+    if (current.length > 0 && bytes + size > MAX_RECORD_BYTES) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(effect);
+    bytes += size;
+  }
+  groups.push(current);
+  return Buffer.concat(groups.map((e, i) => encodeRecord(i < groups.length - 1 ? { e, more: true } : { e })));
 }
 
 function journalPath(dir: string, gen: number): string {
@@ -193,22 +239,31 @@ function fsyncDir(dir: string): void {
 
 function replayJournal(file: string, catalog: Catalog, logger: Logger, isLast: boolean): number {
   const buf = fs.readFileSync(file);
-  const { records, validBytes } = decodeRecords(buf);
-  for (const r of records) {
-    for (const effect of (r.e as WriteEffect[]) ?? []) {
+  const { records, ends } = decodeRecords(buf);
+  // Apply whole groups only; validBytes ends after the last complete group.
+  let group: WriteEffect[] = [];
+  let validBytes = 0;
+  let applied = 0;
+  for (const [i, r] of records.entries()) {
+    group.push(...((r.e as WriteEffect[]) ?? []));
+    if (r.more === true) continue;
+    for (const effect of group) {
       try {
         applyEffect(catalog, effect);
       } catch (err) {
         logger.warn(`mongo-wire: journal effect ${effect.op} could not be replayed`, err);
       }
     }
+    group = [];
+    validBytes = ends[i];
+    applied++;
   }
   if (validBytes < buf.length) {
     // A torn tail is a write that was never acknowledged (its fsync did not complete).
     logger.warn(`mongo-wire: dropping ${buf.length - validBytes} torn bytes at the end of ${path.basename(file)}`);
     if (isLast) fs.truncateSync(file, validBytes);
   }
-  return records.length;
+  return applied;
 }
 
 /** Loads `snapshot.bson` into the catalog; returns its generation (0 when there is none). */

@@ -21,12 +21,15 @@ export function encodeRecord(doc: Doc): Buffer {
 
 export interface DecodedRecords {
   records: Doc[];
+  /** Byte offset just past each record. */
+  ends: number[];
   /** Bytes of the buffer that hold whole, valid records; anything after is a torn tail. */
   validBytes: number;
 }
 
 export function decodeRecords(buf: Buffer): DecodedRecords {
   const records: Doc[] = [];
+  const ends: number[] = [];
   let pos = 0;
   while (pos + PREFIX <= buf.length) {
     const len = buf.readInt32LE(pos);
@@ -35,10 +38,11 @@ export function decodeRecords(buf: Buffer): DecodedRecords {
     if (crc32(body) !== buf.readUInt32LE(pos + 4)) break;
     try {
       records.push(BSON.deserialize(body, DESERIALIZE) as Doc);
+      ends.push(pos + PREFIX + len);
     } catch {
       break;
     }
     pos += PREFIX + len;
   }
-  return { records, validBytes: pos };
+  return { records, ends, validBytes: pos };
 }

@@ -5,6 +5,7 @@ import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import mongoose from 'mongoose';
 import type { AppContainer } from '../../app-container';
 import { credentialFromHttp } from '../../auth/credentials';
 import { RateLimitedError } from '../../errors';
@@ -27,16 +28,18 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
   const server = express();
   server.disable('x-powered-by');
 
+  // Before the TLS check: load balancers probe over plain HTTP. Says only whether the store is connected.
+  server.get('/healthz', (_req, res) => {
+    const ok = mongoose.connection.readyState === mongoose.ConnectionStates.connected;
+    res.status(ok ? 200 : 503).json({ ok });
+  });
+
   if (config.http.enforceTls) {
     server.use((req, res, next) => {
       if (isSecureRequest(req)) return next();
       res.status(403).json({ errors: [{ message: 'HTTPS required', extensions: { code: 'FORBIDDEN' } }] });
     });
   }
-
-  server.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
 
   server.use(
     '/graphql',

@@ -193,6 +193,10 @@ describe('ENFORCE_TLS=true', () => {
     t = await startTestApiBehindProxy();
     const plain = await gql(t.url, '{ __typename }');
     expect(plain.status).toBe(403);
+    // Health probes come from the load balancer over plain HTTP.
+    const health = await fetch(t.url.replace(/\/graphql$/, '/healthz'));
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true });
     const proxied = await gql(t.url, '{ __typename }', undefined, { headers: { 'x-forwarded-proto': 'https' } });
     expect(proxied.status).toBe(200);
     const login = await gql(t.url, 'mutation { login(username: "admin", password: "admin-password-for-tests") { token } }', undefined, {

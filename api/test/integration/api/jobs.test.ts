@@ -4,6 +4,7 @@ import { createUser, createWorkerToken } from '../../support/users';
 import type { Client } from 'graphql-ws';
 import { Types } from 'mongoose';
 import { JobModel } from '../../../src/storage/models';
+import { Topics } from '../../../src/storage/pubsub';
 
 const CREATE = `mutation($input: CreateJobInput!) {
   createJob(input: $input) { id command status attempt maxAttempts priority requirements createdBy { id username } env { name value secret } }
@@ -189,6 +190,30 @@ describe('cancel and retry', () => {
     expect(r1.data?.retryJob).toMatchObject({ id: job.id, status: 'QUEUED', attempt: 2 });
     const r2 = await gql(t.url, RETRY, { id: job.id }, { token: alice.token });
     expect(errorCode(r2)).toBe('CONFLICT');
+  });
+
+  it('a RUNNING job gets cancelRequestedAt and its worker is sent CANCEL (again on a second cancel); it stays RUNNING', async () => {
+    const job = (await createJob(alice.token, { command: 'sleep 300' })).data!.createJob;
+    const workerId = new Types.ObjectId();
+    // Put it where a worker would have it, underneath the API.
+    await JobModel.updateOne(
+      { _id: job.id },
+      { $set: { status: 'RUNNING', workerId, assignedAt: new Date(), startedAt: new Date(), leaseExpiresAt: new Date(Date.now() + 60_000) } },
+    );
+    const toWorker = t.api.container.pubsub.asyncIterator<{ kind: string; jobId: string; attempt: number }>(Topics.workerAssignments(workerId.toHexString()));
+    await toWorker.ready;
+    try {
+      const c1 = await gql<{ cancelJob: Job }>(t.url, CANCEL, { id: job.id }, { token: alice.token });
+      expect(c1.data?.cancelJob.status).toBe('RUNNING');
+      expect(c1.data?.cancelJob.cancelRequestedAt).toBeTruthy();
+      expect((await toWorker.next()).value).toMatchObject({ kind: 'CANCEL', jobId: job.id, attempt: 1 });
+      const c2 = await gql<{ cancelJob: Job }>(t.url, CANCEL, { id: job.id }, { token: alice.token });
+      expect(c2.data?.cancelJob.cancelRequestedAt).toBe(c1.data?.cancelJob.cancelRequestedAt);
+      expect((await toWorker.next()).value).toMatchObject({ kind: 'CANCEL', jobId: job.id });
+      expect(errorCode(await gql(t.url, RETRY, { id: job.id }, { token: alice.token }))).toBe('CONFLICT');
+    } finally {
+      await toWorker.return?.();
+    }
   });
 
   it('an admin may cancel another user\'s job', async () => {

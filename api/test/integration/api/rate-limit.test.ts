@@ -4,7 +4,7 @@ import { startTestApi, type TestApi } from '../../support/start-test-api';
 import { createUser, createWorkerToken } from '../../support/users';
 
 const MAX = 5;
-const WINDOW_MS = 1500;
+const WINDOW_MS = 2500;
 const WORKER_MAX = 12;
 const PING = '{ __typename }';
 

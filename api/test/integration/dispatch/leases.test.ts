@@ -57,8 +57,9 @@ describe('lost leases', () => {
       { id: job.id },
     );
     await sub.until(() => sub.events.length === 1);
-    // the worker goes silent (cut off): no heartbeat, its lease lapses
+    // the worker is cut off: no heartbeat, no assignments stream; its lease lapses
     a.stopHeartbeat();
+    a.unsubscribe();
     const requeued = await eventually(async () => {
       const j = await getJob(t, job.id);
       return j.attempt === 2 ? j : undefined;

@@ -189,6 +189,13 @@ describe('values and operators', () => {
     expect(u.code).toBe(9);
   });
 
+  test('updates without upsert do not create the collection', async () => {
+    expect((await db.collection('ghost').updateOne({ a: 1 }, { $set: { b: 1 } })).matchedCount).toBe(0);
+    expect(await db.collection('ghost').findOneAndUpdate({ a: 1 }, { $set: { b: 1 } })).toBeNull();
+    expect(await db.collection('ghost').findOneAndDelete({ a: 1 })).toBeNull();
+    expect((await db.listCollections({ name: 'ghost' }).toArray()).length).toBe(0);
+  });
+
   test('upserts take the filter equalities and the update', async () => {
     const coll = db.collection('upserts');
     const res = await coll.updateOne({ key: 'k', 'meta.kind': 'x', n: { $gt: 1 } }, { $set: { v: 1 }, $setOnInsert: { created: true } }, { upsert: true });
@@ -242,6 +249,10 @@ describe('reads and cursors', () => {
     await coll.insertMany(Array.from({ length: 4 }, (_, i) => ({ i, big })));
     const got = await coll.find({}).sort({ i: 1 }).toArray();
     expect(got.map((d) => [d.i, d.big.length])).toEqual(Array.from({ length: 4 }, (_, i) => [i, big.length]));
+    // Growing a document past 16 MiB is refused and leaves it as it was.
+    const tooBig = await serverError(coll.updateOne({ i: 0 }, { $set: { more: 'm'.repeat(12 * 1024 * 1024) } }));
+    expect([10334, 17419]).toContain(tooBig.code);
+    expect(await coll.countDocuments({ more: { $exists: true } })).toBe(0);
     await coll.drop();
   });
 

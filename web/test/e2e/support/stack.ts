@@ -25,7 +25,15 @@ export const ADMIN = TEST_ADMIN;
  * The real API (startTestApi: embedded MongoDB, real Redis under a unique prefix) serving web/dist, two
  * plain users, and one real worker agent registered with a token the admin issued.
  */
-export async function startStack(options: { logMaxBytes?: number } = {}): Promise<Stack> {
+export interface StackOptions {
+  logMaxBytes?: number;
+  /** more API environment, e.g. a small RATE_LIMIT_MAX */
+  env?: Record<string, string>;
+  /** false: no worker agent (UI-only tests) */
+  worker?: boolean;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
     throw new Error(`${WEB_DIST}/index.html is missing: run \`npm run build -w web\` first`);
   }
@@ -42,6 +50,7 @@ export async function startStack(options: { logMaxBytes?: number } = {}): Promis
         // the browser tests make many requests quickly from one address
         RATE_LIMIT_MAX: '100000',
         LOG_MAX_BYTES: String(options.logMaxBytes ?? 16 * 1024 * 1024),
+        ...options.env,
       },
     });
     cleanup.push(() => test.close());
@@ -55,6 +64,8 @@ export async function startStack(options: { logMaxBytes?: number } = {}): Promis
       await gql(origin, 'mutation ($u: String!, $p: String!) { createUser(username: $u, password: $p, role: USER) { id } }', { u: username, p: password }, adminToken);
       users[username] = { username, password, token: await loginToken(origin, username, password) };
     }
+
+    if (options.worker === false) return { origin, api, agent: undefined, adminToken, users, close };
 
     const { createWorkerToken } = await gql<{ createWorkerToken: { token: string } }>(
       origin,

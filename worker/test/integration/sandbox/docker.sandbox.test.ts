@@ -131,30 +131,25 @@ if (argv[0] === 'run') {
     const dir = await makeJobDir();
     dirs.push(dir);
     await writeFile(callLog, '');
-    const sb = sandbox();
     const job = makeJob('sleep 100', { env: { STAY: '1' } });
-    let wrappedStop: (() => Promise<void>) | undefined;
-    const origWrap = sb.wrap.bind(sb);
-    sb.wrap = async (...a) => {
-      const w = await origWrap(...a);
-      wrappedStop = w.stop;
-      return w;
-    };
-    const running = runInSandbox(sb, job, dir, {
-      onSpawn: (pid) => {
-        setTimeout(() => {
-          process.kill(-pid, 'SIGTERM'); // what the runner does first
-          void wrappedStop!();
-          void wrappedStop!(); // may be called twice
-        }, 300);
+    let stopping: Promise<unknown> | undefined;
+    const res = await runInSandbox(sandbox(), job, dir, {
+      onSpawn: (pid, wrapped) => {
+        void (async () => {
+          // cancel once the "container" runs, as the runner does: SIGTERM to the group, then stop()
+          while (!(await calls()).some((c) => c.argv[0] === 'run')) await new Promise((r) => setTimeout(r, 20));
+          process.kill(-pid, 'SIGTERM');
+          stopping = Promise.all([wrapped.stop!(), wrapped.stop!()]); // may be called twice
+        })();
       },
     });
-    const res = await running;
+    await stopping;
     const log = await calls();
     const stops = log.filter((c) => c.argv[0] === 'stop');
     expect(stops).toHaveLength(1);
     const name = log[0]!.argv[log[0]!.argv.indexOf('--name') + 1]!;
     expect(stops[0]!.argv).toEqual(['stop', '--time', '3', name]);
+    expect(res.signal).toBe('SIGTERM');
     // the agent stopped it: a SIGKILL status is not blamed on the memory limit
     expect(res.error).toBeUndefined();
   });

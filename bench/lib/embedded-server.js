@@ -1,0 +1,115 @@
+'use strict';
+/* The system under test, in its own process, as `npm start` runs it: the built API on the
+ * embedded MongoDB-wire server (in memory here: a benchmark leaves nothing behind),
+ * in-process pub/sub (REDIS_URL is never passed on), and optionally the local worker agent
+ * in the same process. Driven by the benchmark over IPC (see ./server-process.js):
+ *
+ *   parent → { op: 'start', env, localAgent: { concurrency } | null, workDir }
+ *   child  → { op: 'ready', url, wsUrl, adminUsername, adminPassword }
+ *   parent → { op: 'startAgent', id, concurrency }        child → { op: 'reply', id }
+ *   parent → { op: 'mintToken', id, name, labels }        child → { op: 'reply', id, token }
+ *   parent → { op: 'stop' }                               child exits 0
+ *
+ * The benchmark client (HTTP and graphql-ws) runs in the parent, as a user's would.
+ */
+const crypto = require('node:crypto');
+const os = require('node:os');
+const path = require('node:path');
+const { requireBuilt } = require('./built');
+
+let mongo;
+let api;
+let agent;
+const stopping = { done: false };
+
+async function start(msg) {
+  const { startMongoWireServer } = requireBuilt('api/dist/mongo-wire');
+  const { loadConfig } = requireBuilt('api/dist/config');
+  const { startApiServer } = requireBuilt('api/dist/server');
+  mongo = await startMongoWireServer({ port: 0 });
+  const adminPassword = crypto.randomBytes(18).toString('base64url');
+  const config = loadConfig({
+    NODE_ENV: 'development',
+    LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL || 'error',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    MONGODB_URI: `${mongo.uri}/cmd-executor`,
+    ADMIN_USERNAME: 'admin',
+    ADMIN_PASSWORD: adminPassword,
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    // The per-user request limit (600/min by default) guards a shared service; a benchmark
+    // submitting 1,000 jobs a minute would only measure the limiter.
+    RATE_LIMIT_MAX: '10000000',
+    ...msg.env,
+  });
+  api = await startApiServer({ config });
+  if (msg.localAgent) await startLocalAgent(msg.localAgent.concurrency, msg.workDir);
+  process.send({ op: 'ready', url: api.url, wsUrl: api.wsUrl, adminUsername: 'admin', adminPassword });
+}
+
+async function mintToken(name, labels) {
+  const { UserModel } = requireBuilt('api/dist/storage/models');
+  const admin = await UserModel.findOne({ role: 'ADMIN' }).sort({ createdAt: 1 }).exec();
+  if (!admin) throw new Error('no admin user to own the worker token');
+  const issued = await api.container.services.workerTokens.create(admin.id, name, labels);
+  return issued.token;
+}
+
+/** The embedded default's local agent (api/src/main.ts), with the slots the benchmark asks for. */
+async function startLocalAgent(concurrency, workDir) {
+  const { startAgent } = requireBuilt('worker/dist/index.js');
+  const pino = require('pino');
+  const labels = ['local', os.platform()];
+  const token = await mintToken('local', labels);
+  agent = await startAgent({
+    server: api.url,
+    token,
+    name: 'local',
+    labels,
+    concurrency,
+    workDir: path.join(workDir, 'local-agent'),
+    logger: pino({ level: process.env.BENCH_AGENT_LOG_LEVEL || 'error' }),
+  });
+}
+
+async function stop() {
+  if (stopping.done) return;
+  stopping.done = true;
+  for (const [name, fn] of [
+    ['agent', () => agent && agent.stop()],
+    ['api', () => api && api.close()],
+    ['mongo', () => mongo && mongo.close()],
+  ]) {
+    try {
+      await fn();
+    } catch (err) {
+      process.stderr.write(`embedded-server: stopping ${name} failed: ${err && err.message}\n`);
+    }
+  }
+}
+
+process.on('message', (msg) => {
+  const reply = (extra) => process.send({ op: 'reply', id: msg.id, ...extra });
+  const fail = (err) => reply({ error: err && err.stack ? err.stack : String(err) });
+  switch (msg.op) {
+    case 'start':
+      start(msg).catch((err) => {
+        process.send({ op: 'failed', error: err && err.stack ? err.stack : String(err) });
+        stop().finally(() => process.exit(1));
+      });
+      break;
+    case 'startAgent':
+      startLocalAgent(msg.concurrency, msg.workDir).then(() => reply({}), fail);
+      break;
+    case 'mintToken':
+      mintToken(msg.name, msg.labels).then((token) => reply({ token }), fail);
+      break;
+    case 'stop':
+      stop().finally(() => process.exit(0));
+      break;
+    default:
+      fail(new Error(`unknown op ${msg.op}`));
+  }
+});
+// The parent died without saying stop: do not outlive it.
+process.on('disconnect', () => stop().finally(() => process.exit(0)));
