@@ -22,6 +22,12 @@ let api;
 let agent;
 const stopping = { done: false };
 
+/** BENCH_MONGO_OPS=1: count the API's MongoDB operations by collection and method (printed at stop). */
+const mongoOps = new Map();
+if (process.env.BENCH_MONGO_OPS) {
+  require('mongoose').set('debug', (coll, method) => mongoOps.set(`${coll}.${method}`, (mongoOps.get(`${coll}.${method}`) || 0) + 1));
+}
+
 async function start(msg) {
   const { startMongoWireServer } = requireBuilt('api/dist/mongo-wire');
   const { loadConfig } = requireBuilt('api/dist/config');
@@ -75,6 +81,10 @@ async function startLocalAgent(concurrency, workDir) {
 async function stop() {
   if (stopping.done) return;
   stopping.done = true;
+  if (mongoOps.size > 0) {
+    const lines = [...mongoOps].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${String(n).padStart(7)} ${k}`);
+    process.stderr.write(`embedded-server: MongoDB operations\n${lines.join('\n')}\n`);
+  }
   for (const [name, fn] of [
     ['agent', () => agent && agent.stop()],
     ['api', () => api && api.close()],

@@ -12,6 +12,8 @@ const { cleanup } = require('./common');
 async function startServer({ env = {}, localAgent = null, workDir, label = 'api' } = {}) {
   const child = fork(path.join(__dirname, 'embedded-server.js'), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // e.g. BENCH_SERVER_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
+    execArgv: process.env.BENCH_SERVER_EXEC_ARGV ? process.env.BENCH_SERVER_EXEC_ARGV.split(/\s+/) : [],
     // REDIS_URL and MONGODB_URI of the caller's shell must not leak into the embedded default.
     env: { ...process.env, REDIS_URL: '', MONGODB_URI: '' },
   });

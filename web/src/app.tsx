@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { JobPage } from './pages/job.page';
 import { JobsPage } from './pages/jobs.page';
 import { LoginPage } from './pages/login.page';
@@ -25,6 +25,20 @@ function Shell() {
     if (state.status === 'user' && (onLogin || route.path === '/')) navigate(route.query.get('next') || '/jobs', { replace: true });
   }, [state, onLogin, route]);
 
+  // After a client-side navigation, start keyboard and screen-reader users at the new page
+  // (the link they used may be gone). The first load, and arriving from the sign-in form,
+  // start at the top like a full page load (skip link first).
+  const previousPath = useRef(route.path);
+  useEffect(() => {
+    // `/` only redirects: it is not a page anyone was on
+    if (route.path === '/') return;
+    const from = previousPath.current;
+    previousPath.current = route.path;
+    if (from === route.path || route.path === '/login') return;
+    if (from === '/login') document.getElementById('top')?.focus({ preventScroll: true });
+    else document.getElementById('main')?.focus({ preventScroll: true });
+  }, [route.path]);
+
   useEffect(() => {
     const page = route.path.split('/')[1] || 'jobs';
     document.title = `${page[0]!.toUpperCase()}${page.slice(1)} · cmd-executor`;
@@ -49,6 +63,8 @@ function Shell() {
   const section = route.path.startsWith('/workers') ? 'workers' : 'jobs';
   return (
     <>
+      {/* focus target for "start of the page" (tabIndex -1: not a Tab stop itself) */}
+      <div id="top" tabIndex={-1} className="focus-anchor" />
       <a href="#main" className="skip-link" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
         Skip to content
       </a>

@@ -25,6 +25,7 @@ export const ErrorCodes = {
   BadValue: [2, 'BadValue'],
   FailedToParse: [9, 'FailedToParse'],
   TypeMismatch: [14, 'TypeMismatch'],
+  Overflow: [15, 'Overflow'],
   IllegalOperation: [20, 'IllegalOperation'],
   InvalidBSON: [22, 'InvalidBSON'],
   NamespaceNotFound: [26, 'NamespaceNotFound'],

@@ -1,3 +1,4 @@
+import type { Types } from 'mongoose';
 import { AssignmentKind, JobStatus, WorkerStatus } from '../domain/enums';
 import * as machine from '../domain/job-state-machine';
 import type { LeaseSettings } from '../domain/lease';
@@ -8,7 +9,7 @@ import { adjustWorkerRunning, applyTransition, countLeased } from '../storage/re
 import { findWorker } from '../storage/repositories/worker.repository';
 import type { JobDispatchHooks } from './job-dispatch.port';
 import { PushIterator } from './push-iterator';
-import { publishJobUpdated, type JobDoc } from './job-events';
+import { publishJobUpdated, publishWorkerUpdated, type JobDoc } from './job-events';
 
 /** One event on a worker's `assignments` subscription. */
 export interface AssignmentEvent {
@@ -63,7 +64,7 @@ export class DispatchService implements JobDispatchHooks {
   async start(): Promise<void> {
     this.unsubscribeWake = await this.deps.pubsub.subscribe(Topics.DISPATCH_WAKE, () => this.kickAll());
     // Backoffs ending and wakes lost with a dropped Redis connection are caught by a slow tick.
-    this.tick = setInterval(() => this.kickAll(), Math.max(250, this.deps.lease.sweepIntervalMs));
+    this.tick = setInterval(() => this.kickAll(), Math.max(250, this.deps.lease.heartbeatMs));
     this.tick.unref();
   }
 
@@ -86,7 +87,7 @@ export class DispatchService implements JobDispatchHooks {
       // Nothing started yet: end it here. A startJob racing this gets CONFLICT.
       const canceled = await applyTransition(machine.finalizeCancel({ jobId: job._id, attempt: job.attempt }, new Date(), { onlyAssigned: true }));
       if (canceled) {
-        await adjustWorkerRunning(job.workerId ?? null, -1);
+        await this.adjustRunning(job.workerId, -1);
         await publishJobUpdated(this.deps.pubsub, canceled);
         result = canceled;
         if (job.workerId) this.kick(String(job.workerId));
@@ -160,6 +161,12 @@ export class DispatchService implements JobDispatchHooks {
     void loop.finally(() => this.loops.delete(loop));
   }
 
+  /** A lease taken (+1) or given up (-1) on a worker: its `running` count, live for the UI. */
+  async adjustRunning(workerId: Types.ObjectId | string | null | undefined, delta: number): Promise<void> {
+    const worker = await adjustWorkerRunning(workerId, delta);
+    if (worker) await publishWorkerUpdated(this.deps.pubsub, worker);
+  }
+
   kickAll(): void {
     for (const id of this.local.keys()) this.kick(id);
   }
@@ -189,20 +196,23 @@ export class DispatchService implements JobDispatchHooks {
       const job = await applyTransition(machine.claim(claimer, new Date(), this.deps.lease.leaseMs));
       if (!job) return;
       free -= 1;
-      await adjustWorkerRunning(worker._id, 1);
       const current = lw.sinks.at(-1);
+      if (current) {
+        // The worker hears first (dispatch latency); the bookkeeping follows.
+        current({
+          kind: AssignmentKind.ASSIGN,
+          jobId: job.id,
+          attempt: job.attempt,
+          job,
+          env: job.env.map((e) => ({ name: e.name, value: e.value, secret: e.secret })),
+        });
+      }
+      await this.adjustRunning(worker._id, 1);
       if (!current) {
         // The stream closed while we claimed: give the job straight back.
         await this.release(job);
         return;
       }
-      current({
-        kind: AssignmentKind.ASSIGN,
-        jobId: job.id,
-        attempt: job.attempt,
-        job,
-        env: job.env.map((e) => ({ name: e.name, value: e.value, secret: e.secret })),
-      });
       await publishJobUpdated(this.deps.pubsub, job);
     }
   }
@@ -210,7 +220,7 @@ export class DispatchService implements JobDispatchHooks {
   private async release(job: JobDoc): Promise<void> {
     const back = await applyTransition(machine.requeueUnstarted({ jobId: job._id, attempt: job.attempt }, new Date()));
     if (!back) return;
-    await adjustWorkerRunning(job.workerId ?? null, -1);
+    await this.adjustRunning(job.workerId, -1);
     await publishJobUpdated(this.deps.pubsub, back);
     await this.onJobQueued(back);
   }

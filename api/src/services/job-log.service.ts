@@ -88,9 +88,11 @@ export class JobLogService {
     const key = `${ref.jobId}:${ref.attempt}`;
     const cached = this.acked.get(key);
     const from = cached?.acked ?? 0;
-    // Chunks above what this replica acknowledged are new in the common case: the unique index
-    // still catches a duplicate, so only a possible resend costs the lookup.
-    const already = seqs[0] !== undefined && seqs[0] <= from ? await logs.existingSeqs(ref.jobId, ref.attempt, seqs) : new Set<number>();
+    // Chunks above what this replica acknowledged are new in the common case (the unique index
+    // still stops a duplicate): only a possible resend, or an attempt this replica has not seen
+    // (a reconnect after an API restart), costs the lookup that keeps logBytes exact.
+    const mayBeResent = cached === undefined || (seqs[0] !== undefined && seqs[0] <= from);
+    const already = mayBeResent ? await logs.existingSeqs(ref.jobId, ref.attempt, seqs) : new Set<number>();
     const fresh = seqs.filter((s) => !already.has(s)).map((s) => ({ ...(bySeq.get(s) as LogChunkInput), bytes: chunkBytes((bySeq.get(s) as LogChunkInput).data) }));
     const total = fresh.reduce((n, c) => n + c.bytes, 0);
 

@@ -5,7 +5,6 @@ import type { Logger } from '../logger';
 import type { LockPort } from '../storage/lock';
 import { Topics, type PubSubPort } from '../storage/pubsub';
 import {
-  adjustWorkerRunning,
   applyTransition,
   findLapsed,
   findRunningWithTimeout,
@@ -175,7 +174,7 @@ export class SweeperService {
   /** After a transition away from a lease: the count, the SYSTEM line, then the news. */
   private async settle(before: JobDoc, after: JobDoc, line: string): Promise<void> {
     this.deps.logger.info({ jobId: before.id, attempt: before.attempt, status: after.status }, line);
-    await adjustWorkerRunning(before.workerId ?? null, -1);
+    await this.deps.dispatcher.adjustRunning(before.workerId, -1);
     // The line goes in before the job update is published: a log subscriber that sees the job
     // end then reads the store and finds it.
     await this.deps.jobLogs.appendSystem(before._id, before.attempt, line);

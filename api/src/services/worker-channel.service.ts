@@ -7,14 +7,13 @@ import { BadUserInputError, ConflictError, NotFoundError } from '../errors';
 import type { Logger } from '../logger';
 import type { PubSubPort } from '../storage/pubsub';
 import {
-  adjustWorkerRunning,
   applyTransition,
   findJob,
   findFenced,
   findLeasedByWorker,
   type JobDoc,
 } from '../storage/repositories/job-lease.repository';
-import { findWorker, findWorkerByToken, setWorkerStatus, touchWorker, upsertWorker, type WorkerDoc } from '../storage/repositories/worker.repository';
+import { findWorker, findWorkerByToken, markDisconnected, setWorkerStatus, touchWorker, upsertWorker, type WorkerDoc } from '../storage/repositories/worker.repository';
 import type { ConnectionContext, WorkerPrincipal } from '../transport/graphql/context';
 import type { AuditService } from './audit.service';
 import type { AssignmentEvent, DispatchService } from './dispatch.service';
@@ -104,6 +103,10 @@ export class WorkerChannelService {
       now,
     });
     this.bind(principal, worker.id, connection);
+    if (connection && !connection.state.offlineOnClose) {
+      connection.state.offlineOnClose = true;
+      connection.onClose(() => this.disconnected(worker.id));
+    }
 
     const listed = new Set<string>();
     for (const r of running) {
@@ -183,7 +186,7 @@ export class WorkerChannelService {
       const t = machine.complete(lease, result, job ? job.cancelRequestedAt != null : false, job?.timeoutSeconds, new Date());
       const done = await applyTransition(t);
       if (done) {
-        await adjustWorkerRunning(lease.workerId, -1);
+        await this.deps.dispatcher.adjustRunning(lease.workerId, -1);
         this.deps.jobLogs.forgetAttempt(lease.jobId, lease.attempt);
         await publishJobUpdated(this.deps.pubsub, done);
         this.deps.dispatcher.kick(String(lease.workerId));
@@ -202,6 +205,17 @@ export class WorkerChannelService {
     await this.deps.audit.record(actorId, 'worker.drain', worker.id, { name: worker.name });
     await publishWorkerUpdated(this.deps.pubsub, worker);
     return worker;
+  }
+
+  /**
+   * The socket a worker registered on closed. Its leases stay (they lapse on their own if it
+   * does not come back); the workers view just stops calling it ONLINE — unless it already
+   * re-registered, here or on another replica.
+   */
+  private async disconnected(workerId: string): Promise<void> {
+    if (this.deps.dispatcher.isLocal(workerId)) return;
+    const off = await markDisconnected(workerId, this.deps.instanceId, new Date());
+    if (off) await publishWorkerUpdated(this.deps.pubsub, off);
   }
 
   // ---- helpers ----
@@ -249,7 +263,7 @@ export class WorkerChannelService {
           : `worker ${worker.name} restarted and lost attempt ${job.attempt}; no attempts left (${machine.WORKER_LOST})`;
     }
     if (!next) return;
-    await adjustWorkerRunning(worker._id, -1);
+    await this.deps.dispatcher.adjustRunning(worker._id, -1);
     await this.deps.jobLogs.appendSystem(job._id, job.attempt, line);
     this.deps.jobLogs.forgetAttempt(job._id, job.attempt);
     await publishJobUpdated(this.deps.pubsub, next);

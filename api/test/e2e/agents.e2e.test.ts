@@ -1,6 +1,6 @@
 import { startMongoWireServer } from '../../src/mongo-wire';
 import { FakeWorker } from '../integration/dispatch/support/fake-worker';
-import { createJob, eventually, getJob, jobLogs, mintWorkerToken, startDispatchApi, type DispatchApi } from '../integration/dispatch/support/dispatch-harness';
+import { createJob, eventually, getJob, gql, jobLogs, ok, mintWorkerToken, startDispatchApi, type DispatchApi } from '../integration/dispatch/support/dispatch-harness';
 import { startAgentProcess, type AgentProcess } from './support/agent-process';
 
 /**
@@ -11,7 +11,8 @@ jest.setTimeout(60_000);
 
 // The agents honour the lease settings the API reports, so config and overrides agree.
 const LEASE = { leaseMs: 2000, heartbeatMs: 1000, sweepIntervalMs: 200, retryBackoffBaseMs: 200, retryBackoffMaxMs: 1000, timeoutGraceMs: 2000 };
-const ENV = { LEASE_SECONDS: '2', HEARTBEAT_SECONDS: '1' };
+// 20 MB of output must arrive whole: the cap is raised above it here (the cap has its own tests).
+const ENV = { LEASE_SECONDS: '2', HEARTBEAT_SECONDS: '1', LOG_MAX_BYTES: String(32 * 1024 * 1024) };
 
 let mongo: Awaited<ReturnType<typeof startMongoWireServer>>;
 let t: DispatchApi;
@@ -96,4 +97,91 @@ it('the API restarted mid-job: the job still finishes and its log seqs have no g
   expect(logs.map((l) => l.seq)).toEqual(logs.map((_, i) => i + 1));
   const out = logs.filter((l) => l.stream === 'STDOUT').map((l) => l.data).join('');
   expect(out).toBe(Array.from({ length: 40 }, (_, i) => `line ${i + 1}\n`).join(''));
+});
+
+it('routes by requirements, serves by priority, and a drained worker takes nothing new', async () => {
+  // queued before any worker exists, so the order is the queue's, not the arrival's
+  const low = await createJob(t, { command: 'echo low', requirements: ['route'], priority: -5 });
+  const high = await createJob(t, { command: 'echo high', requirements: ['route'], priority: 50 });
+  const mid = await createJob(t, { command: 'echo mid', requirements: ['route'], priority: 0 });
+  const gpuOnly = await createJob(t, { command: 'echo gpu', requirements: ['route', 'gpu'] });
+  await agent('e2e-route', ['route'], 1);
+  for (const j of [low, high, mid]) expect(await finished(j.id)).toMatchObject({ status: 'SUCCEEDED' });
+  const started = await Promise.all(
+    [high, mid, low].map(async (j) => {
+      const r = ok(await gql<{ job: { startedAt: string } }>(t.url, 'query($id: ID!) { job(id: $id) { startedAt } }', { id: j.id }, { token: t.adminToken }));
+      return Date.parse(r.job.startedAt);
+    }),
+  );
+  expect([...started].sort((a, b) => a - b)).toEqual(started);
+  expect((await getJob(t, gpuOnly.id)).status).toBe('QUEUED');
+
+  const gpu = await agent('e2e-gpu', ['route', 'gpu'], 1);
+  expect(await finished(gpuOnly.id)).toMatchObject({ status: 'SUCCEEDED', worker: { name: 'e2e-gpu' } });
+  // drain the gpu worker while it runs a job: that job finishes, the next one waits
+  const long = await createJob(t, { command: 'sleep 1; echo ok', requirements: ['gpu'] });
+  await eventually(async () => ((await getJob(t, long.id)).status === 'RUNNING' ? true : undefined), 20_000, 'long job running');
+  const workerId = (await getJob(t, long.id)).worker?.id;
+  ok(await gql(t.url, 'mutation($id: ID!) { drainWorker(id: $id) { status } }', { id: workerId }, { token: t.adminToken }));
+  const next = await createJob(t, { command: 'echo never', requirements: ['gpu'] });
+  expect(await finished(long.id)).toMatchObject({ status: 'SUCCEEDED' });
+  await new Promise((r) => setTimeout(r, 1000));
+  expect((await getJob(t, next.id)).status).toBe('QUEUED');
+  ok(await gql(t.url, 'mutation($id: ID!) { cancelJob(id: $id) { id } }', { id: next.id }, { token: t.adminToken }));
+  await gpu.stop();
+});
+
+it('20 MB of output arrives complete and in order', async () => {
+  await agent('e2e-big', ['big']);
+  // 200,000 numbered lines of 100 bytes = 20 MB
+  const job = await createJob(t, { command: "awk 'BEGIN { for (i = 1; i <= 200000; i++) printf \"%099d\\n\", i }'", requirements: ['big'] });
+  expect(await finished(job.id, 60_000)).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
+  let after = 0;
+  let expected = 1;
+  let bytes = 0;
+  let partial = '';
+  for (;;) {
+    const r = ok(await gql<{ job: { logs: Array<{ seq: number; data: string }> } }>(t.url, 'query($id: ID!, $a: Int) { job(id: $id) { logs(afterSeq: $a, limit: 5000) { seq data } } }', { id: job.id, a: after }, { token: t.adminToken }));
+    const page = r.job.logs;
+    if (page.length === 0) break;
+    for (const c of page) {
+      expect(c.seq).toBe(after + 1);
+      after = c.seq;
+      bytes += Buffer.byteLength(c.data);
+      const lines = (partial + c.data).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (Number(line) !== expected) throw new Error(`line ${expected} came as ${line.slice(0, 20)}…`);
+        expected += 1;
+      }
+    }
+  }
+  expect(partial).toBe('');
+  expect(expected - 1).toBe(200_000);
+  expect(bytes).toBe(20_000_000);
+  expect((await getJob(t, job.id)).logTruncated).toBe(false);
+});
+
+it('cancel of a running shell with children: CANCELED, and every child gone within grace + 1 s', async () => {
+  await agent('e2e-cancel', ['cancel']);
+  const job = await createJob(t, { command: 'sleep 300 & echo $!; sleep 300 & echo $!; wait', requirements: ['cancel'] });
+  const pids = await eventually(async () => {
+    const out = (await jobLogs(t, job.id)).filter((l) => l.stream === 'STDOUT').map((l) => l.data).join('');
+    const found = out.split('\n').filter(Boolean).map(Number);
+    return found.length === 2 ? found : undefined;
+  }, 20_000, 'the children to start');
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  expect(pids.every(alive)).toBe(true);
+  const asked = Date.now();
+  ok(await gql(t.url, 'mutation($id: ID!) { cancelJob(id: $id) { id } }', { id: job.id }, { token: t.adminToken }));
+  expect(await finished(job.id)).toMatchObject({ status: 'CANCELED' });
+  await eventually(async () => (pids.some(alive) ? undefined : true), 2000, 'children gone');
+  expect(Date.now() - asked).toBeLessThan(1000 /* --kill-grace 1 */ + 1000 + 1500 /* API round trips on a loaded machine */);
 });

@@ -16,7 +16,7 @@ const JobLogsDocument = graphql(`
 `);
 
 /** chunks arriving within this window are applied as one batch (one render) */
-const BATCH_MS = 50;
+const BATCH_MS = 25;
 
 export interface JobLog {
   readonly state: LogState;

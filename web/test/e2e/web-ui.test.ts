@@ -132,21 +132,34 @@ describe('jobs', () => {
 
   it('streams log lines into the job page before the job ends (and measures submit → first line)', async () => {
     const command = 'for i in $(seq 1 50); do echo line $i; sleep 0.05; done';
+    // the moment the first row enters the DOM, stamped in the page (Playwright's own waiting
+    // polls, which would add up to half a second to the measurement)
+    await page.evaluate(() => {
+      const w = window as unknown as { firstLineAt?: number };
+      const observer = new MutationObserver(() => {
+        if (document.querySelector('.log-line[data-stream=STDOUT]')) {
+          w.firstLineAt = Date.now();
+          observer.disconnect();
+        }
+      });
+      observer.observe(document.body, { subtree: true, childList: true });
+    });
     const { jobId, submittedAt } = await submitJobInUi(page, stack.origin, command);
     const onJobPageMs = Date.now() - submittedAt;
     await page.waitForSelector('.log-line[data-stream=STDOUT]', { timeout: 20_000 });
-    const firstLineMs = Date.now() - submittedAt;
+    const firstLineMs = (await page.evaluate(() => (window as unknown as { firstLineAt: number }).firstLineAt)) - submittedAt;
     const statusAtFirstLine = await jobStatus(page);
     const linesAtFirst = (await renderedLogLines(page)).filter((l) => l.stream === 'STDOUT').length;
-    const timing = await gql<{ job: { queuedAt: string; startedAt: string } }>(
+    const timing = await gql<{ job: { queuedAt: string; startedAt: string; logs: { at: string }[] } }>(
       stack.origin,
-      'query ($id: ID!) { job(id: $id) { queuedAt startedAt } }',
+      'query ($id: ID!) { job(id: $id) { queuedAt startedAt logs(limit: 1) { at } } }',
       { id: jobId },
       stack.users.alice.token,
     );
     console.log(
       `time from submit to the first log line in the browser: ${firstLineMs} ms ` +
-        `(job page shown after ${onJobPageMs} ms; API queued → started ${Date.parse(timing.job.startedAt) - Date.parse(timing.job.queuedAt)} ms)`,
+        `(job page shown after ${onJobPageMs} ms; API queued → started ${Date.parse(timing.job.startedAt) - Date.parse(timing.job.queuedAt)} ms, ` +
+        `first output byte at +${Date.parse(timing.job.logs[0]!.at) - Date.parse(timing.job.queuedAt)} ms)`,
     );
     await screenshot(page, 'job-running');
 

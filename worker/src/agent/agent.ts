@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { errorMessage, isLeaseLost, isTransient, WorkerError } from '../errors';
+import { errorMessage, isLeaseLost, WorkerError } from '../errors';
 import { JobRunner } from '../runner/job-runner';
 import { createNoneProvider } from '../runner/none.sandbox';
 import { SandboxError, type RunnableJob, type Sandbox, type SandboxProvider } from '../runner/sandbox.types';
@@ -102,6 +102,8 @@ export class WorkerAgent implements Agent {
 
   /** Resolves after the first registration; rejects on a fatal error. */
   async start(): Promise<void> {
+    if (this.loop) throw new Error('the agent was started already');
+    this.loop = Promise.resolve();
     await mkdir(this.workDir, { recursive: true });
     await this.sandboxes.start?.();
     this.log.info(
@@ -155,7 +157,8 @@ export class WorkerAgent implements Agent {
         this.startWaiter = undefined;
         return;
       } catch (err) {
-        if (!isTransient(err) && (err as WorkerError).serverCode && ['UNAUTHENTICATED', 'FORBIDDEN'].includes((err as WorkerError).serverCode!)) {
+        // A credential that is valid but not a worker's (e.g. a user's JWT): retrying cannot help.
+        if (err instanceof WorkerError && (err.serverCode === 'UNAUTHENTICATED' || err.serverCode === 'FORBIDDEN')) {
           await this.die(new WorkerError('AUTH', `registerWorker refused: ${errorMessage(err)}`, { cause: err }));
           return;
         }

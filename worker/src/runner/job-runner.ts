@@ -224,7 +224,10 @@ export class JobRunner {
   private pipe(stream: NodeJS.ReadableStream, name: 'STDOUT' | 'STDERR'): Promise<void> {
     return new Promise((resolve) => {
       stream.on('data', (buf: Buffer) => this.streamer.write(name, buf));
+      let ended = false;
       const done = (): void => {
+        if (ended) return;
+        ended = true;
         this.streamer.endStream(name);
         resolve();
       };

@@ -103,5 +103,21 @@ describe('agent + real API', () => {
     expect(res.errors).toBeUndefined();
     const c = await waitForStatus(long, ['CANCELED', 'FAILED', 'SUCCEEDED', 'TIMED_OUT']);
     expect(c.status).toBe('CANCELED');
+    expect(c.logs.filter((l) => l.stream === 'SYSTEM').map((l) => l.data).join('')).toMatch(/cancel requested/);
+  }, 30_000);
+
+  it('keeps a UTF-8 character split across reads whole, keeps per-stream order, and times out', async () => {
+    // "€" is e2 82 ac: its bytes arrive in two reads 200 ms apart
+    const split = await createJob({ command: "printf 'a\\342\\202'; sleep 0.2; printf '\\254b\\n'; echo e1 >&2; echo o2; echo e2 >&2" });
+    const s = await waitForStatus(split, ['SUCCEEDED', 'FAILED', 'CANCELED', 'TIMED_OUT']);
+    expect(s.status).toBe('SUCCEEDED');
+    const bySeq = [...s.logs].sort((a, b) => a.seq - b.seq);
+    expect(bySeq.map((l) => l.seq)).toEqual(bySeq.map((_, i) => i + 1));
+    expect(bySeq.filter((l) => l.stream === 'STDOUT').map((l) => l.data).join('')).toBe('a€b\no2\n');
+    expect(bySeq.filter((l) => l.stream === 'STDERR').map((l) => l.data).join('')).toBe('e1\ne2\n');
+
+    const slow = await createJob({ command: 'sleep 300', timeoutSeconds: 1 });
+    const t = await waitForStatus(slow, ['SUCCEEDED', 'FAILED', 'CANCELED', 'TIMED_OUT']);
+    expect(t.status).toBe('TIMED_OUT');
   }, 30_000);
 });

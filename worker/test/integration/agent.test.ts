@@ -70,6 +70,19 @@ describe('worker agent against a graphql-ws server speaking the contract', () =>
     expect(agent.workerId).toBe('worker-1');
   });
 
+  it('runs assigned jobs side by side, each with its own seq numbering', async () => {
+    agent = await startAgent(options({ concurrency: 3 }));
+    await server.waitFor(() => server.subscriberCount === 1);
+    const t0 = Date.now();
+    for (const id of ['p1', 'p2', 'p3']) server.assign({ jobId: id, command: `sleep 0.6; echo ${id}` });
+    await server.waitFor(() => ['p1', 'p2', 'p3'].every((id) => completed(id)()), 5_000, 'three completions');
+    expect(Date.now() - t0).toBeLessThan(1_500);
+    for (const id of ['p1', 'p2', 'p3']) {
+      expect(server.text(id)).toBe(`${id}\n`);
+      expect([...server.state(id).chunks.keys()]).toEqual([1]);
+    }
+  });
+
   it('masks secret env values in the output the server receives', async () => {
     agent = await startAgent(options());
     await server.waitFor(() => server.subscriberCount === 1);
@@ -144,6 +157,18 @@ describe('worker agent against a graphql-ws server speaking the contract', () =>
     expect(server.state('r1').completed).toMatchObject({ exitCode: 0 });
     // one subscription on the new connection (graphql-ws did not replay the old one as well)
     expect(server.subscriberCount).toBe(1);
+  });
+
+  it('drops a connection whose pings go unanswered and reconnects', async () => {
+    agent = await startAgent(options({ keepAliveMs: 300 }));
+    await server.waitFor(() => server.subscriberCount === 1);
+    server.freezeConnections();
+    await server.waitFor(() => server.registrations.length === 2, 5_000, 're-registration on a new connection');
+    // the frozen socket's subscription is still open on the server; wait for the new one too
+    await server.waitFor(() => server.subscriberCount === 2, 5_000, 'a new subscription');
+    server.assign({ jobId: 'thaw', command: 'echo alive' });
+    await server.waitFor(completed('thaw'), 5_000, 'completeJob');
+    expect(server.text('thaw')).toBe('alive\n');
   });
 
   it('survives the server being down for a while (retries with backoff)', async () => {

@@ -98,6 +98,11 @@ export class FakeWorkerServer {
     this.port = (this.server.address() as AddressInfo).port;
   }
 
+  /** Stops reading from every open socket: a half-open connection (pings go unanswered). */
+  freezeConnections(): void {
+    for (const s of this.sockets) (s as unknown as { _socket: { pause(): void } })._socket.pause();
+  }
+
   /** Closes every socket abruptly (a network cut); the server keeps listening. */
   dropConnections(): void {
     for (const s of this.sockets) s.terminate();

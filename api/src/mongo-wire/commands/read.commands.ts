@@ -62,15 +62,27 @@ export const aggregate: CommandHandler = (cmd, ctx) => {
   }
   const mutates = stages.some((s) => !NON_MUTATING_STAGES.has(Object.keys(s)[0]));
   const coll = ctx.catalog.get(ctx.db, name);
-  // A leading $match can use the indexes; the rest of the pipeline runs on its candidates.
-  const first = stages[0]?.$match;
-  let input = coll ? (isPlainObject(first) ? candidateDocs(coll, first) : [...coll.docs.values()]) : [];
+  // A leading $match uses the indexes and a $sort right after it our fast sort; mingo runs the rest.
+  let rest = stages;
+  let input: Doc[] = [];
+  if (coll) {
+    const first = rest[0]?.$match;
+    if (isPlainObject(first)) {
+      input = runFind(candidateDocs(coll, first), compileFilter(first), {});
+      rest = rest.slice(1);
+    } else input = [...coll.docs.values()];
+    const sort = rest[0]?.$sort;
+    if (isPlainObject(sort) && Object.values(sort).every((d) => d === 1 || d === -1)) {
+      input = runFind(input, compileFilter({}), { sort });
+      rest = rest.slice(1);
+    }
+  }
   if (mutates) input = input.map(cloneDoc);
   const resolver = (from: string): Doc[] => {
     const docs = [...(ctx.catalog.get(ctx.db, from)?.docs.values() ?? [])];
     return mutates ? docs.map(cloneDoc) : docs;
   };
-  const out = runPipeline(input, stages, resolver);
+  const out = rest.length > 0 ? runPipeline(input, rest, resolver) : input;
   return { cursor: ctx.cursors.open(`${ctx.db}.${name}`, out, optionalNumber(cursorOpt ?? {}, 'batchSize')), ok: 1 };
 };
 

@@ -1,8 +1,9 @@
 import { Aggregator, Query } from 'mingo';
-import type { AnyObject, CollectionResolver, SortSpec } from 'mingo/types';
+import type { AnyObject, CollectionResolver } from 'mingo/types';
 import { fail, MongoCommandError } from '../errors';
 import { ObjectId } from 'bson';
 import { type Doc, pathValues, valueKey } from '../storage/value.key';
+import { type SortSpec, sortDocs } from './sort.order';
 
 /**
  * The one place that calls mingo, so its exceptions become MongoDB errors with mongod's
@@ -87,11 +88,10 @@ export function runFind(
     const projection = opts.projection && Object.keys(opts.projection).length > 0 ? opts.projection : undefined;
     const matched = query === MATCH_ALL ? docs : docs.filter((d) => query.test(d));
     if (!sort && !projection && !opts.skip && !opts.limit) return matched;
-    let cursor = MATCH_ALL.find<Doc>(matched, projection as AnyObject | undefined);
-    if (sort) cursor = cursor.sort(sort);
-    if (opts.skip) cursor = cursor.skip(opts.skip);
-    if (opts.limit) cursor = cursor.limit(opts.limit);
-    return cursor.all();
+    let page = sort ? sortDocs(matched, sort) : matched;
+    const skip = opts.skip ?? 0;
+    if (skip > 0 || opts.limit) page = page.slice(skip, opts.limit ? skip + opts.limit : undefined);
+    return projection ? MATCH_ALL.find<Doc>(page, projection as AnyObject).all() : page;
   });
 }
 

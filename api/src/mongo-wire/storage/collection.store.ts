@@ -1,12 +1,25 @@
 import { calculateObjectSize } from 'bson';
 import { fail } from '../errors';
 import { duplicateKeyError, IndexStore, type IndexSpec } from './index.store';
-import { type Doc, valueKey } from './value.key';
+import { type Doc, isPlainObject, valueKey } from './value.key';
 
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
+/** mongod's limit for stored documents; deeper ones could not be read back by most clients. */
+const MAX_NESTING_DEPTH = 180;
+
+function depthExceeds(v: unknown, depth: number): boolean {
+  if (depth > MAX_NESTING_DEPTH) return true;
+  if (Array.isArray(v)) return v.some((e) => depthExceeds(e, depth + 1));
+  if (isPlainObject(v)) {
+    for (const k in v) if (depthExceeds(v[k], depth + 1)) return true;
+  }
+  return false;
+}
+
 function checkSize(doc: Doc, isUpdate: boolean): void {
+  if (depthExceeds(doc, 0)) throw fail('Overflow', `Document exceeds maximum nesting depth of ${MAX_NESTING_DEPTH}`);
   const size = calculateObjectSize(doc);
   if (size <= MAX_DOCUMENT_BYTES) return;
   if (isUpdate) throw fail('UpdateResultTooLarge', `Resulting document after update is larger than ${MAX_DOCUMENT_BYTES}`);

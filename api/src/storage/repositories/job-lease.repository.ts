@@ -3,7 +3,7 @@ import type { DocumentType } from '@typegoose/typegoose';
 import type { QueryFilter, UpdateQuery } from 'mongoose';
 import { LEASED_JOB_STATUSES, JobStatus } from '../../domain/enums';
 import { fence, type LeaseRef, type Transition } from '../../domain/job-state-machine';
-import { Job, JobModel, WorkerModel } from '../models';
+import { Job, JobModel, Worker, WorkerModel } from '../models';
 
 export type JobDoc = DocumentType<Job>;
 
@@ -54,7 +54,7 @@ export async function findRunningWithTimeout(limit: number): Promise<JobDoc[]> {
 }
 
 /** Keeps the displayed `running` count in step with a lease taken (+1) or given up (-1). */
-export async function adjustWorkerRunning(workerId: Id | null | undefined, delta: number): Promise<void> {
-  if (workerId == null) return;
-  await WorkerModel.updateOne({ _id: workerId }, { $inc: { running: delta } }).exec();
+export async function adjustWorkerRunning(workerId: Id | null | undefined, delta: number): Promise<DocumentType<Worker> | null> {
+  if (workerId == null) return null;
+  return WorkerModel.findOneAndUpdate({ _id: workerId }, { $inc: { running: delta } }, { returnDocument: 'after' }).exec();
 }

@@ -87,6 +87,18 @@ export async function markOffline(workerId: Id, silentBefore: Date): Promise<Wor
 }
 
 /**
+ * An ONLINE worker whose connection to replica `instanceId` closed, and that has not registered
+ * again since: OFFLINE. (A DRAINING one keeps its status: the drain outlives the socket.)
+ */
+export async function markDisconnected(workerId: Id, instanceId: string, closedAt: Date): Promise<WorkerDoc | null> {
+  return WorkerModel.findOneAndUpdate(
+    { _id: workerId, instanceId, status: WorkerStatus.ONLINE, lastHeartbeatAt: { $lte: closedAt } },
+    { $set: { status: WorkerStatus.OFFLINE } },
+    { returnDocument: 'after' },
+  ).exec();
+}
+
+/**
  * Recomputes `running` from the jobs (the truth) for workers whose counter may have drifted
  * (a crash between a job transition and the counter update).
  */

@@ -72,6 +72,19 @@ describe('registration and assignment', () => {
   });
 });
 
+describe('disconnect', () => {
+  it('a closed socket makes the worker OFFLINE at once but leaves its running job to the lease', async () => {
+    const w = await worker('bye', { labels: ['bye'] });
+    const job = await createJob(t, { command: 'x', requirements: ['bye'], maxAttempts: 2 });
+    await w.waitFor((e) => e.some((x) => x.jobId === job.id));
+    ok(await w.start(job.id, 1));
+    await w.close();
+    const list = async () => ok(await gql<{ workers: Array<{ name: string; status: string }> }>(t.url, '{ workers { name status } }', undefined, { token: t.adminToken })).workers;
+    await eventually(async () => ((await list()).find((x) => x.name === 'bye')?.status === 'OFFLINE' ? true : undefined), 1000, 'OFFLINE');
+    expect(await getJob(t, job.id)).toMatchObject({ status: 'RUNNING', attempt: 1 });
+  });
+});
+
 describe('fencing', () => {
   it('refuses calls for an attempt that does not hold the lease, and changes nothing', async () => {
     const a = await worker('fence-a');

@@ -167,6 +167,20 @@ test(`300 random and mutated frames never take the server down`, async () => {
   expect(Date.now() - started).toBeLessThan(20_000);
 }, 30_000);
 
+test('documents nested too deeply are refused, the connection stays usable', async () => {
+  const c = await client();
+  const nest = (depth: number) => {
+    let d: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < depth; i++) d = { n: d };
+    return d;
+  };
+  expect(await c.command(600, { insert: 'deep', documents: [nest(100)], $db: 'fuzz' })).toMatchObject({ n: 1, ok: 1 });
+  const refused = await c.command(601, { insert: 'deep', documents: [nest(2000)], $db: 'fuzz' });
+  expect(refused).toMatchObject({ n: 0, ok: 1, writeErrors: [{ index: 0, code: 15 }] });
+  expect(await c.command(602, { count: 'deep', $db: 'fuzz' })).toMatchObject({ n: 1, ok: 1 });
+  c.close();
+});
+
 test('BSON in an OP_MSG kind-1 document sequence is parsed like the body', async () => {
   const c = await client();
   const docs = [{ _id: 1, v: 'a' }, { _id: 2, v: 'b' }].map((d) => Buffer.from(BSON.serialize(d)));
