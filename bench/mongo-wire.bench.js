@@ -3,10 +3,14 @@
  *
  *   npm run build -w api && node bench/mongo-wire.bench.js
  *
- * Prints ops/sec for insertOne, findOneAndUpdate by an indexed field, find by an indexed field
- * and a job-claim (status prefix of a compound index + sort) at 1k and 100k documents, and the
+ * Prints ops/sec for insertOne, findOneAndUpdate by an indexed field, find by an indexed field,
+ * a job-claim (status prefix of a compound index + sort), the jobs list's newest-first page and
+ * its next page (`$or` cursor filter) over the index {createdAt: -1, _id: -1}, and a jobLogs
+ * page (`{jobId, attempt, seq: {$gt: n}}` sorted by seq) at 1k and 100k documents, and the
  * 100k/1k cost ratio of the indexed operations (should stay below 2: no collection scans).
- * Falls back to transpiling api/src/mongo-wire with @swc/core when api/dist is not built.
+ * A full sort without an index is shown for scale.
+ * Falls back to transpiling api/src/mongo-wire with @swc/core when api/dist is not built;
+ * BENCH_MONGO_WIRE_SRC=<dir> transpiles another copy of the sources (to compare versions).
  */
 'use strict';
 const fs = require('node:fs');
@@ -28,10 +32,10 @@ function newestSource(dir) {
 }
 
 function loadServer() {
-  const src = path.join(__dirname, '../api/src/mongo-wire');
+  const src = process.env.BENCH_MONGO_WIRE_SRC ? path.resolve(process.env.BENCH_MONGO_WIRE_SRC) : path.join(__dirname, '../api/src/mongo-wire');
   const built = path.join(__dirname, '../api/dist/mongo-wire/index.js');
   // The build, unless the sources changed since (a stale build would measure old code).
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestSource(src)) return require(built);
+  if (!process.env.BENCH_MONGO_WIRE_SRC && fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestSource(src)) return require(built);
   const { transformFileSync } = require('@swc/core');
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mongo-wire-bench-'));
   const walk = (dir) => {
@@ -74,30 +78,58 @@ async function runSize(uri, size) {
   const coll = db.collection('docs');
   await coll.createIndex({ key: 1 }, { unique: true });
   await coll.createIndex({ status: 1, priority: -1, queuedAt: 1 });
+  await coll.createIndex({ createdAt: -1, _id: -1 });
+  const logs = db.collection('jobLogs');
+  await logs.createIndex({ jobId: 1, attempt: 1, seq: 1 }, { unique: true });
   const fillStart = Date.now();
   const batch = 1000;
+  const T0 = Date.UTC(2026, 0, 1);
   for (let i = 0; i < size; i += batch) {
     const docs = [];
     for (let j = i; j < Math.min(size, i + batch); j++) {
-      docs.push({ key: `k${j}`, status: j % 1000 === 0 ? 'QUEUED' : 'DONE', priority: j % 5, queuedAt: new Date(j), n: 0, payload: 'x'.repeat(100) });
+      // Three jobs per millisecond: createdAt ties, broken by _id as the API's list does.
+      docs.push({ key: `k${j}`, status: j % 1000 === 0 ? 'QUEUED' : 'DONE', priority: j % 5, queuedAt: new Date(j), createdAt: new Date(T0 + Math.floor(j / 3)), n: 0, payload: 'x'.repeat(100) });
     }
     await coll.insertMany(docs, { ordered: false });
+  }
+  // One job's output: LOG_JOBS jobs with size / LOG_JOBS chunks each, so a job's log grows with the size.
+  const LOG_JOBS = 4;
+  for (let i = 0; i < size; i += batch) {
+    const docs = [];
+    for (let j = i; j < Math.min(size, i + batch); j++) docs.push({ jobId: `job${j % LOG_JOBS}`, attempt: 1, seq: Math.floor(j / LOG_JOBS), data: 'y'.repeat(100) });
+    await logs.insertMany(docs, { ordered: false });
   }
   const fillSecs = (Date.now() - fillStart) / 1000;
   const rnd = () => `k${Math.floor(Math.random() * size)}`;
   const results = [];
-  results.push(await timed('insertOne', OPS, (i) => coll.insertOne({ key: `new${i}`, status: 'DONE', priority: 0, queuedAt: new Date(), n: 0 })));
+  results.push(await timed('insertOne', OPS, (i) => coll.insertOne({ key: `new${i}`, status: 'DONE', priority: 0, queuedAt: new Date(), createdAt: new Date(), n: 0 })));
   results.push(await timed('findOneAndUpdate by indexed key', OPS, () => coll.findOneAndUpdate({ key: rnd() }, { $inc: { n: 1 } }, { returnDocument: 'after' })));
   results.push(await timed('find by indexed key', OPS, () => coll.find({ key: rnd() }).toArray()));
-  results.push(await timed('findOne by _id', OPS, async () => coll.findOne({ _id: (await coll.findOne({ key: rnd() }, { projection: { _id: 1 } }))._id })));
+  results.push(await timed('findOne by key, then by _id (2 round trips)', OPS, async () => coll.findOne({ _id: (await coll.findOne({ key: rnd() }, { projection: { _id: 1 } }))._id })));
   results.push(
     await timed('job claim (status prefix + sort), then requeue', Math.min(OPS, 1000), async () => {
       const job = await coll.findOneAndUpdate({ status: 'QUEUED', queuedAt: { $lte: new Date() } }, { $set: { status: 'ASSIGNED' } }, { sort: { priority: -1, queuedAt: 1 } });
       await coll.updateOne({ _id: job._id }, { $set: { status: 'QUEUED' } });
     }),
   );
-  // Not indexed (hash indexes serve equality only): a whole-collection sort per page, shown for scale.
-  const scan = await timed('newest-first page of 20 (sort, no index)', 5, () => coll.find({}).sort({ queuedAt: -1, _id: -1 }).limit(20).toArray());
+  const PAGE_OPS = Number(process.env.BENCH_PAGE_OPS ?? Math.min(OPS, 500));
+  const newest = { createdAt: -1, _id: -1 };
+  results.push(await timed('newest-first page of 21 (index walk)', PAGE_OPS, () => coll.find({}).sort(newest).limit(21).toArray()));
+  const all = await coll.find({}, { projection: { createdAt: 1 } }).sort(newest).toArray();
+  results.push(
+    await timed('next page: $or cursor at a random job', PAGE_OPS, () => {
+      const c = all[Math.floor(Math.random() * (all.length - 1))];
+      return coll.find({ $or: [{ createdAt: { $lt: c.createdAt } }, { createdAt: c.createdAt, _id: { $lt: c._id } }] }).sort(newest).limit(21).toArray();
+    }),
+  );
+  const chunks = size / LOG_JOBS;
+  results.push(
+    await timed('jobLogs page: seq > n, sort seq, limit 100', PAGE_OPS, () =>
+      logs.find({ jobId: `job${Math.floor(Math.random() * LOG_JOBS)}`, attempt: 1, seq: { $gt: Math.floor(Math.random() * chunks) } }).sort({ seq: 1 }).limit(100).toArray(),
+    ),
+  );
+  // No index gives this order: a whole-collection sort per page, shown for scale.
+  const scan = await timed('newest page by queuedAt (no index, full sort)', 5, () => coll.find({}).sort({ queuedAt: -1, _id: -1 }).limit(20).toArray());
   await db.dropDatabase();
   await client.close();
   return { size, fillSecs, results, scan };

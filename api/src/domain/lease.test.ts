@@ -14,7 +14,18 @@ describe('lease math', () => {
     expect(timeoutDeadline(undefined, 10, s)).toBeUndefined();
   });
 
-  it('sweeps several times per lease', () => {
+  it('sweeps several times per lease, at least every second', () => {
     expect(s.sweepIntervalMs).toBeLessThanOrEqual(s.leaseMs / 3);
+    expect(s.sweepIntervalMs).toBeLessThanOrEqual(1000);
+  });
+
+  it('derives the other timings from overridden lease and heartbeat', () => {
+    const fast = leaseSettings(15, 5, { leaseMs: 1200, heartbeatMs: 300 });
+    expect(fast).toMatchObject({ leaseMs: 1200, heartbeatMs: 300, reconnectGraceMs: 600, timeoutGraceMs: 1200, sweepIntervalMs: 300 });
+  });
+
+  it('gives a disconnected worker two heartbeats to come back, never more than the lease', () => {
+    expect(s.reconnectGraceMs).toBe(10_000);
+    expect(leaseSettings(3, 2).reconnectGraceMs).toBe(3000);
   });
 });

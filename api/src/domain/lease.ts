@@ -14,11 +14,17 @@ export interface LeaseSettings {
   timeoutGraceMs: number;
   /** How often the sweeper runs. */
   sweepIntervalMs: number;
+  /**
+   * A worker whose socket closed keeps its leases this long at most (not a full lease): time to
+   * reconnect after a network blip, while a dead worker's jobs come back sooner.
+   */
+  reconnectGraceMs: number;
 }
 
+/** From the configured seconds; the derived timings follow `overrides.leaseMs`/`heartbeatMs` when given. */
 export function leaseSettings(leaseSeconds: number, heartbeatSeconds: number, overrides: Partial<LeaseSettings> = {}): LeaseSettings {
-  const leaseMs = Math.round(leaseSeconds * 1000);
-  const heartbeatMs = Math.round(heartbeatSeconds * 1000);
+  const leaseMs = overrides.leaseMs ?? Math.round(leaseSeconds * 1000);
+  const heartbeatMs = overrides.heartbeatMs ?? Math.round(heartbeatSeconds * 1000);
   return {
     leaseMs,
     heartbeatMs,
@@ -27,8 +33,10 @@ export function leaseSettings(leaseSeconds: number, heartbeatSeconds: number, ov
     // The worker stops a timed-out job itself (SIGTERM, grace, SIGKILL, flush logs) before
     // reporting; a lease's length covers that, and only a worker that did not gets swept.
     timeoutGraceMs: leaseMs,
-    // Often enough that a lapsed lease is noticed within a fraction of its length.
-    sweepIntervalMs: Math.max(50, Math.min(heartbeatMs, Math.round(leaseMs / 3))),
+    // Often enough that a lapsed lease is noticed within a fraction of its length (the pass is
+    // a few indexed queries, on one replica).
+    sweepIntervalMs: Math.max(50, Math.min(1000, heartbeatMs, Math.round(leaseMs / 3))),
+    reconnectGraceMs: Math.min(leaseMs, 2 * heartbeatMs),
     ...overrides,
   };
 }

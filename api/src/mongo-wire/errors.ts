@@ -43,6 +43,7 @@ export const ErrorCodes = {
   BSONObjectTooLarge: [10334, 'BSONObjectTooLarge'],
   UpdateResultTooLarge: [17419, 'Location17419'],
   InvalidPipelineStage: [40324, 'Location40324'],
+  InvalidPipelineOperator: [168, 'InvalidPipelineOperator'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorName = keyof typeof ErrorCodes;

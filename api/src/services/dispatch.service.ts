@@ -107,8 +107,8 @@ export class DispatchService implements JobDispatchHooks {
 
   /**
    * The `assignments` subscription of a registered worker: ASSIGN for jobs claimed for it here,
-   * CANCEL from any replica. Closing it (socket gone) only stops new assignments; running jobs
-   * keep their lease until it lapses.
+   * CANCEL from any replica. Closing it only stops new assignments: running jobs keep their
+   * lease (the worker channel shortens it to a reconnect grace when the socket itself closed).
    */
   openAssignments(workerId: string): AsyncIterableIterator<AssignmentEvent> {
     const out = new PushIterator<AssignmentEvent>(Number.MAX_SAFE_INTEGER);
@@ -169,11 +169,6 @@ export class DispatchService implements JobDispatchHooks {
 
   kickAll(): void {
     for (const id of this.local.keys()) this.kick(id);
-  }
-
-  /** Workers whose assignments stream is open on this replica. */
-  isLocal(workerId: string): boolean {
-    return (this.local.get(workerId)?.sinks.length ?? 0) > 0;
   }
 
   private localWorker(workerId: string): LocalWorker {

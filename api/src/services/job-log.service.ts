@@ -123,12 +123,14 @@ export class JobLogService {
     const handled = decisions.map((d) => d.chunk.seq);
     const continues = cached !== undefined && cached.maxSeen <= cached.acked && duplicates.size === 0 && handled.length > 0 && handled.every((seq, i) => seq === from + 1 + i);
     const known = continues ? handled : await logs.seqsAbove(ref.jobId, ref.attempt, from);
-    // Dropped chunks are acknowledged too: the worker must not hold them forever.
-    const ackedSeq = contiguousUpTo(from, [...known, ...dropped]);
+    const truncated = job.logTruncated || crossed || dropped.length > 0;
+    // Past the cap nothing more is stored, whatever its seq: everything received is acknowledged
+    // (dropped chunks never fill the gaps they leave, and the worker must not hold them forever).
+    const ackedSeq = truncated ? Math.max(contiguousUpTo(from, [...known, ...dropped]), ...seqs) : contiguousUpTo(from, known);
     this.remember(key, ackedSeq, Math.max(cached?.maxSeen ?? 0, ...stored.map((c) => c.seq)));
 
     if (stored.length > 0) await this.publish(String(ref.jobId), ref.attempt, stored);
-    return { ackedSeq, truncated: job.logTruncated || crossed || dropped.length > 0 };
+    return { ackedSeq, truncated };
   }
 
   /**
@@ -156,7 +158,7 @@ export class JobLogService {
 
   /** A new attempt started here: nothing of it is stored yet, so its first batch need not look. */
   beginAttempt(jobId: Id, attempt: number): void {
-    this.remember(`${jobId}:${attempt}`, 0, 0);
+    this.acked.set(`${jobId}:${attempt}`, { acked: 0, maxSeen: 0 });
   }
 
   /** The attempt is over: its ack cursor is no longer needed on this replica. */
@@ -255,7 +257,13 @@ export class JobLogService {
     await this.deps.pubsub.publish(Topics.jobLogs(jobId), message);
   }
 
+  /** Only ever raises the entry: concurrent batches each know a true lower bound. */
   private remember(key: string, ackedSeq: number, maxSeen: number): void {
+    const prev = this.acked.get(key);
+    if (prev) {
+      ackedSeq = Math.max(prev.acked, ackedSeq);
+      maxSeen = Math.max(prev.maxSeen, maxSeen);
+    }
     // Bounded: an entry only saves a scan, it is never needed for correctness.
     if (this.acked.size >= 10_000 && !this.acked.has(key)) {
       const oldest = this.acked.keys().next().value;

@@ -112,8 +112,8 @@ export class SweeperService {
   async sweep(now: Date): Promise<SweepReport> {
     const report: SweepReport = { requeued: 0, failed: 0, timedOut: 0, canceled: 0, offline: 0 };
     // Just after this process started (an API restart), leases lapsed while no API was there to
-    // renew them: give the workers one lease to reconnect and re-register before calling them lost.
-    if (now.getTime() - this.startedAt >= this.deps.lease.leaseMs) {
+    // renew them: give the workers the reconnect grace to come back before calling them lost.
+    if (now.getTime() - this.startedAt >= this.deps.lease.reconnectGraceMs) {
       for (const job of await findLapsed(now, BATCH)) await this.lapsed(job, now, report);
     }
     for (const job of await findRunningWithTimeout(BATCH * 5)) {

@@ -11,6 +11,7 @@ import {
   findJob,
   findFenced,
   findLeasedByWorker,
+  shortenLeases,
   type JobDoc,
 } from '../storage/repositories/job-lease.repository';
 import { findWorker, findWorkerByToken, markDisconnected, setWorkerStatus, touchWorker, upsertWorker, type WorkerDoc } from '../storage/repositories/worker.repository';
@@ -52,6 +53,8 @@ export interface WorkerChannelDeps {
 }
 
 const MAX_CAPACITY = 256;
+/** Attempts a worker may list (it runs at most MAX_CAPACITY; slack for ones finishing). */
+const MAX_LISTED = 4 * MAX_CAPACITY;
 
 /**
  * The worker side of the API: register, the assignments stream, heartbeats, and the
@@ -60,6 +63,8 @@ const MAX_CAPACITY = 256;
 export class WorkerChannelService {
   /** tokenId → worker id (one Worker document per token, ids never change). */
   private readonly workerIds = new Map<string, string>();
+  /** worker id → ids of the sockets it registered on, on this replica. */
+  private readonly connections = new Map<string, Set<string>>();
 
   constructor(private readonly deps: WorkerChannelDeps) {}
 
@@ -87,6 +92,7 @@ export class WorkerChannelService {
     // The admin's labels on the token plus the agent's own: both describe this machine.
     const labels = [...new Set([...principal.labels, ...inputLabels])];
     const sandboxes = input.sandboxes && input.sandboxes.length > 0 ? [...new Set(input.sandboxes)] : [SandboxKind.NONE];
+    if ((input.runningJobs?.length ?? 0) > MAX_LISTED) throw new BadUserInputError('input.runningJobs', `at most ${MAX_LISTED} attempts`);
     const running = (input.runningJobs ?? []).filter((r) => isValidObjectId(r.jobId));
     const now = new Date();
 
@@ -105,7 +111,15 @@ export class WorkerChannelService {
     this.bind(principal, worker.id, connection);
     if (connection && !connection.state.offlineOnClose) {
       connection.state.offlineOnClose = true;
-      connection.onClose(() => this.disconnected(worker.id));
+      const open = this.connections.get(worker.id) ?? new Set<string>();
+      open.add(connection.id);
+      this.connections.set(worker.id, open);
+      connection.onClose(() => {
+        open.delete(connection.id);
+        if (open.size > 0) return; // it registered again on another socket here
+        this.connections.delete(worker.id);
+        return this.disconnected(worker.id);
+      });
     }
 
     const listed = new Set<string>();
@@ -129,6 +143,7 @@ export class WorkerChannelService {
 
   /** Renews the listed attempts' leases; reports those no longer this worker's, and cancels. */
   async heartbeat(principal: WorkerPrincipal, runningJobs: readonly AttemptRef[], connection?: ConnectionContext): Promise<HeartbeatResult> {
+    if (runningJobs.length > MAX_LISTED) throw new BadUserInputError('runningJobs', `at most ${MAX_LISTED} attempts`);
     const workerId = await this.workerIdOf(principal, connection);
     const now = new Date();
     const touched = await touchWorker(workerId, now);
@@ -208,14 +223,23 @@ export class WorkerChannelService {
   }
 
   /**
-   * The socket a worker registered on closed. Its leases stay (they lapse on their own if it
-   * does not come back); the workers view just stops calling it ONLINE — unless it already
-   * re-registered, here or on another replica.
+   * The socket a worker registered on closed, and it has not registered again (here or on
+   * another replica). Nothing is requeued now — a network blip must not cost running jobs — but
+   * it is OFFLINE, and its leases last at most a reconnect grace instead of a full lease, so a
+   * dead worker's jobs come back sooner. Re-registering or a heartbeat renews them as usual.
    */
   private async disconnected(workerId: string): Promise<void> {
-    if (this.deps.dispatcher.isLocal(workerId)) return;
-    const off = await markDisconnected(workerId, this.deps.instanceId, new Date());
-    if (off) await publishWorkerUpdated(this.deps.pubsub, off);
+    try {
+      const now = new Date();
+      const off = await markDisconnected(workerId, this.deps.instanceId, now);
+      if (!off) return;
+      await shortenLeases(off._id, new Date(now.getTime() + this.deps.lease.reconnectGraceMs));
+      await publishWorkerUpdated(this.deps.pubsub, off);
+    } catch (err) {
+      // Only bookkeeping is lost (the lease and the sweeper still hold): typically this replica
+      // is shutting down and its stores are already closed.
+      this.deps.logger.debug({ err, workerId }, 'could not record a worker disconnect');
+    }
   }
 
   // ---- helpers ----

@@ -10,9 +10,9 @@ import { startAgentProcess, type AgentProcess } from './support/agent-process';
 jest.setTimeout(60_000);
 
 // The agents honour the lease settings the API reports, so config and overrides agree.
-const LEASE = { leaseMs: 2000, heartbeatMs: 1000, sweepIntervalMs: 200, retryBackoffBaseMs: 200, retryBackoffMaxMs: 1000, timeoutGraceMs: 2000 };
+const LEASE = { leaseMs: 3000, heartbeatMs: 1000, sweepIntervalMs: 200, retryBackoffBaseMs: 200, retryBackoffMaxMs: 1000, timeoutGraceMs: 2000 };
 // 20 MB of output must arrive whole: the cap is raised above it here (the cap has its own tests).
-const ENV = { LEASE_SECONDS: '2', HEARTBEAT_SECONDS: '1', LOG_MAX_BYTES: String(32 * 1024 * 1024) };
+const ENV = { LEASE_SECONDS: '3', HEARTBEAT_SECONDS: '1', LOG_MAX_BYTES: String(32 * 1024 * 1024) };
 
 let mongo: Awaited<ReturnType<typeof startMongoWireServer>>;
 let t: DispatchApi;
@@ -64,7 +64,9 @@ it('a worker killed with -9 mid-job: the job re-runs on a second worker and the 
   const first = startAgentProcess({ server: t.url, token: token1, name: 'e2e-doomed', labels: ['kill9'] });
   agents.push(first);
   const job = await createJob(t, { command: 'echo "attempt on $(hostname)"; sleep 2; echo done', requirements: ['kill9'], maxAttempts: 2 });
-  await eventually(async () => ((await getJob(t, job.id)).status === 'RUNNING' && (await jobLogs(t, job.id, 1)).length > 0 ? true : undefined), 20_000, 'attempt 1 running');
+  await eventually(async () => ((await getJob(t, job.id)).status === 'RUNNING' && (await jobLogs(t, job.id, 1)).length > 0 ? true : undefined), 20_000, 'attempt 1 running').catch(async (err) => {
+    throw new Error(`${String(err)}; job ${JSON.stringify(await getJob(t, job.id))}; agent: ${first.output().slice(-2000)}`);
+  });
   await first.stop(true);
   const second = await agent('e2e-survivor', ['kill9']);
   const done = await finished(job.id, 30_000);
@@ -184,4 +186,32 @@ it('cancel of a running shell with children: CANCELED, and every child gone with
   expect(await finished(job.id)).toMatchObject({ status: 'CANCELED' });
   await eventually(async () => (pids.some(alive) ? undefined : true), 2000, 'children gone');
   expect(Date.now() - asked).toBeLessThan(1000 /* --kill-grace 1 */ + 1000 + 1500 /* API round trips on a loaded machine */);
+});
+
+it('log cap: output past LOG_MAX_BYTES is dropped with one SYSTEM line, and the job still succeeds', async () => {
+  // a replica on the same store with a 1 MiB cap; only its agent can take the job
+  const capped = await startDispatchApi({ mongoUri: `${mongo.uri}/e2e-agents`, lease: LEASE, env: { ...ENV, LOG_MAX_BYTES: String(1024 * 1024) } });
+  try {
+    const a = startAgentProcess({ server: capped.url, token: await mintWorkerToken(capped, 'e2e-capped'), name: 'e2e-capped', labels: ['capped'] });
+    agents.push(a);
+    const job = await createJob(capped, { command: "awk 'BEGIN { for (i = 1; i <= 30000; i++) printf \"%099d\\n\", i }'", requirements: ['capped'] });
+    const done = await eventually(async () => {
+      const j = await getJob(capped, job.id);
+      return j.status === 'SUCCEEDED' || j.status === 'FAILED' ? j : undefined;
+    }, 30_000, 'the capped job').catch(async (err) => {
+      throw new Error(`${String(err)}; job ${JSON.stringify(await getJob(capped, job.id))}; agent: ${a.output().slice(-3000)}`);
+    });
+    expect(done).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, logTruncated: true, logBytes: 3_000_000 });
+    const logs = await jobLogs(capped, job.id);
+    const system = logs.filter((l) => l.stream === 'SYSTEM');
+    expect(system).toHaveLength(1);
+    expect(system[0].data).toMatch(/log truncated/);
+    expect(system[0].seq).toBe(logs.at(-1)?.seq); // nothing stored after it
+    const kept = logs.filter((l) => l.stream === 'STDOUT').reduce((n, l) => n + Buffer.byteLength(l.data), 0);
+    expect(kept).toBeLessThanOrEqual(1024 * 1024);
+    expect(kept).toBeGreaterThan(1024 * 1024 - 128 * 1024);
+    await a.stop();
+  } finally {
+    await capped.close();
+  }
 });

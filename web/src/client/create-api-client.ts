@@ -2,8 +2,15 @@ import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { isUnauthenticated } from './api-errors';
 
+/** idle: no live query open; reconnecting: the socket dropped while live queries were open */
+export type LiveState = 'idle' | 'connected' | 'reconnecting';
+
 export interface ApiClient {
   readonly client: Client;
+  readonly live: {
+    get(): LiveState;
+    subscribe(listener: () => void): () => void;
+  };
   /** closes the WebSocket; the next client opens a new one (with the new cookie) */
   dispose(): void;
 }
@@ -36,6 +43,17 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       await new Promise((resolve) => setTimeout(resolve, ms));
     },
   });
+
+  let liveState: LiveState = 'idle';
+  const listeners = new Set<() => void>();
+  const setLive = (next: LiveState) => {
+    if (next === liveState) return;
+    liveState = next;
+    for (const l of listeners) l();
+  };
+  ws.on('connected', () => setLive('connected'));
+  // 1000: the lazy client closed an unused socket; anything else is a drop it will retry
+  ws.on('closed', (event) => setLive((event as { code?: number } | undefined)?.code === 1000 ? 'idle' : 'reconnecting'));
 
   const client = new Client({
     url: '/graphql',
@@ -74,7 +92,17 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ],
   });
 
-  return { client, dispose: () => void ws.dispose() };
+  return {
+    client,
+    live: {
+      get: () => liveState,
+      subscribe: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    },
+    dispose: () => void ws.dispose(),
+  };
 }
 
 /** graphql-ws close codes 4401 Unauthorized / 4403 Forbidden: retrying cannot help */

@@ -50,6 +50,9 @@ export function JobSubmitForm({ onCreated }: { onCreated(job: { id: string }): v
   const [errors, setErrors] = useState<Errors>({});
   const [general, setGeneral] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
+  // which row each submitted env entry came from (blank rows are not sent, so the server's
+  // `env[i]` is not the i-th row on screen)
+  const [sentEnvKeys, setSentEnvKeys] = useState<number[]>([]);
 
   function updateEnv(key: number, patch: Partial<EnvRow>) {
     setEnv((rows) => rows.map((r) => (r.key === key ? { ...r, ...patch } : r)));
@@ -58,9 +61,11 @@ export function JobSubmitForm({ onCreated }: { onCreated(job: { id: string }): v
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     const local: Errors = {};
+    const sentEnv = env.filter((r) => r.name !== '' || r.value !== '');
+    setSentEnvKeys(sentEnv.map((r) => r.key));
     const input: CreateJobInput = {
       command,
-      env: env.filter((r) => r.name !== '' || r.value !== '').map((r) => ({ name: r.name, value: r.value, secret: r.secret })),
+      env: sentEnv.map((r) => ({ name: r.name, value: r.value, secret: r.secret })),
       requirements: requirements
         .split(/[\s,]+/)
         .map((s) => s.trim())
@@ -135,7 +140,10 @@ export function JobSubmitForm({ onCreated }: { onCreated(job: { id: string }): v
         <legend>Environment</legend>
         {env.length === 0 && <p className="muted">No variables.</p>}
         {env.map((row, index) => {
-          const rowErrors = Object.entries(errors).filter(([f]) => envRowOf(f) === index);
+          const rowErrors = Object.entries(errors).filter(([f]) => {
+            const sent = envRowOf(f);
+            return sent !== undefined && sentEnvKeys[sent] === row.key;
+          });
           const rowErrorId = rowErrors.length > 0 ? `${id}-env-${index}-error` : undefined;
           return (
             <div className="env-row" key={row.key}>

@@ -1,16 +1,35 @@
 import { memo, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
-import { lineHtml, plainText } from './ansi';
+import { lineHtml } from './ansi';
+import { markMatches, plainText, sgrStateBefore } from './log-text';
 import type { LogLine } from './log-reducer';
 
 interface RowContext {
+  lines: readonly LogLine[];
+  query: string;
   matches: ReadonlySet<number>;
   current: number | undefined;
   multiAttempt: boolean;
 }
 
-const Row = memo(function Row({ line, match, current, showAttempt }: { line: LogLine; match: boolean; current: boolean; showAttempt: boolean }) {
-  const html = useMemo(() => lineHtml(line.text), [line.text]);
+const Row = memo(function Row({
+  line,
+  match,
+  current,
+  showAttempt,
+  query,
+  colourBefore,
+}: {
+  line: LogLine;
+  /** SGR sequences in effect from the lines before (colours span newlines) */
+  colourBefore: string;
+  match: boolean;
+  current: boolean;
+  showAttempt: boolean;
+  query: string;
+}) {
+  const base = useMemo(() => lineHtml(colourBefore + line.text), [colourBefore, line.text]);
+  const html = match ? markMatches(base, query) : base;
   const cls = `log-line log-${line.stream.toLowerCase()}${match ? ' log-match' : ''}${current ? ' log-current' : ''}`;
   return (
     <div className={cls} data-stream={line.stream} data-line={line.number}>
@@ -34,7 +53,8 @@ export function LogView({ lines, live }: { lines: readonly LogLine[]; live: bool
   const userScrolledAt = useRef(0);
   const [query, setQuery] = useState('');
   const deferredQuery = useDeferredValue(query);
-  const [cursor, setCursor] = useState(0);
+  // index into the matches of the one jumped to; null until the user jumps
+  const [cursor, setCursor] = useState<number | null>(null);
 
   const matchList = useMemo(() => {
     const q = deferredQuery.trim().toLowerCase();
@@ -44,13 +64,15 @@ export function LogView({ lines, live }: { lines: readonly LogLine[]; live: bool
     return found;
   }, [lines, deferredQuery]);
   const matches = useMemo(() => new Set(matchList), [matchList]);
-  const current = matchList.length > 0 ? matchList[Math.min(cursor, matchList.length - 1)] : undefined;
+  const shownCursor = cursor === null || matchList.length === 0 ? null : Math.min(cursor, matchList.length - 1);
+  const current = shownCursor === null ? undefined : matchList[shownCursor];
 
-  useEffect(() => setCursor(0), [deferredQuery]);
+  useEffect(() => setCursor(null), [deferredQuery]);
 
-  function goToMatch(delta: number) {
-    if (matchList.length === 0) return;
-    const next = (Math.min(cursor, matchList.length - 1) + delta + matchList.length) % matchList.length;
+  function goToMatch(delta: 1 | -1) {
+    const n = matchList.length;
+    if (n === 0) return;
+    const next = shownCursor === null ? (delta > 0 ? 0 : n - 1) : (shownCursor + delta + n) % n;
     setCursor(next);
     setFollow(false);
     virtuoso.current?.scrollToIndex({ index: matchList[next]!, align: 'center' });
@@ -74,7 +96,7 @@ export function LogView({ lines, live }: { lines: readonly LogLine[]; live: bool
     userScrolledAt.current = Date.now();
   };
 
-  const context: RowContext = { matches, current, multiAttempt: lines.length > 0 && lines[0]!.attempt !== lines[lines.length - 1]!.attempt };
+  const context: RowContext = { lines, query: deferredQuery, matches, current, multiAttempt: lines.length > 0 && lines[0]!.attempt !== lines[lines.length - 1]!.attempt };
 
   return (
     <section className="log-panel" aria-label="Log">
@@ -90,13 +112,20 @@ export function LogView({ lines, live }: { lines: readonly LogLine[]; live: bool
           onChange={(e) => setQuery(e.target.value)}
           onKeyDown={onSearchKey}
         />
-        <span className="muted small" role="status" aria-live="polite" data-testid="search-status">
-          {deferredQuery.trim()
-            ? matchList.length > 0
-              ? `${Math.min(cursor, matchList.length - 1) + 1} of ${matchList.length}`
-              : 'no match'
-            : `${lines.length.toLocaleString()} lines`}
-        </span>
+        {deferredQuery.trim() ? (
+          // announced: the answer to what the user typed (a streaming line count would not be)
+          <span className="muted small" role="status" aria-live="polite" data-testid="search-status">
+            {matchList.length === 0
+              ? 'no match'
+              : shownCursor === null
+                ? `${matchList.length.toLocaleString()} ${matchList.length === 1 ? 'match' : 'matches'}`
+                : `${shownCursor + 1} of ${matchList.length.toLocaleString()}`}
+          </span>
+        ) : (
+          <span className="muted small" data-testid="search-status">
+            {lines.length.toLocaleString()} lines
+          </span>
+        )}
         <button type="button" onClick={() => goToMatch(-1)} disabled={matchList.length === 0} aria-label="Previous match">
           ↑
         </button>
@@ -136,7 +165,14 @@ export function LogView({ lines, live }: { lines: readonly LogLine[]; live: bool
               else if (Date.now() - userScrolledAt.current < 1000) setFollow(false);
             }}
             itemContent={(index, line, ctx) => (
-              <Row line={line} match={ctx.matches.has(index)} current={ctx.current === index} showAttempt={ctx.multiAttempt} />
+              <Row
+                line={line}
+                match={ctx.matches.has(index)}
+                current={ctx.current === index}
+                showAttempt={ctx.multiAttempt}
+                query={ctx.query}
+                colourBefore={sgrStateBefore(ctx.lines, index)}
+              />
             )}
           />
         )}

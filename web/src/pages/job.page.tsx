@@ -11,6 +11,7 @@ import { useJobLog } from '../logs/use-job-log';
 import { Link } from '../router/hash-router';
 import { ConfirmButton } from '../ui/confirm-button';
 import { useNow } from '../ui/use-now';
+import { useReconnected } from '../ui/use-reconnected';
 
 const JobDocument = graphql(`
   query Job($id: ID!) {
@@ -63,7 +64,8 @@ const JobLogPageDocument = graphql(`
 `);
 
 export function JobPage({ id }: { id: string }) {
-  const [{ data, error, fetching }] = useQuery({ query: JobDocument, variables: { id }, requestPolicy: 'network-only' });
+  const [{ data, error, fetching }, refetch] = useQuery({ query: JobDocument, variables: { id }, requestPolicy: 'network-only' });
+  useReconnected(() => refetch({ requestPolicy: 'network-only' }));
   const [live] = useSubscription({ query: JobLiveDocument, variables: { id } }, (_: JobSummaryFragment | undefined, e) => e.jobUpdated);
   const [, cancelJob] = useMutation(CancelJobDocument);
   const [, retryJob] = useMutation(RetryJobDocument);
@@ -84,6 +86,23 @@ export function JobPage({ id }: { id: string }) {
   for (const other of [live.data, mutated]) if (job && other && other.id === job.id) job = newerJob(job, other);
   const running = job ? !isTerminal(job.status) : false;
   const now = useNow(1000, running);
+
+  // The query and the jobUpdated subscription race: a change between the query's read and
+  // the subscription taking effect is never sent. Output from an attempt the header still
+  // shows as not started proves that happened: read the job again.
+  const lines = log.state.lines;
+  const lastLogAttempt = lines.length > 0 ? lines[lines.length - 1]!.attempt : 0;
+  const headerBehindLog =
+    job !== null && job !== undefined && (lastLogAttempt > job.attempt || (lastLogAttempt === job.attempt && (job.status === 'QUEUED' || job.status === 'ASSIGNED')));
+  useEffect(() => {
+    if (headerBehindLog) refetch({ requestPolicy: 'network-only' });
+  }, [headerBehindLog, refetch]);
+  // and a slow safety net for a job that stays quiet
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => refetch({ requestPolicy: 'network-only' }), 15_000);
+    return () => clearInterval(timer);
+  }, [running, refetch]);
 
   if (error && !base) {
     return (
@@ -252,7 +271,7 @@ export function JobPage({ id }: { id: string }) {
               </select>
             </label>
           )}
-          <span className="muted small">{formatBytes(job.logBytes)} of log</span>
+          <span className="muted small">{formatBytes(job.logBytes)} of output</span>
         </div>
         {actionError && (
           <div className="error" role="alert">

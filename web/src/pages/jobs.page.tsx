@@ -3,11 +3,12 @@ import { useQuery, useSubscription } from 'urql';
 import { errorMessage } from '../client/api-errors';
 import { graphql } from '../gql';
 import type { JobStatus, JobSummaryFragment } from '../gql/graphql';
-import { JOB_STATUSES, formatTime, jobDuration, newerJob } from '../jobs/job-format';
+import { JOB_STATUSES, formatTime, isTerminal, jobDuration, newerJob } from '../jobs/job-format';
 import { JobSubmitForm } from '../jobs/job-submit.form';
 import { StatusBadge } from '../jobs/status-badge';
 import { Link, navigate, useRoute } from '../router/hash-router';
 import { useNow } from '../ui/use-now';
+import { useReconnected } from '../ui/use-reconnected';
 
 const PAGE_SIZE = 20;
 
@@ -50,7 +51,8 @@ export function JobsPage() {
   useEffect(() => setCursors([]), [status]);
 
   const variables = useMemo(() => ({ status: status ? [status] : null, first: PAGE_SIZE, after }), [status, after]);
-  const [{ data, error, fetching }] = useQuery({ query: JobsDocument, variables });
+  const [{ data, error, fetching }, refetch] = useQuery({ query: JobsDocument, variables });
+  useReconnected(() => refetch({ requestPolicy: 'network-only' }));
 
   // Live snapshots by id, newer than (or missing from) the last query result.
   const [live] = useSubscription({ query: JobsLiveDocument }, (prev: Map<string, Job> | undefined, event) => {
@@ -80,6 +82,15 @@ export function JobsPage() {
   }, [data, live.data, after, status]);
 
   const pageInfo = data?.jobs.pageInfo;
+
+  // A change that falls between the query and the subscription taking effect is never
+  // pushed: while some job here is still moving, read the page again now and then.
+  const anyActive = rows.some((j) => !isTerminal(j.status));
+  useEffect(() => {
+    if (!anyActive) return;
+    const timer = setInterval(() => refetch({ requestPolicy: 'network-only' }), 15_000);
+    return () => clearInterval(timer);
+  }, [anyActive, refetch]);
 
   return (
     <main id="main" tabIndex={-1} className="page">

@@ -8,6 +8,7 @@ import { StatusBadge } from '../jobs/status-badge';
 import { useSession } from '../session/session';
 import { ConfirmButton } from '../ui/confirm-button';
 import { useNow } from '../ui/use-now';
+import { useReconnected } from '../ui/use-reconnected';
 import { WorkerTokenForm } from '../workers/worker-token.form';
 
 graphql(`
@@ -57,7 +58,8 @@ function newer(a: Worker, b: Worker): Worker {
 export function WorkersPage() {
   const { user } = useSession();
   const isAdmin = user?.role === 'ADMIN';
-  const [{ data, error }] = useQuery({ query: WorkersDocument });
+  const [{ data, error }, refetch] = useQuery({ query: WorkersDocument });
+  useReconnected(() => refetch({ requestPolicy: 'network-only' }));
   const [live] = useSubscription({ query: WorkersLiveDocument }, (prev: Map<string, Worker> | undefined, e) => {
     const next = new Map(prev);
     next.set(e.workerUpdated.id, e.workerUpdated);

@@ -30,6 +30,7 @@ export type SessionState =
 
 interface SessionApi {
   readonly state: SessionState;
+  readonly live: ApiClient['live'];
   readonly user: SessionUser | null;
   signedIn(user: SessionUser): void;
   logout(): Promise<void>;
@@ -61,18 +62,27 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const onUnauthenticated = useCallback(() => {
     const wasUser = stateRef.current.status === 'user';
     if (stateRef.current.status === 'anonymous') return;
-    setState({ status: 'anonymous', expired: wasUser });
+    // several operations can fail at once: only the first one redirects
+    const next: SessionState = { status: 'anonymous', expired: wasUser };
+    stateRef.current = next;
+    setState(next);
     setEpoch((e) => e + 1);
     navigate(loginHref(currentHref(), wasUser), { replace: true });
   }, []);
 
   const api: ApiClient = useMemo(
     () => createApiClient({ onUnauthenticated, ignoreUnauthenticatedFor: ['Login', 'Me', 'Logout'] }),
-    // a new client (and WebSocket) per session epoch
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [epoch],
+    // a new client (and WebSocket) per session epoch; onUnauthenticated is stable
+    [epoch, onUnauthenticated],
   );
-  useEffect(() => () => api.dispose(), [api]);
+  // Close the previous session's socket once the new client is in place. (Not in an effect
+  // cleanup: React's StrictMode runs those on a live client in development.)
+  const previousApi = useRef<ApiClient | null>(null);
+  useEffect(() => {
+    const old = previousApi.current;
+    previousApi.current = api;
+    if (old && old !== api) old.dispose();
+  }, [api]);
 
   // Who am I? Only once per page load; afterwards login/logout say it.
   useEffect(() => {
@@ -104,8 +114,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [api]);
 
   const value = useMemo<SessionApi>(
-    () => ({ state, user: state.status === 'user' ? state.user : null, signedIn, logout }),
-    [state, signedIn, logout],
+    () => ({ state, live: api.live, user: state.status === 'user' ? state.user : null, signedIn, logout }),
+    [state, api, signedIn, logout],
   );
 
   return (

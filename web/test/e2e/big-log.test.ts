@@ -59,14 +59,28 @@ it('loads, scrolls and searches a 20 MB log without rendering it all', async () 
   expect(Math.max(...afterScroll)).toBeLessThan(count - 100);
   await expect(page.textContent('[data-testid=follow]')).resolves.toBe('Follow');
 
+  // several matches: Enter walks forward, Shift+Enter back
+  await page.fill('#log-search', 'row 012345');
+  await page.waitForFunction(() => document.querySelector('[data-testid=search-status]')?.textContent === '10 matches');
+  await page.press('#log-search', 'Enter');
+  await expect(page.textContent('[data-testid=search-status]')).resolves.toBe('1 of 10');
+  await expect(page.textContent('.log-current .log-text')).resolves.toContain('row 0123450 ');
+  await page.press('#log-search', 'Enter');
+  await page.waitForFunction(() => document.querySelector('.log-current .log-text')?.textContent?.includes('row 0123451 '));
+  await page.press('#log-search', 'Shift+Enter');
+  await page.waitForFunction(() => document.querySelector('.log-current .log-text')?.textContent?.includes('row 0123450 '));
+  await expect(page.textContent('[data-testid=search-status]')).resolves.toBe('1 of 10');
+
   // search jumps to the one matching row
   const searchStarted = Date.now();
   await page.fill('#log-search', 'row 0123456 ');
-  await page.waitForFunction(() => document.querySelector('[data-testid=search-status]')?.textContent === '1 of 1');
+  await page.waitForFunction(() => document.querySelector('[data-testid=search-status]')?.textContent === '1 match');
   await page.press('#log-search', 'Enter');
   await page.waitForSelector('.log-current');
+  await expect(page.textContent('[data-testid=search-status]')).resolves.toBe('1 of 1');
   console.log(`search over the 20 MB log: ${Date.now() - searchStarted} ms`);
   await expect(page.textContent('.log-current .log-text')).resolves.toContain('row 0123456 the quick');
+  await expect(page.textContent('.log-current mark')).resolves.toBe('row 0123456');
   await screenshot(page, 'job-big-log-search');
 
   // back to the tail

@@ -175,7 +175,11 @@ describe('jobs', () => {
   });
 
   it('renders ANSI colours (red is red) and tells stderr apart', async () => {
-    await submitJobInUi(page, stack.origin, "printf '\\033[31mred\\033[0m\\n'; echo oops >&2");
+    await submitJobInUi(
+      page,
+      stack.origin,
+      "printf '\\033[31mred\\033[0m\\n'; printf '\\033[32mgreen one\\ngreen two\\033[0m\\nplain\\n'; echo oops >&2",
+    );
     await waitForJobStatus(page, ['SUCCEEDED']);
     await page.waitForSelector('.log-line[data-stream=STDERR]');
     const color = await page.$eval('.log-line[data-stream=STDOUT] .log-text span', (el) => ({
@@ -187,6 +191,16 @@ describe('jobs', () => {
     expect(r).toBeGreaterThan(150);
     expect(g).toBeLessThan(80);
     expect(b).toBeLessThan(80);
+    // a colour set on one line stays on the next until reset, as in a terminal
+    await page.waitForFunction(() => [...document.querySelectorAll('.log-text')].some((el) => el.textContent === 'plain'));
+    const colours = await page.$$eval('.log-line[data-stream=STDOUT] .log-text', (els) =>
+      Object.fromEntries(els.map((el) => [el.textContent, el.querySelector('span') ? getComputedStyle(el.querySelector('span')!).color : 'none'])),
+    );
+    const rgb = (c: string) => c.match(/\d+/g)!.map(Number) as [number, number, number];
+    const [gr, gg, gb] = rgb(colours['green two']!);
+    expect(gg).toBeGreaterThan(gr + 80);
+    expect(gg).toBeGreaterThan(gb + 80);
+    expect(colours['plain']).toBe('none');
     const stdoutColor = await page.$eval('.log-line[data-stream=STDOUT] .log-text', (el) => getComputedStyle(el).color);
     const stderrColor = await page.$eval('.log-line[data-stream=STDERR] .log-text', (el) => getComputedStyle(el).color);
     expect(stderrColor).not.toBe(stdoutColor);
@@ -204,7 +218,7 @@ describe('jobs', () => {
   });
 
   it('resumes from the stored log after a reload mid-stream: every line exactly once', async () => {
-    await submitJobInUi(page, stack.origin, 'for i in $(seq 1 80); do echo tick $i; sleep 0.04; done');
+    await submitJobInUi(page, stack.origin, 'for i in $(seq 1 80); do echo tick $i; sleep 0.06; done');
     await page.waitForFunction(() => document.querySelectorAll('.log-line[data-stream=STDOUT]').length >= 5, null, { timeout: 20_000 });
     expect(await jobStatus(page)).toBe('RUNNING');
     await page.reload();
@@ -223,7 +237,7 @@ describe('jobs', () => {
     await page.waitForSelector('[data-testid=truncated]', { timeout: 20_000 });
     // the platform's line is in the log (search sees every line, not only the rendered ones)
     await page.fill('#log-search', 'log truncated');
-    await page.waitForFunction(() => document.querySelector('[data-testid=search-status]')?.textContent === '1 of 1', null, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=search-status]')?.textContent === '1 match', null, { timeout: 20_000 });
     await page.press('#log-search', 'Enter');
     const system = await page.waitForSelector('.log-current[data-stream=SYSTEM]');
     await expect(system.textContent()).resolves.toMatch(/truncated/i);
@@ -274,6 +288,26 @@ describe('jobs', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]!.text).toMatch(/^run at \d+$/);
   });
+
+  it('follows an automatic retry into the next attempt in the same log view', async () => {
+    await page.goto(`${stack.origin}/#/jobs`);
+    if (!(await page.$('textarea[name=command]'))) await page.click('button:text-is("New job")');
+    await page.fill('textarea[name=command]', 'echo "try $(date +%s%N)"; exit 3');
+    await page.fill('input[name=maxAttempts]', '2');
+    await page.click('form.submit-form button[type=submit]');
+    await page.waitForURL(/#\/jobs\/[^/?]+$/);
+    await page.waitForFunction(() => document.querySelector('[data-testid=attempt]')?.textContent?.startsWith('2 '), null, { timeout: 40_000 });
+    await waitForJobStatus(page, ['FAILED'], 40_000);
+    await page.waitForFunction(
+      () => new Set([...document.querySelectorAll('.log-line[data-stream=STDOUT]')].map((r) => r.querySelector('.log-ln')?.textContent?.split(':')[0])).size === 2,
+      null,
+      { timeout: 10_000 },
+    );
+    const numbers = await page.$$eval('.log-line[data-stream=STDOUT] .log-ln', (els) => els.map((e) => e.textContent));
+    expect(numbers).toEqual(['1:1', '2:1']);
+    await expect(page.textContent('[data-testid=exit]')).resolves.toBe('3');
+    await screenshot(page, 'job-retried-attempts');
+  }, 60_000);
 
   it('times a job out (timeout from the form)', async () => {
     await page.goto(`${stack.origin}/#/jobs`);
@@ -327,6 +361,19 @@ describe('jobs', () => {
     expect((await error.textContent())?.length).toBeGreaterThan(0);
     await expect(page.getAttribute('input[name=priority]', 'aria-invalid')).resolves.toBe('true');
     expect(page.url()).toMatch(/#\/jobs(\?.*)?$/);
+
+    // an env var error lands on its row (a blank row before it is not sent: the server's
+    // env[0] is the second row on screen)
+    await page.fill('input[name=priority]', '0');
+    await page.click('button:text-is("Add variable")');
+    await page.click('button:text-is("Add variable")');
+    const row = (await page.$$('.env-row'))[1]!;
+    await (await row.$('input[placeholder=NAME]'))!.fill('not a valid name!');
+    await (await row.$('input[placeholder=value]'))!.fill('x');
+    await page.click('form.submit-form button[type=submit]');
+    await row.waitForSelector('[data-field-error^="env."]');
+    expect(await page.$$('.env-row [data-field-error]')).toHaveLength(1);
+    await expect(page.$('[data-field-error=priority]')).resolves.toBeNull();
     await screenshot(page, 'jobs-submit-field-error');
   });
 

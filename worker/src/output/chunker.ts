@@ -64,6 +64,11 @@ export class Chunker {
     return closed;
   }
 
+  /** UTF-8 bytes held in the open chunk */
+  get pendingBytes(): number {
+    return this.bytes;
+  }
+
   get hasPending(): boolean {
     return this.stream !== undefined;
   }

@@ -30,6 +30,15 @@ export interface LogStreamerOptions {
   maxChunkBytes: number;
   /** unacknowledged output kept while the server is unreachable; past it output is dropped */
   maxBufferBytes: number;
+  /**
+   * While the server is reachable, reading the job's output stops (backpressure) once this much
+   * is queued or in flight (capped at half of maxBufferBytes, leaving room for a disconnect),
+   * and starts again once acknowledgements bring it down to `lowWaterBytes`.
+   */
+  highWaterBytes: number;
+  lowWaterBytes: number;
+  /** resends answered with the same ackedSeq before the rest of the attempt's output is given up */
+  maxStalledResends: number;
   /** appendLogs calls in flight at once */
   maxInFlight: number;
   /** chunks per appendLogs call, and their total size */
@@ -42,11 +51,32 @@ export const DEFAULT_LOG_STREAMER_OPTIONS: LogStreamerOptions = {
   flushIntervalMs: 50,
   maxChunkBytes: DEFAULT_MAX_CHUNK_BYTES,
   maxBufferBytes: 64 * 1024 * 1024,
+  highWaterBytes: 8 * 1024 * 1024,
+  lowWaterBytes: 4 * 1024 * 1024,
+  maxStalledResends: 5,
   maxInFlight: 4,
   maxBatchChunks: 16,
   maxBatchBytes: 1024 * 1024,
   retry: { baseMs: 200, maxMs: 5_000 },
 };
+
+export interface LogStreamerStats {
+  nextSeq: number;
+  queuedChunks: number;
+  /** output queued or in flight, not yet acknowledged */
+  queuedBytes: number;
+  /** the most queuedBytes ever held */
+  peakQueuedBytes: number;
+  inFlight: number;
+  dropped: number;
+  /** the sources are asked to stop reading */
+  flowPaused: boolean;
+  /** how often the sources were paused */
+  flowPauses: number;
+  offline: boolean;
+  highWaterBytes: number;
+  lowWaterBytes: number;
+}
 
 interface QueuedChunk extends RawChunk {
   seq: number;
@@ -58,8 +88,16 @@ interface QueuedChunk extends RawChunk {
  * `maxInFlight` appendLogs calls carry batches of them; a chunk leaves the queue only when
  * the server acknowledges it (`ackedSeq`). When a call fails the streamer backs off, and
  * resends everything unacknowledged on retry or on `resume()` (after a reconnect) — the
- * server de-duplicates by seq. When the queue is full, output is dropped and one SYSTEM
- * chunk says how much.
+ * server de-duplicates by seq.
+ *
+ * Flow control: while the server is reachable nothing is ever dropped; once the queued and
+ * in-flight output reaches the high-water mark the streamer asks its sources to stop reading
+ * (`onFlowChange(false)`, the job then blocks on write) until acknowledgements bring it to the
+ * low-water mark. Only while the connection is down (NOT_CONNECTED / DISCONNECTED) do the
+ * sources keep flowing into the bounded buffer; past it output is dropped, and one SYSTEM chunk
+ * says how much once the server is back (or at the end). Once the server says the job's log cap
+ * is reached (`truncated`), nothing more is sent; a server whose ack stops advancing is given
+ * up on after `maxStalledResends` resends.
  */
 export class LogStreamer {
   private readonly options: LogStreamerOptions;
@@ -70,7 +108,20 @@ export class LogStreamer {
   private nextSendSeq = 1;
   private inFlight = 0;
   private droppedBytes = 0;
-  private paused = false;
+  /** a call failed: waiting to resend everything unacknowledged */
+  private retrying = false;
+  /** the last failure said the connection is gone (cleared by an ack or resume()) */
+  private offline = false;
+  /** the sources were asked to stop reading */
+  private flowPaused = false;
+  /** the server's log cap was reached: output is no longer sent */
+  private discarding = false;
+  private highestAcked = 0;
+  private stalledResends = 0;
+  private peakQueuedBytes = 0;
+  private flowPauses = 0;
+  private readonly highWater: number;
+  private readonly lowWater: number;
   private failures = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -88,30 +139,51 @@ export class LogStreamer {
   ) {
     this.options = { ...DEFAULT_LOG_STREAMER_OPTIONS, ...options };
     this.pipeline = new OutputPipeline(secrets, this.options.maxChunkBytes);
+    this.highWater = Math.max(1, Math.min(this.options.highWaterBytes, Math.floor(this.options.maxBufferBytes / 2)));
+    this.lowWater = Math.max(0, Math.min(this.options.lowWaterBytes, Math.floor(this.highWater / 2)));
+  }
+
+  /**
+   * Called with false when the sources should stop reading (backpressure) and with true when
+   * they may read again. Both streams of a job are paused and resumed together.
+   */
+  onFlowChange: ((flowing: boolean) => void) | undefined;
+
+  /** whether the sources are asked to stop reading */
+  get isFlowPaused(): boolean {
+    return this.flowPaused;
   }
 
   write(stream: 'STDOUT' | 'STDERR', bytes: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.discarding) return;
     this.enqueue(this.pipeline.write(stream, bytes));
     this.armFlush();
+    this.updateFlow();
   }
 
   endStream(stream: 'STDOUT' | 'STDERR'): void {
-    if (this.closed) return;
+    if (this.closed || this.discarding) return;
     this.enqueue(this.pipeline.endStream(stream));
     this.armFlush();
+    this.updateFlow();
   }
 
   /** A line from the platform (e.g. "canceled"); newline added when missing. */
   system(text: string): void {
-    if (this.closed) return;
+    if (this.closed || this.discarding) return;
     this.enqueue(this.pipeline.system(text.endsWith('\n') ? text : `${text}\n`));
     this.pump();
+    this.updateFlow();
   }
 
   /** The connection is back: resend what is unacknowledged now instead of waiting for the backoff. */
   resume(): void {
-    if (this.failed || !this.paused) return;
+    if (this.failed) return;
+    this.goOnline();
+    if (!this.retrying) {
+      this.updateFlow();
+      return;
+    }
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.failures = 0;
@@ -131,6 +203,7 @@ export class LogStreamer {
       this.enqueue(this.pipeline.flush());
       if (this.droppedBytes > 0) this.addDropNote(true);
       this.pump();
+      this.updateFlow();
     }
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
@@ -146,18 +219,26 @@ export class LogStreamer {
     clearTimeout(this.retryTimer);
     this.flushTimer = this.retryTimer = undefined;
     for (const w of this.waiters.splice(0)) w.reject(reason);
+    // Whatever the job still writes is read and discarded, so it never blocks on a full pipe.
+    this.updateFlow();
   }
 
   /** Called once when the server refuses the attempt (CONFLICT). */
   onLeaseLost: ((err: Error) => void) | undefined;
 
-  get stats(): { nextSeq: number; queuedChunks: number; queuedBytes: number; inFlight: number; dropped: number } {
+  get stats(): LogStreamerStats {
     return {
       nextSeq: this.nextSeq,
       queuedChunks: this.queue.length,
       queuedBytes: this.queuedBytes,
+      peakQueuedBytes: this.peakQueuedBytes,
       inFlight: this.inFlight,
       dropped: this.droppedBytes,
+      flowPaused: this.flowPaused,
+      flowPauses: this.flowPauses,
+      offline: this.offline,
+      highWaterBytes: this.highWater,
+      lowWaterBytes: this.lowWater,
     };
   }
 
@@ -173,6 +254,7 @@ export class LogStreamer {
         this.flushTimer = undefined;
         this.enqueue(this.pipeline.flush());
         this.pump();
+        this.updateFlow();
       }, delay);
     }
     this.pump();
@@ -180,20 +262,17 @@ export class LogStreamer {
 
   private enqueue(chunks: RawChunk[]): void {
     for (const chunk of chunks) {
-      if (this.droppedBytes > 0) {
-        // Keep dropping until the queue has drained to half, so a recovering connection
-        // is not met by a stream of one-chunk drop notes.
-        if (this.queuedBytes > this.options.maxBufferBytes / 2) {
-          this.droppedBytes += chunk.bytes;
-          continue;
-        }
-        this.addDropNote(false);
-      }
-      if (this.queuedBytes + chunk.bytes > this.options.maxBufferBytes) {
+      // Past the log cap the server stores nothing more: don't send it.
+      if (this.discarding) continue;
+      // Only an unreachable server costs output (while it is reachable the sources are paused
+      // instead). Once dropping started it goes on until the server is back, so the gap gets
+      // exactly one note.
+      if (this.offline && (this.droppedBytes > 0 || this.queuedBytes + chunk.bytes > this.options.maxBufferBytes)) {
+        if (this.droppedBytes === 0) this.logger?.warn({ queuedBytes: this.queuedBytes }, 'log buffer full while the server is unreachable: dropping output');
         this.droppedBytes += chunk.bytes;
-        this.logger?.warn({ queuedBytes: this.queuedBytes }, 'log buffer full: dropping output');
         continue;
       }
+      if (this.droppedBytes > 0) this.addDropNote(false);
       this.push(chunk);
     }
   }
@@ -210,10 +289,43 @@ export class LogStreamer {
   private push(chunk: RawChunk): void {
     this.queue.push({ ...chunk, seq: this.nextSeq++ });
     this.queuedBytes += chunk.bytes;
+    if (this.queuedBytes > this.peakQueuedBytes) this.peakQueuedBytes = this.queuedBytes;
+  }
+
+  /** pauses or resumes the sources: hysteresis between the low- and high-water marks */
+  private updateFlow(): void {
+    const mayHold = !this.failed && !this.finishing && !this.discarding && !this.offline;
+    const level = this.queuedBytes + this.pipeline.pendingBytes;
+    const hold = mayHold && (this.flowPaused ? level > this.lowWater : level >= this.highWater);
+    if (hold === this.flowPaused) return;
+    this.flowPaused = hold;
+    if (hold) this.flowPauses++;
+    this.logger?.trace({ queuedBytes: this.queuedBytes, paused: hold }, hold ? 'output backpressure: pausing the job output' : 'resuming the job output');
+    this.onFlowChange?.(!hold);
+  }
+
+  private goOnline(): void {
+    if (!this.offline) return;
+    this.offline = false;
+    if (this.droppedBytes > 0 && !this.failed && !this.discarding) this.addDropNote(false);
+  }
+
+  /** the server reached the job's log cap: send nothing more, but get what was sent acknowledged */
+  private startDiscarding(): void {
+    if (this.discarding) return;
+    this.discarding = true;
+    const firstUnsent = this.queue.findIndex((c) => c.seq >= this.nextSendSeq);
+    if (firstUnsent >= 0) {
+      for (const c of this.queue.splice(firstUnsent)) this.queuedBytes -= c.bytes;
+    }
+    this.droppedBytes = 0;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.logger?.info('the server reached the log cap for this job: the rest of its output is not sent');
   }
 
   private pump(): void {
-    if (this.failed || this.paused) return;
+    if (this.failed || this.retrying) return;
     while (this.inFlight < this.options.maxInFlight) {
       const start = this.queue.length === 0 ? 0 : this.nextSendSeq - this.queue[0]!.seq;
       if (start >= this.queue.length) break;
@@ -239,24 +351,53 @@ export class LogStreamer {
     this.inFlight--;
     if (this.failed) return;
     this.failures = 0;
-    if (res.truncated) this.truncated = true;
+    this.goOnline();
     this.logger?.trace({ ackedSeq: res.ackedSeq }, 'output acknowledged');
+    let drained = 0;
     while (this.queue.length > 0 && this.queue[0]!.seq <= res.ackedSeq) {
       this.queuedBytes -= this.queue.shift()!.bytes;
+      drained++;
     }
+    if (res.ackedSeq > this.highestAcked || drained > 0) this.stalledResends = 0;
+    this.highestAcked = Math.max(this.highestAcked, res.ackedSeq);
     if (this.nextSendSeq <= res.ackedSeq) this.nextSendSeq = res.ackedSeq + 1;
-    if (this.paused) {
+    if (res.truncated) {
+      this.truncated = true;
+      this.startDiscarding();
+    }
+    if (this.retrying) {
       this.scheduleRetry();
+      this.updateFlow();
       return;
     }
     if (this.inFlight === 0 && this.queue.length > 0 && this.nextSendSeq > this.queue[0]!.seq) {
       // Everything we sent has been answered, yet the server still misses some of it
-      // (its ack stops below what we sent): send the gap again, after a pause.
+      // (its ack stops below what we sent): send the gap again, after a pause — but not
+      // forever: a server that keeps answering the same ackedSeq will not store the rest.
+      if (++this.stalledResends > this.options.maxStalledResends) {
+        this.giveUp(res.ackedSeq);
+        return;
+      }
       this.onFail(new WorkerError('SERVER', `server acknowledged seq ${res.ackedSeq} only`), false);
       return;
     }
     this.pump();
+    this.updateFlow();
     this.settle();
+  }
+
+  private giveUp(ackedSeq: number): void {
+    const lost = { chunks: this.queue.length, bytes: this.queuedBytes, lastSeq: this.nextSeq - 1 };
+    this.logger?.error(
+      { ackedSeq, resends: this.options.maxStalledResends, ...lost },
+      'the server keeps acknowledging the same seq: giving up on the rest of this attempt\'s output',
+    );
+    this.abort(
+      new WorkerError(
+        'SERVER',
+        `output incomplete: the server acknowledged seq ${ackedSeq} only after ${this.options.maxStalledResends} resends; ${lost.bytes} bytes (seq ${ackedSeq + 1}-${lost.lastSeq}) not stored`,
+      ),
+    );
   }
 
   private onFail(err: unknown, counted = true): void {
@@ -274,11 +415,15 @@ export class LogStreamer {
       this.abort(new WorkerError('SERVER', `output refused: ${err.message}`, { cause: err, serverCode: err.serverCode }));
       return;
     }
-    if (!this.paused) {
+    if (!this.retrying) {
       this.logger?.warn({ err: errorMessage(err) }, 'appendLogs failed; will resend unacknowledged output');
     }
-    this.paused = true;
+    this.retrying = true;
+    // Only a lost connection lets the job's output run into the bounded buffer; a slow or
+    // hiccuping server (TIMEOUT, RATE_LIMITED, …) keeps the backpressure on.
+    if (err instanceof WorkerError && (err.code === 'NOT_CONNECTED' || err.code === 'DISCONNECTED')) this.offline = true;
     this.scheduleRetry();
+    this.updateFlow();
   }
 
   /** once the last call out has settled: wait, then resend everything unacknowledged */
@@ -296,9 +441,10 @@ export class LogStreamer {
       // resume() while calls are still out: the last one to settle schedules the retry.
       return;
     }
-    this.paused = false;
+    this.retrying = false;
     this.nextSendSeq = this.queue[0]?.seq ?? this.nextSeq;
     this.pump();
+    this.updateFlow();
     this.settle();
   }
 

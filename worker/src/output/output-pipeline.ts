@@ -42,6 +42,11 @@ export class OutputPipeline {
     return this.chunker.flush();
   }
 
+  /** bytes in the open chunk (not yet handed out) */
+  get pendingBytes(): number {
+    return this.chunker.pendingBytes;
+  }
+
   get pendingSince(): number | undefined {
     return this.chunker.pendingSince;
   }

@@ -2,7 +2,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { errorMessage, isLeaseLost, WorkerError } from '../errors';
-import { LogStreamer, type AppendResult, type LogChunkOut, type LogStreamerOptions } from '../output/log-streamer';
+import { LogStreamer, type AppendResult, type LogChunkOut, type LogStreamerOptions, type LogStreamerStats } from '../output/log-streamer';
 import { backoffDelay, sleep, type BackoffOptions } from '../util/backoff';
 import { ProcessGroup } from './process-group';
 import { SandboxError, type ExitInfo, type RunnableJob, type Sandbox, type WrappedSpawn } from './sandbox.types';
@@ -34,7 +34,10 @@ export interface JobRunnerOptions {
   logger: Logger;
   streamer?: Partial<LogStreamerOptions>;
   retry?: BackoffOptions;
-  /** after the leader exited, how long to wait for the pipes to close before giving up on them */
+  /**
+   * after the leader exited, how long to wait for the pipes to close before giving up on them
+   * (time the output is held back by backpressure does not count)
+   */
   pipeCloseTimeoutMs?: number;
 }
 
@@ -117,6 +120,11 @@ export class JobRunner {
   /** pid of the process group leader, once spawned */
   get pid(): number | undefined {
     return this.proc?.pid;
+  }
+
+  /** the output streamer's queue and flow state (for tests and diagnostics) */
+  get outputStats(): LogStreamerStats {
+    return this.streamer.stats;
   }
 
   get isStopping(): boolean {
@@ -202,10 +210,16 @@ export class JobRunner {
       this.timeoutTimer = setTimeout(() => this.stop('timeout'), this.job.timeoutSeconds * 1000);
     }
 
-    const pipesClosed = Promise.all([
-      this.pipe(proc.child.stdout!, 'STDOUT'),
-      this.pipe(proc.child.stderr!, 'STDERR'),
-    ]);
+    // Backpressure: while the server is slower than the job, both pipes stop being read
+    // together (so their interleaving is kept) and the job blocks on write.
+    const sources = [proc.child.stdout!, proc.child.stderr!];
+    this.streamer.onFlowChange = (flowing) => {
+      for (const s of sources) {
+        if (flowing) s.resume();
+        else s.pause();
+      }
+    };
+    const pipesClosed = Promise.all([this.pipe(sources[0]!, 'STDOUT'), this.pipe(sources[1]!, 'STDERR')]);
     const exit = await proc.exited;
     clearTimeout(this.timeoutTimer);
     // What the leader left behind (a `cmd &` without wait) would outlive the job and keep
@@ -238,13 +252,23 @@ export class JobRunner {
   }
 
   private async waitPipes(closed: Promise<unknown>, proc: ProcessGroup): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), this.options.pipeCloseTimeoutMs ?? 2_000);
-    });
-    const gaveUp = await Promise.race([closed.then(() => false), timedOut]);
-    clearTimeout(timer);
-    if (gaveUp) {
+    // Only time the pipes are read counts: while backpressure holds them, what the job wrote
+    // before it exited is still waiting in them and must not be thrown away.
+    const limit = this.options.pipeCloseTimeoutMs ?? 2_000;
+    const step = Math.max(1, Math.min(100, limit));
+    let isClosed = false;
+    void closed.then(() => (isClosed = true));
+    let flowingMs = 0;
+    let last = Date.now();
+    while (!isClosed && flowingMs < limit) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, step)))]);
+      clearTimeout(timer);
+      const now = Date.now();
+      if (!this.streamer.isFlowPaused) flowingMs += now - last;
+      last = now;
+    }
+    if (!isClosed) {
       // A process outside the group (it called setsid) still holds the pipe.
       this.log.warn('output pipes still open after the job exited; closing them');
       proc.child.stdout?.destroy();

@@ -17,6 +17,10 @@ export class FakeJobApi implements JobApi {
   duplicateChunks = 0;
   down = false;
   lost = false;
+  /** each appendLogs answers this much later (a slow server) */
+  appendDelayMs = 0;
+  /** a server whose acknowledgement never passes this seq (it stores, but stops advancing) */
+  ackStuckAt: number | undefined;
   /** acknowledgements of chunks before completeJob was called */
   ackedAtComplete: number | undefined;
   private acked = 0;
@@ -29,12 +33,12 @@ export class FakeJobApi implements JobApi {
   async appendLogs(_jobId: string, _attempt: number, chunks: LogChunkOut[]): Promise<AppendResult> {
     this.appendCalls++;
     this.check();
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => (this.appendDelayMs > 0 ? setTimeout(r, this.appendDelayMs) : setImmediate(r)));
     for (const c of chunks) {
       if (this.chunks.has(c.seq)) this.duplicateChunks++;
       else this.chunks.set(c.seq, c);
     }
-    while (this.chunks.has(this.acked + 1)) this.acked++;
+    while (this.chunks.has(this.acked + 1) && (this.ackStuckAt === undefined || this.acked < this.ackStuckAt)) this.acked++;
     return { ackedSeq: this.acked, truncated: false };
   }
 

@@ -1,7 +1,8 @@
 import { Long } from 'bson';
 import { fail } from '../errors';
 import { candidateDocs } from '../query/candidate.planner';
-import { compileFilter, runFind, runPipeline } from '../query/mingo.adapter';
+import { cleanSort, compileFilter, runFind, runPipeline } from '../query/mingo.adapter';
+import { orderedFind } from '../query/ordered.planner';
 import { cloneDoc, type Doc, isPlainObject, pathValues, valueKey } from '../storage/value.key';
 import { type CommandContext, type CommandHandler, collectionName, optionalDoc, optionalNumber } from './command.context';
 
@@ -13,14 +14,13 @@ export const find: CommandHandler = (cmd, ctx) => {
   const skip = optionalNumber(cmd, 'skip') ?? 0;
   if (skip < 0) throw fail('BadValue', 'skip value must be non-negative');
   const coll = ctx.catalog.get(ctx.db, name);
-  const docs = coll
-    ? runFind(candidateDocs(coll, filter), query, {
-        sort: optionalDoc(cmd, 'sort'),
-        skip,
-        limit: Math.abs(limitArg),
-        projection: optionalDoc(cmd, 'projection'),
-      })
-    : [];
+  const opts = { sort: optionalDoc(cmd, 'sort'), skip, limit: Math.abs(limitArg), projection: optionalDoc(cmd, 'projection') };
+  let docs: Doc[] = [];
+  if (coll) {
+    // A sorted find walks an index when one gives its order; the walk returns the page, still to project.
+    const walked = orderedFind(coll, filter, query, { ...opts, sort: cleanSort(opts.sort) });
+    docs = walked ? runFind(walked, compileFilter({}), { projection: opts.projection }) : runFind(candidateDocs(coll, filter), query, opts);
+  }
   const singleBatch = cmd.singleBatch === true || limitArg < 0;
   return { cursor: ctx.cursors.open(`${ctx.db}.${name}`, docs, optionalNumber(cmd, 'batchSize'), singleBatch), ok: 1 };
 };
@@ -67,14 +67,22 @@ export const aggregate: CommandHandler = (cmd, ctx) => {
   let input: Doc[] = [];
   if (coll) {
     const first = rest[0]?.$match;
-    if (isPlainObject(first)) {
-      input = runFind(candidateDocs(coll, first), compileFilter(first), {});
-      rest = rest.slice(1);
-    } else input = [...coll.docs.values()];
+    const match = isPlainObject(first) ? first : undefined;
+    if (match) rest = rest.slice(1);
     const sort = rest[0]?.$sort;
-    if (isPlainObject(sort) && Object.values(sort).every((d) => d === 1 || d === -1)) {
-      input = runFind(input, compileFilter({}), { sort });
+    const walked = isPlainObject(sort) && Object.values(sort).every((d) => d === 1 || d === -1)
+      ? orderedFind(coll, match, compileFilter(match), { sort: cleanSort(sort), limit: leadingLimit(rest[1]) })
+      : null;
+    if (walked) {
+      // The $limit stage, if any, stays in `rest`: applying it again changes nothing.
+      input = walked;
       rest = rest.slice(1);
+    } else {
+      input = match ? runFind(candidateDocs(coll, match), compileFilter(match), {}) : [...coll.docs.values()];
+      if (isPlainObject(sort) && Object.values(sort).every((d) => d === 1 || d === -1)) {
+        input = runFind(input, compileFilter({}), { sort });
+        rest = rest.slice(1);
+      }
     }
   }
   if (mutates) input = input.map(cloneDoc);
@@ -85,6 +93,12 @@ export const aggregate: CommandHandler = (cmd, ctx) => {
   const out = rest.length > 0 ? runPipeline(input, rest, resolver) : input;
   return { cursor: ctx.cursors.open(`${ctx.db}.${name}`, out, optionalNumber(cursorOpt ?? {}, 'batchSize')), ok: 1 };
 };
+
+/** The n of a `{$limit: n}` stage (0 when the stage is something else). */
+function leadingLimit(stage: Doc | undefined): number {
+  const n = stage?.$limit;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 0;
+}
 
 export const count: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'count');

@@ -1,6 +1,7 @@
 import { fail, MongoCommandError } from '../errors';
 import { candidateDocs } from '../query/candidate.planner';
-import { compileFilter, type Matcher, runFind, toMongoError } from '../query/mingo.adapter';
+import { cleanSort, compileFilter, type Matcher, runFind, toMongoError } from '../query/mingo.adapter';
+import { orderedFind } from '../query/ordered.planner';
 import { applyUpdate, buildUpsert, type UpdateSpec, withIdFirst } from '../query/update.engine';
 import type { CollectionStore } from '../storage/collection.store';
 import { type Doc, isPlainObject, valueKey } from '../storage/value.key';
@@ -151,8 +152,9 @@ export const findAndModify: CommandHandler = (cmd, ctx) => {
 
   const query = compileFilter(filter);
   const coll = ctx.catalog.get(ctx.db, name);
-  const candidates = coll ? candidateDocs(coll, filter) : [];
-  const found = sort ? runFind(candidates, query, { sort, limit: 1 })[0] : firstMatch(candidates, query);
+  const walked = coll && sort ? orderedFind(coll, filter, query, { sort: cleanSort(sort), limit: 1 }) : null;
+  const candidates = walked ?? (coll ? candidateDocs(coll, filter) : []);
+  const found = walked ? walked[0] : sort ? runFind(candidates, query, { sort, limit: 1 })[0] : firstMatch(candidates, query);
   const project = (doc: Doc | undefined | null): Doc | null => (doc ? (fields ? runFind([doc], compileFilter({}), { projection: fields })[0] : doc) : null);
 
   if (remove) {

@@ -7,9 +7,15 @@ import { type Doc, isPlainObject, valueKey } from '../storage/value.key';
  * superset of the matches: callers still test every candidate against the full filter.
  */
 export function candidateDocs(coll: CollectionStore, filter: Doc | undefined): Doc[] {
+  const ids = candidateIds(coll, filter);
+  return ids === null ? [...coll.docs.values()] : pick(coll, ids);
+}
+
+/** The `_id` keys `candidateDocs` would return, or null for the whole collection. */
+export function candidateIds(coll: CollectionStore, filter: Doc | undefined): ReadonlySet<string> | readonly string[] | null {
   const eq = equalityKeys(filter ?? {});
   const idKeys = eq.get('_id');
-  if (idKeys) return pick(coll, idKeys);
+  if (idKeys) return idKeys;
 
   let best: Set<string> | null = null;
   for (const index of coll.indexes.values()) {
@@ -21,8 +27,7 @@ export function candidateDocs(coll: CollectionStore, filter: Doc | undefined): D
     if (best === null || ids.size < best.size) best = ids;
     if (best.size === 0) break;
   }
-  if (best === null) return [...coll.docs.values()];
-  return pick(coll, best);
+  return best;
 }
 
 function pick(coll: CollectionStore, idKeys: Iterable<string>): Doc[] {

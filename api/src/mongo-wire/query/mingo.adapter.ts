@@ -1,14 +1,15 @@
 import { Aggregator, Query } from 'mingo';
 import type { AnyObject, CollectionResolver } from 'mingo/types';
-import { fail, MongoCommandError } from '../errors';
 import { ObjectId } from 'bson';
+import { MingoError } from 'mingo/util';
+import { fail, MongoCommandError } from '../errors';
 import { type Doc, pathValues, valueKey } from '../storage/value.key';
 import { type SortSpec, sortDocs } from './sort.order';
 
 /**
- * The one place that calls mingo, so its exceptions become MongoDB errors with mongod's
- * codes (unknown query operator → 2 BadValue, unknown update modifier → 9 FailedToParse,
- * unknown pipeline stage → 40324).
+ * Runs mingo (queries, pipelines, updates) so that its exceptions become MongoDB errors with
+ * mongod's codes: unknown query operator → 2 BadValue, unknown update modifier → 9
+ * FailedToParse, unknown pipeline stage → 40324, unknown expression → 168.
  */
 export function withMingo<T>(fn: () => T): T {
   try {
@@ -27,8 +28,10 @@ export function toMongoError(err: unknown): MongoCommandError {
     return fail('FailedToParse', `Unknown modifier: ${m[1]}. Expected a valid update modifier or pipeline-style update specified as an array`);
   }
   if ((m = message.match(/unregistered pipeline operator (\$\w+)/i))) return fail('InvalidPipelineStage', `Unrecognized pipeline stage name: '${m[1]}'`);
-  if ((m = message.match(/'(\$\w+)' is not registered/i))) return fail('InvalidPipelineStage', `Unrecognized expression '${m[1]}'`);
-  return fail('BadValue', message);
+  if ((m = message.match(/'(\$\w+)' is not registered/i))) return fail('InvalidPipelineOperator', `Unrecognized expression '${m[1]}'`);
+  // mingo's own complaints and invalid regexes are the client's fault; anything else is ours.
+  if (err instanceof MingoError || err instanceof SyntaxError || err instanceof TypeError) return fail('BadValue', message);
+  return fail('InternalError', message);
 }
 
 /** A compiled filter. */

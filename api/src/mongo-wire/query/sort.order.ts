@@ -10,7 +10,8 @@ import { type Doc, isPlainObject, pathValues, valueKey } from '../storage/value.
  */
 export type SortSpec = Record<string, 1 | -1>;
 
-function typeRank(v: unknown): number {
+/** MongoDB's BSON type bracket of a value (missing and null share one). */
+export function typeRank(v: unknown): number {
   if (v === null || v === undefined) return 1;
   switch (typeof v) {
     case 'number':
@@ -59,14 +60,21 @@ export function compareValues(a: unknown, b: unknown): number {
     case 3:
       return a === b ? 0 : (a as string) < (b as string) ? -1 : 1;
     case 7: {
-      const x = (a as ObjectId).toHexString();
-      const y = (b as ObjectId).toHexString();
-      return x === y ? 0 : x < y ? -1 : 1;
+      // Byte order, which is hex-string order, without allocating two strings per comparison.
+      const x = (a as ObjectId).id;
+      const y = (b as ObjectId).id;
+      for (let i = 0; i < 12; i++) if (x[i] !== y[i]) return x[i] - y[i];
+      return 0;
     }
     case 8:
       return Number(a) - Number(b);
-    case 9:
-      return (a as Date).getTime() - (b as Date).getTime();
+    case 9: {
+      // An invalid Date (NaN) sorts first and equals itself, so index order stays a total order.
+      const x = (a as Date).getTime();
+      const y = (b as Date).getTime();
+      if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : -1) : 1;
+      return x - y;
+    }
     case 4: {
       const ka = Object.keys(a as Doc);
       const kb = Object.keys(b as Doc);

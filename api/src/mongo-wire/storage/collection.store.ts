@@ -34,6 +34,9 @@ function checkSize(doc: Doc, isUpdate: boolean): void {
 export class CollectionStore {
   readonly docs = new Map<string, Doc>();
   readonly indexes = new Map<string, IndexStore>();
+  /** Insertion sequence per document (kept across replaces, like its place in `docs`): ties in index order. */
+  private readonly seqs = new Map<string, number>();
+  private nextSeq = 0;
 
   constructor(
     readonly db: string,
@@ -55,8 +58,10 @@ export class CollectionStore {
     const idKey = valueKey(doc._id);
     if (this.docs.has(idKey)) throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, ['_id'], [doc._id]);
     for (const index of this.indexes.values()) index.checkUnique(idKey, doc, this.ns);
-    for (const index of this.indexes.values()) index.add(idKey, doc);
+    const seq = this.nextSeq++;
+    for (const index of this.indexes.values()) index.add(idKey, doc, seq);
     this.docs.set(idKey, doc);
+    this.seqs.set(idKey, seq);
   }
 
   /** Swaps in a new version of a stored document (same `_id`), checking unique indexes first. */
@@ -65,10 +70,8 @@ export class CollectionStore {
     if (!prev) throw fail('InternalError', `document ${idKey} vanished during update`);
     checkSize(next, true);
     for (const index of this.indexes.values()) index.checkUnique(idKey, next, this.ns);
-    for (const index of this.indexes.values()) {
-      index.remove(idKey, prev);
-      index.add(idKey, next);
-    }
+    const seq = this.seqs.get(idKey) ?? 0;
+    for (const index of this.indexes.values()) index.replace(idKey, prev, next, seq);
     this.docs.set(idKey, next);
   }
 
@@ -82,8 +85,10 @@ export class CollectionStore {
   remove(idKey: string): Doc | undefined {
     const prev = this.docs.get(idKey);
     if (!prev) return undefined;
-    for (const index of this.indexes.values()) index.remove(idKey, prev);
+    const seq = this.seqs.get(idKey) ?? 0;
+    for (const index of this.indexes.values()) index.remove(idKey, prev, seq);
     this.docs.delete(idKey);
+    this.seqs.delete(idKey);
     return prev;
   }
 
@@ -92,7 +97,7 @@ export class CollectionStore {
     const index = new IndexStore(spec);
     for (const [idKey, doc] of this.docs) {
       index.checkUnique(idKey, doc, this.ns);
-      index.add(idKey, doc);
+      index.add(idKey, doc, this.seqs.get(idKey) ?? 0);
     }
     this.indexes.set(spec.name, index);
   }

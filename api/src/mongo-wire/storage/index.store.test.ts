@@ -56,3 +56,26 @@ test('replace moves index entries; remove drops them', () => {
   coll.remove(valueKey(2));
   expect(idx.lookupPrefix([valueKey('Q')]).size).toBe(0);
 });
+
+test('the ordered side follows inserts, replaces and removes, and goes multikey on an array', () => {
+  const coll = new CollectionStore('db', 'c');
+  coll.createIndex({ key: { s: 1, p: -1 }, name: 's_p' });
+  const idx = coll.indexes.get('s_p')!;
+  coll.insert({ _id: 1, s: 'Q', p: 1 });
+  coll.insert({ _id: 2, s: 'Q', p: 2 });
+  coll.insert({ _id: 3, s: 'A', p: 0 });
+  const order = () => idx.ordered.entries().map((e) => e.id);
+  expect(order()).toEqual([valueKey(3), valueKey(2), valueKey(1)]);
+  coll.replace(valueKey(3), { _id: 3, s: 'Z', p: 0 });
+  coll.replace(valueKey(1), { _id: 1, s: 'Q', p: 1, other: true });
+  expect(order()).toEqual([valueKey(2), valueKey(1), valueKey(3)]);
+  coll.remove(valueKey(2));
+  expect(order()).toEqual([valueKey(1), valueKey(3)]);
+  expect(idx.walkable).toBe(true);
+  coll.insert({ _id: 4, s: ['Q', 'R'], p: 5 });
+  expect(idx.ordered.size).toBe(4);
+  expect(idx.walkable).toBe(false);
+  coll.remove(valueKey(4));
+  // Like mongod, an index stays multikey once it has been.
+  expect(idx.walkable).toBe(false);
+});

@@ -1,6 +1,7 @@
 import { ObjectId } from 'bson';
 import { Query } from 'mingo';
 import { fail, MongoCommandError } from '../errors';
+import { OrderedKeys } from './ordered.keys';
 import { type Doc, isPlainObject, pathValues, valueKey } from './value.key';
 
 /** An index as `createIndexes`/`listIndexes` describe it. */
@@ -27,9 +28,9 @@ const SEP = '\u0000';
 const MAX_ENTRIES_PER_DOC = 10_000;
 
 /**
- * One secondary index: a hash map from index key to the ids of the documents that have it.
- * Hash, not ordered: it serves equality and `$in` (the queries this server must make fast) and
- * uniqueness; ranges and sorts fall back to the candidate set plus mingo.
+ * One secondary index: a hash map from index key to the ids of the documents that have it
+ * (equality, `$in`, uniqueness), plus the same entries in key order (sorts and ranges, see
+ * query/ordered.planner.ts).
  */
 export class IndexStore {
   readonly fields: string[];
@@ -40,9 +41,14 @@ export class IndexStore {
   private readonly full = new Map<string, Set<string>>();
   /** First field only → ids; lets an equality on a compound index's prefix use it. */
   private readonly prefix: Map<string, Set<string>> | null;
+  /** Every entry in key order. */
+  readonly ordered: OrderedKeys;
+  private multikeyFlag = false;
+  private readonly paths: string[][];
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
+    this.paths = this.fields.map((f) => f.split('.'));
     if (this.fields.length === 0) throw fail('BadValue', 'Index keys cannot be empty.');
     this.unique = spec.unique === true;
     this.sparse = spec.sparse === true;
@@ -51,6 +57,21 @@ export class IndexStore {
     }
     this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, {}) : null;
     this.prefix = this.fields.length > 1 ? new Map() : null;
+    this.ordered = new OrderedKeys(this.fields.map((f) => (Number(spec.key[f]) < 0 ? -1 : 1)));
+  }
+
+  /** Index directions, 1 or -1 per field (non-numeric kinds such as 'hashed' count as 1). */
+  get directions(): Array<1 | -1> {
+    return this.fields.map((f) => (Number(this.spec.key[f]) < 0 ? -1 : 1));
+  }
+
+  /**
+   * Whether walking `ordered` yields every document once, in MongoDB's sort order for these
+   * fields: no document left out (sparse/partial), none with several entries or an array key
+   * (multikey: sort keys of arrays follow other rules). Once multikey, always multikey.
+   */
+  get walkable(): boolean {
+    return this.partial === null && !this.sparse && !this.multikeyFlag && this.fields.every((f) => this.spec.key[f] === 1 || this.spec.key[f] === -1);
   }
 
   get name(): string {
@@ -93,23 +114,51 @@ export class IndexStore {
     }
   }
 
-  add(idKey: string, doc: Doc): void {
-    for (const e of this.entries(doc)) {
+  private noteMultikey(doc: Doc, entryCount: number): void {
+    if (!this.multikeyFlag && (entryCount > 1 || this.paths.some((parts) => pathHasArray(doc, parts, 0)))) this.multikeyFlag = true;
+  }
+
+  /** `seq` is the document's insertion sequence in its collection (ties in key order). */
+  add(idKey: string, doc: Doc, seq: number): void {
+    const entries = this.entries(doc);
+    this.noteMultikey(doc, entries.length);
+    for (const e of entries) {
       addTo(this.full, e.key, idKey);
       if (this.prefix) addTo(this.prefix, valueKey(e.values[0]), idKey);
+      this.ordered.insert(e.values, seq, idKey);
     }
   }
 
-  remove(idKey: string, doc: Doc): void {
+  remove(idKey: string, doc: Doc, seq: number): void {
     for (const e of this.entries(doc)) {
       removeFrom(this.full, e.key, idKey);
       if (this.prefix) removeFrom(this.prefix, valueKey(e.values[0]), idKey);
+      this.ordered.delete(e.values, seq);
+    }
+  }
+
+  /** `remove(prev)` then `add(next)`, leaving the ordered entries alone when the keys did not change. */
+  replace(idKey: string, prev: Doc, next: Doc, seq: number): void {
+    const before = this.entries(prev);
+    const after = this.entries(next);
+    const sameKeys = before.length === after.length && before.every((e, i) => e.key === after[i].key);
+    for (const e of before) {
+      removeFrom(this.full, e.key, idKey);
+      if (this.prefix) removeFrom(this.prefix, valueKey(e.values[0]), idKey);
+      if (!sameKeys) this.ordered.delete(e.values, seq);
+    }
+    this.noteMultikey(next, after.length);
+    for (const e of after) {
+      addTo(this.full, e.key, idKey);
+      if (this.prefix) addTo(this.prefix, valueKey(e.values[0]), idKey);
+      if (!sameKeys) this.ordered.insert(e.values, seq, idKey);
     }
   }
 
   clear(): void {
     this.full.clear();
     this.prefix?.clear();
+    this.ordered.clear();
   }
 
   /** Ids whose full key is one of `keys` (one value per field, already encoded). */
@@ -125,6 +174,12 @@ export class IndexStore {
   lookupPrefix(keys: string[]): Set<string> {
     return union(keys.map((k) => (this.prefix ?? this.full).get(k)));
   }
+}
+
+function pathHasArray(v: unknown, parts: string[], i: number): boolean {
+  if (Array.isArray(v)) return true;
+  if (i === parts.length || !isPlainObject(v)) return false;
+  return pathHasArray(v[parts[i]], parts, i + 1);
 }
 
 function dedupe(values: unknown[]): unknown[] {

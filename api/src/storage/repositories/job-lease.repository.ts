@@ -38,6 +38,15 @@ export async function findLeasedByWorker(workerId: Id): Promise<JobDoc[]> {
   return JobModel.find({ workerId, status: { $in: [...LEASED_JOB_STATUSES] } }).exec();
 }
 
+/** Brings a worker's leases that run past `until` forward to it (its socket closed). */
+export async function shortenLeases(workerId: Id, until: Date): Promise<number> {
+  const res = await JobModel.updateMany(
+    { workerId, status: { $in: [...LEASED_JOB_STATUSES] }, leaseExpiresAt: { $gt: until } },
+    { $set: { leaseExpiresAt: until } },
+  ).exec();
+  return res.modifiedCount;
+}
+
 /** Leased jobs whose lease ran out before `before` (sweeper), oldest first, bounded per pass. */
 export async function findLapsed(before: Date, limit: number): Promise<JobDoc[]> {
   return JobModel.find({ status: { $in: [...LEASED_JOB_STATUSES] }, leaseExpiresAt: { $lt: before } })

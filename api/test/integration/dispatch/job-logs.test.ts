@@ -87,6 +87,10 @@ describe('appendLogs', () => {
     expect(system[0].seq).toBe(5); // the chunk holding byte offset 4096
     expect(system[0].data).toMatch(/truncated/);
     expect(lines.filter((l) => l.stream === 'STDOUT').map((l) => l.seq)).toEqual([1, 2, 3, 4]);
+    // past the cap, out-of-order batches are acknowledged whole: a dropped chunk never fills a gap
+    expect(ok(await w.append(id, 1, [{ seq: 11, data: line }, { seq: 12, data: line }])).appendLogs.ackedSeq).toBe(12);
+    expect(ok(await w.append(id, 1, [{ seq: 9, data: line }, { seq: 10, data: line }])).appendLogs.ackedSeq).toBe(12);
+    expect((await jobLogs(t, id)).length).toBe(lines.length);
     const job = await getJob(t, id);
     expect(job).toMatchObject({ logTruncated: true, status: 'RUNNING' });
     expect(ok(await w.complete(id, 1, { exitCode: 0 })).completeJob.status).toBe('SUCCEEDED');

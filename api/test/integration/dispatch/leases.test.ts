@@ -63,7 +63,9 @@ describe('lost leases', () => {
     const requeued = await eventually(async () => {
       const j = await getJob(t, job.id);
       return j.attempt === 2 ? j : undefined;
-    }, 8000, 'attempt 2');
+    }, 8000, 'attempt 2').catch(async (err) => {
+      throw new Error(`${String(err)}: ${JSON.stringify(await getJob(t, job.id))} ${JSON.stringify(await jobLogs(t, job.id, 1))}`);
+    });
     expect(requeued.maxAttempts).toBe(2);
     const lines = await jobLogs(t, job.id, 1);
     expect(lines.map((l) => [l.seq, l.stream])).toEqual([

@@ -6,8 +6,9 @@ jest.setTimeout(20_000);
 let t: DispatchApi;
 const workers: FakeWorker[] = [];
 
-async function worker(name: string, opts: { labels?: string[]; capacity?: number; sandboxes?: string[]; subscribe?: boolean } = {}): Promise<FakeWorker> {
-  const w = new FakeWorker(t.wsUrl, await mintWorkerToken(t, name));
+async function worker(name: string, opts: { labels?: string[]; capacity?: number; sandboxes?: string[]; subscribe?: boolean; api?: DispatchApi } = {}): Promise<FakeWorker> {
+  const api = opts.api ?? t;
+  const w = new FakeWorker(api.wsUrl, await mintWorkerToken(api, name));
   workers.push(w);
   await w.register({ name, labels: opts.labels, capacity: opts.capacity, sandboxes: opts.sandboxes });
   w.autoHeartbeat(250);
@@ -73,15 +74,27 @@ describe('registration and assignment', () => {
 });
 
 describe('disconnect', () => {
-  it('a closed socket makes the worker OFFLINE at once but leaves its running job to the lease', async () => {
-    const w = await worker('bye', { labels: ['bye'] });
-    const job = await createJob(t, { command: 'x', requirements: ['bye'], maxAttempts: 2 });
+  // A replica (same store) with a lease much longer than the reconnect grace, to tell them apart.
+  let slow: DispatchApi;
+  beforeAll(async () => {
+    slow = await startDispatchApi({ mongoUri: t.mongoUri, lease: { leaseMs: 6000, heartbeatMs: 300, reconnectGraceMs: 600, sweepIntervalMs: 100 } });
+  });
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  it('a closed socket makes the worker OFFLINE at once; its job comes back after the reconnect grace, not a full lease', async () => {
+    const w = await worker('bye', { labels: ['bye'], api: slow });
+    const job = await createJob(slow, { command: 'x', requirements: ['bye'], maxAttempts: 2 });
     await w.waitFor((e) => e.some((x) => x.jobId === job.id));
     ok(await w.start(job.id, 1));
     await w.close();
-    const list = async () => ok(await gql<{ workers: Array<{ name: string; status: string }> }>(t.url, '{ workers { name status } }', undefined, { token: t.adminToken })).workers;
+    const closedAt = Date.now();
+    const list = async () => ok(await gql<{ workers: Array<{ name: string; status: string }> }>(slow.url, '{ workers { name status } }', undefined, { token: slow.adminToken })).workers;
     await eventually(async () => ((await list()).find((x) => x.name === 'bye')?.status === 'OFFLINE' ? true : undefined), 1000, 'OFFLINE');
-    expect(await getJob(t, job.id)).toMatchObject({ status: 'RUNNING', attempt: 1 });
+    expect(await getJob(slow, job.id)).toMatchObject({ status: 'RUNNING', attempt: 1 });
+    await eventually(async () => ((await getJob(slow, job.id)).attempt === 2 ? true : undefined), 5000, 'requeue');
+    expect(Date.now() - closedAt).toBeLessThan(3000); // the lease alone would take 6 s
   });
 });
 

@@ -117,6 +117,19 @@ describe('indexes', () => {
     expect((await coll.listIndexes().toArray()).map((i) => i.name)).toEqual(['_id_']);
   });
 
+  test('findAndModify reports a duplicate key at the top level (11000 DuplicateKey)', async () => {
+    const coll = db.collection('fam_dup');
+    await coll.createIndex({ email: 1 }, { unique: true });
+    await coll.insertMany([{ email: 'a' }, { email: 'b' }]);
+    const err = await serverError(coll.findOneAndUpdate({ email: 'b' }, { $set: { email: 'a' } }));
+    expect(err.code).toBe(11000);
+    expect(err.codeName).toBe('DuplicateKey');
+    expect(err.errmsg).toMatch(/^E11000 duplicate key error collection: .*fam_dup index: email_1 dup key: \{ email: "a" \}/);
+    expect(err.keyValue).toEqual({ email: 'a' });
+    const upd = await coll.updateOne({ email: 'b' }, { $set: { email: 'a' } }).catch((e: unknown) => e as MongoServerError);
+    expect(upd).toMatchObject({ code: 11000, keyValue: { email: 'a' } });
+  });
+
   test('insertMany ordered stops at the duplicate and reports its index', async () => {
     const coll = db.collection('dup_ids');
     const id = new ObjectId();
@@ -187,6 +200,10 @@ describe('values and operators', () => {
     expect(q.code).toBe(2);
     const u = await serverError(coll.updateOne({}, { $nosuch: { a: 1 } } as never));
     expect(u.code).toBe(9);
+    const stage = await serverError(coll.aggregate([{ $nosuch: {} }]).toArray());
+    expect(stage.code).toBe(40324);
+    const expr = await serverError(coll.aggregate([{ $project: { x: { $nosuch: 1 } } }]).toArray());
+    expect(expr.code).toBe(168);
   });
 
   test('updates without upsert do not create the collection', async () => {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { getModelForClass, index, modelOptions, prop, Severity } from '@typegoose/typegoose';
 import mongoose, { Types } from 'mongoose';
-import { startTarget, withDb, type Target } from './target.helper';
+import { startTarget, type Target } from './target.helper';
 
 /* Models shaped like the API's: unique and compound indexes, timestamps, a partial unique index. */
 
@@ -83,7 +83,7 @@ let Builds: ReturnType<typeof getModelForClass<typeof MwBuild>>;
 
 beforeAll(async () => {
   target = await startTarget('mongoose');
-  conn = await mongoose.createConnection(withDb(target.uri, target.dbName), { serverSelectionTimeoutMS: 5000 }).asPromise();
+  conn = await mongoose.createConnection(target.uri, { dbName: target.dbName, serverSelectionTimeoutMS: 5000 }).asPromise();
   Users = getModelForClass(MwUser, { existingConnection: conn });
   Jobs = getModelForClass(MwJob, { existingConnection: conn });
   Chunks = getModelForClass(MwChunk, { existingConnection: conn });
@@ -103,6 +103,13 @@ describe('indexes', () => {
     expect(names).toEqual(['_id_', 'ownerId_1_idempotencyKey_1', 'status_1', 'status_1_priority_-1_queuedAt_1'].sort());
     const partial = (await Jobs.listIndexes()).find((i) => i.name === 'ownerId_1_idempotencyKey_1');
     expect(partial).toMatchObject({ unique: true, partialFilterExpression: { idempotencyKey: { $exists: true } } });
+  });
+
+  test('syncIndexes finds nothing to change after init', async () => {
+    for (const model of [Users, Jobs, Chunks]) {
+      const diff = await model.diffIndexes();
+      expect(diff).toEqual({ toDrop: [], toCreate: [] });
+    }
   });
 
   test('a unique index rejects a duplicate with E11000, code 11000 and keyValue', async () => {
@@ -332,6 +339,27 @@ describe('reads', () => {
     expect(joined[0].chunks.map((c) => c.data).join('')).toBe('hello world');
     const unwound = await Jobs.aggregate([{ $match: { command: { $in: ['c1', 'c3'] } } }, { $unwind: '$requirements' }, { $count: 'n' }]);
     expect(unwound).toEqual([{ n: 4 }]);
+  });
+
+  test('exists, exclusion projection, $or over dates and ids, pagination by (queuedAt, _id)', async () => {
+    expect(await Jobs.exists({ command: 'c7' })).toBeTruthy();
+    expect(await Jobs.exists({ command: 'nope' })).toBeNull();
+    const lean = await Jobs.findOne({ command: 'c7' }).select('-requirements -recent').lean();
+    expect(lean).not.toHaveProperty('requirements');
+    expect(lean).toHaveProperty('priority');
+    const all = await Jobs.find({ command: /^c/ }).sort({ queuedAt: -1, _id: -1 }).select({ queuedAt: 1 }).lean();
+    const pivot = all[99];
+    const next = await Jobs.find({
+      command: /^c/,
+      $or: [{ queuedAt: { $lt: pivot.queuedAt } }, { queuedAt: pivot.queuedAt, _id: { $lt: pivot._id } }],
+    })
+      .sort({ queuedAt: -1, _id: -1 })
+      .limit(10)
+      .select({ queuedAt: 1 })
+      .lean();
+    expect(next.map((d) => String(d._id))).toEqual(all.slice(100, 110).map((d) => String(d._id)));
+    const byIds = await Jobs.find({ _id: { $in: all.slice(0, 3).map((d) => d._id) } }).lean();
+    expect(byIds).toHaveLength(3);
   });
 
   test('the job-claim query takes the best eligible queued job, atomically', async () => {

@@ -20,10 +20,3 @@ export async function startTarget(label: string): Promise<Target> {
   const embedded = await startMongoWireServer({ port: 0 });
   return { uri: embedded.uri, dbName, embedded, close: () => embedded.close() };
 }
-
-/** A URI with the database name in its path, keeping any query string of MONGODB_URI. */
-export function withDb(uri: string, dbName: string): string {
-  const u = new URL(uri);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-}

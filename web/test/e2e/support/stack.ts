@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ApiServer } from '../../../../api/src/server';
-import { startTestApi, TEST_ADMIN } from '../../../../api/test/support/start-test-api';
+import { startTestApi, TEST_ADMIN, type TestApi } from '../../../../api/test/support/start-test-api';
 import { startAgent, type Agent } from '../../../../worker/src/agent/agent';
 import { gql, loginToken } from './graphql-http';
 
@@ -13,6 +13,8 @@ export interface Stack {
   /** http://127.0.0.1:<port>: the API, which also serves the built UI */
   origin: string;
   api: ApiServer;
+  /** the test API handle (its store and Redis prefix, for a second instance) */
+  test: TestApi;
   agent: Agent | undefined;
   adminToken: string;
   users: Record<'alice' | 'bob', { username: string; password: string; token: string }>;
@@ -65,7 +67,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       users[username] = { username, password, token: await loginToken(origin, username, password) };
     }
 
-    if (options.worker === false) return { origin, api, agent: undefined, adminToken, users, close };
+    if (options.worker === false) return { origin, api, test, agent: undefined, adminToken, users, close };
 
     const { createWorkerToken } = await gql<{ createWorkerToken: { token: string } }>(
       origin,
@@ -86,7 +88,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       shutdownTimeoutSeconds: 5,
     });
     cleanup.push(() => agent.stop());
-    return { origin, api, agent, adminToken, users, close };
+    return { origin, api, test, agent, adminToken, users, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

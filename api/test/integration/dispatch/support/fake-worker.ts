@@ -32,7 +32,8 @@ export class FakeWorker {
   readonly lostReports: Array<{ jobId: string; attempt: number }> = [];
 
   constructor(wsUrl: string, token: string) {
-    this.client = wsClient(wsUrl, { workerToken: token });
+    // One socket for everything, like the real agent (a lazy client would open one per call).
+    this.client = wsClient(wsUrl, { workerToken: token }, { lazy: false });
   }
 
   async request<T>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> {
