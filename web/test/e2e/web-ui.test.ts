@@ -289,26 +289,6 @@ describe('jobs', () => {
     expect(lines[0]!.text).toMatch(/^run at \d+$/);
   });
 
-  it('follows an automatic retry into the next attempt in the same log view', async () => {
-    await page.goto(`${stack.origin}/#/jobs`);
-    if (!(await page.$('textarea[name=command]'))) await page.click('button:text-is("New job")');
-    await page.fill('textarea[name=command]', 'echo "try $(date +%s%N)"; exit 3');
-    await page.fill('input[name=maxAttempts]', '2');
-    await page.click('form.submit-form button[type=submit]');
-    await page.waitForURL(/#\/jobs\/[^/?]+$/);
-    await page.waitForFunction(() => document.querySelector('[data-testid=attempt]')?.textContent?.startsWith('2 '), null, { timeout: 40_000 });
-    await waitForJobStatus(page, ['FAILED'], 40_000);
-    await page.waitForFunction(
-      () => new Set([...document.querySelectorAll('.log-line[data-stream=STDOUT]')].map((r) => r.querySelector('.log-ln')?.textContent?.split(':')[0])).size === 2,
-      null,
-      { timeout: 10_000 },
-    );
-    const numbers = await page.$$eval('.log-line[data-stream=STDOUT] .log-ln', (els) => els.map((e) => e.textContent));
-    expect(numbers).toEqual(['1:1', '2:1']);
-    await expect(page.textContent('[data-testid=exit]')).resolves.toBe('3');
-    await screenshot(page, 'job-retried-attempts');
-  }, 60_000);
-
   it('times a job out (timeout from the form)', async () => {
     await page.goto(`${stack.origin}/#/jobs`);
     if (!(await page.$('textarea[name=command]'))) await page.click('button:text-is("New job")');

@@ -184,3 +184,126 @@ describe('LogStreamer when the server refuses output', () => {
     await done;
   });
 });
+
+describe('LogStreamer flow control', () => {
+  const opts = { ...fast, maxChunkBytes: 10, maxBatchChunks: 1, maxInFlight: 2, maxBufferBytes: 100, highWaterBytes: 40, lowWaterBytes: 20 };
+
+  it('while the server is reachable, pauses the sources at the high-water mark instead of dropping, and resumes at the low one', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], opts);
+    const flow: boolean[] = [];
+    s.onFlowChange = (f) => flow.push(f);
+    s.write('STDOUT', Buffer.from('x'.repeat(30)));
+    expect(flow).toEqual([]);
+    s.write('STDOUT', Buffer.from('x'.repeat(10)));
+    expect(flow).toEqual([false]);
+    // a read already under way still lands, well past maxBufferBytes: nothing is dropped while connected
+    s.write('STDOUT', Buffer.from('y'.repeat(100)));
+    expect(s.stats.queuedBytes).toBe(140);
+    expect(s.stats.dropped).toBe(0);
+    // acks drain it: flowing again once at most 20 bytes are unacknowledged
+    for (let i = 0; sink.stored.size < 12 && i < 50; i++) {
+      for (let j = 0; j < sink.calls.length; j++) if (!sink.stored.has(sink.calls[j]!.chunks[0]!.seq)) sink.ack(j);
+      await tick();
+    }
+    expect(flow).toEqual([false, true]);
+    expect(s.stats.flowPaused).toBe(false);
+    const done = s.finish();
+    for (let i = 0; sink.stored.size < 14 && i < 50; i++) {
+      for (let j = 0; j < sink.calls.length; j++) if (!sink.stored.has(sink.calls[j]!.chunks[0]!.seq)) sink.ack(j);
+      await tick();
+    }
+    await done;
+    expect([...sink.stored.values()].sort((a, b) => a.seq - b.seq).map((c) => c.data).join('')).toBe(`${'x'.repeat(40)}${'y'.repeat(100)}`);
+  });
+
+  it('once the connection is down, lets the sources flow into the bounded buffer, drops the excess, and notes it once after reconnecting', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], { ...opts, retry: { baseMs: 60_000, maxMs: 60_000 } });
+    const flow: boolean[] = [];
+    s.onFlowChange = (f) => flow.push(f);
+    s.write('STDOUT', Buffer.from('x'.repeat(40)));
+    expect(flow).toEqual([false]);
+    sink.calls[0]!.reject(new WorkerError('DISCONNECTED', 'connection closed'));
+    await tick();
+    expect(flow).toEqual([false, true]);
+    expect(s.stats.offline).toBe(true);
+    s.write('STDOUT', Buffer.from('y'.repeat(60))); // fills the 100-byte buffer
+    s.write('STDOUT', Buffer.from('z'.repeat(50))); // dropped
+    s.write('STDOUT', Buffer.from('w'.repeat(10))); // would fit, but dropping goes on until the server is back
+    expect(s.stats.dropped).toBe(60);
+    expect(flow).toEqual([false, true]);
+    sink.calls[1]!.reject(new WorkerError('NOT_CONNECTED', 'down'));
+    await tick();
+    s.resume();
+    const done = s.finish();
+    for (let i = 0; i < 50 && sink.stored.size < 11; i++) {
+      for (let j = 2; j < sink.calls.length; j++) if (!sink.stored.has(sink.calls[j]!.chunks[0]!.seq)) sink.ack(j);
+      await tick();
+    }
+    await done;
+    const stored = [...sink.stored.values()].sort((a, b) => a.seq - b.seq);
+    const notes = stored.filter((c) => c.stream === 'SYSTEM');
+    expect(notes.map((c) => c.data)).toEqual([expect.stringContaining('60 bytes of output were dropped')]);
+    expect(stored.filter((c) => c.stream === 'STDOUT').map((c) => c.data).join('')).toBe(`${'x'.repeat(40)}${'y'.repeat(60)}`);
+  });
+
+  it('keeps the backpressure through a slow server (TIMEOUT) and drops nothing', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], opts);
+    const flow: boolean[] = [];
+    s.onFlowChange = (f) => flow.push(f);
+    s.write('STDOUT', Buffer.from('x'.repeat(40)));
+    sink.calls[0]!.reject(new WorkerError('TIMEOUT', 'no answer'));
+    sink.calls[1]!.reject(new WorkerError('TIMEOUT', 'no answer'));
+    await tick();
+    expect(flow).toEqual([false]);
+    expect(s.stats.offline).toBe(false);
+    s.write('STDOUT', Buffer.from('y'.repeat(200)));
+    expect(s.stats.dropped).toBe(0);
+    const done = s.finish();
+    for (let i = 0; i < 100 && sink.stored.size < 24; i++) {
+      for (let j = 2; j < sink.calls.length; j++) if (!sink.stored.has(sink.calls[j]!.chunks[0]!.seq)) sink.ack(j);
+      await tick(5);
+    }
+    await done;
+    expect([...sink.stored.values()].filter((c) => c.stream === 'SYSTEM')).toEqual([]);
+    expect(sink.stored.size).toBe(24);
+  });
+
+  it('after the server says the log cap is reached, sends nothing new, gets what it sent acknowledged, and lets the sources flow', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], opts);
+    const flow: boolean[] = [];
+    s.onFlowChange = (f) => flow.push(f);
+    s.write('STDOUT', Buffer.from('x'.repeat(40)));
+    expect(sink.calls).toHaveLength(2);
+    sink.calls[0]!.resolve({ ackedSeq: 1, truncated: true });
+    await tick();
+    expect(flow).toEqual([false, true]);
+    s.write('STDOUT', Buffer.from('y'.repeat(100)));
+    s.system('[cmd-executor] cancel requested');
+    const done = s.finish();
+    sink.calls[1]!.resolve({ ackedSeq: 2, truncated: true });
+    await done;
+    expect(sink.calls.flatMap((c) => c.chunks.map((x) => x.seq))).toEqual([1, 2]);
+    expect(s.truncated).toBe(true);
+  });
+
+  it('gives up after maxStalledResends answers with the same ackedSeq instead of resending forever', async () => {
+    let calls = 0;
+    const stuck: LogSink = {
+      append: async () => {
+        calls++;
+        return { ackedSeq: 1, truncated: true };
+      },
+    };
+    const s = new LogStreamer(stuck, [], { ...fast, maxChunkBytes: 4, maxStalledResends: 3 });
+    s.write('STDOUT', Buffer.from('aaaabbbbcccc'));
+    await expect(s.finish()).rejects.toThrow(/acknowledged seq 1 only after 3 resends/);
+    const after = calls;
+    expect(after).toBeLessThanOrEqual(1 + 3 * 3);
+    await tick(60);
+    expect(calls).toBe(after);
+  });
+});

@@ -237,7 +237,13 @@ export class JobRunner {
 
   private pipe(stream: NodeJS.ReadableStream, name: 'STDOUT' | 'STDERR'): Promise<void> {
     return new Promise((resolve) => {
-      stream.on('data', (buf: Buffer) => this.streamer.write(name, buf));
+      const readable = stream as NodeJS.ReadableStream & { isPaused(): boolean };
+      stream.on('data', (buf: Buffer) => {
+        this.streamer.write(name, buf);
+        // Node resumes a child's pipes by itself when the child exits (flushStdio): hold
+        // them again, so the queue stays bounded while what is left in them waits its turn.
+        if (this.streamer.isFlowPaused && !readable.isPaused()) stream.pause();
+      });
       let ended = false;
       const done = (): void => {
         if (ended) return;

@@ -1,4 +1,5 @@
 import type { PubSubEngine } from 'graphql-subscriptions';
+import { jsonClone } from './json-clone';
 import type { LiveIterator, PubSubPort } from './pubsub.port';
 
 /**
@@ -43,9 +44,9 @@ export class EnginePubSub implements PubSubPort {
   }
 }
 
-/** JSON round trip, so in-process delivery matches what Redis would deliver. */
+/** JSON round trip (without the text), so in-process delivery matches what Redis would deliver. */
 function toJson(payload: unknown): unknown {
-  return payload === undefined ? null : JSON.parse(JSON.stringify(payload));
+  return jsonClone(payload);
 }
 
 class EagerIterator<T> implements LiveIterator<T> {
