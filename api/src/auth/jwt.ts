@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Role } from '../domain/enums';
 
@@ -29,11 +30,21 @@ export function signUserToken(claims: UserClaims, secret: string, ttlSeconds: nu
   });
 }
 
+/**
+ * The secret as a KeyObject, made once: given a string, jsonwebtoken first tries (and fails) to
+ * parse it as a public key on every verify, a measurable cost on every request.
+ */
+let cachedKey: { secret: string; key: KeyObject } | undefined;
+function secretKey(secret: string): KeyObject {
+  if (cachedKey?.secret !== secret) cachedKey = { secret, key: createSecretKey(Buffer.from(secret)) };
+  return cachedKey.key;
+}
+
 /** HS256 only: `none`, RS256 and every other algorithm are refused whatever the header says. */
 export function verifyUserToken(token: string, secret: string): VerifiedUserClaims {
   let payload: string | jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, secret, { algorithms: [ALGORITHM] });
+    payload = jwt.verify(token, secretKey(secret), { algorithms: [ALGORITHM] });
   } catch (err) {
     throw new TokenError(err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid');
   }

@@ -5,7 +5,7 @@ import type { LeaseSettings } from '../domain/lease';
 import type { Logger } from '../logger';
 import type { SandboxKind } from '../domain/enums';
 import { Topics, type PubSubPort } from '../storage/pubsub';
-import { adjustWorkerRunning, applyTransition, countLeased } from '../storage/repositories/job-lease.repository';
+import { adjustWorkerRunning, applyTransition, leasedAttempts } from '../storage/repositories/job-lease.repository';
 import { findWorker } from '../storage/repositories/worker.repository';
 import type { JobDispatchHooks } from './job-dispatch.port';
 import { PushIterator } from './push-iterator';
@@ -35,7 +35,34 @@ interface LocalWorker {
   sinks: Array<(event: AssignmentEvent) => void>;
   busy: boolean;
   again: boolean;
+  /** What the last read of MongoDB said about it, kept up to date by our own claims and releases. */
+  view?: WorkerView;
+  /** While a read is in flight: releases seen meanwhile, applied to what it returns. */
+  reading?: { released: Set<string>; stale: boolean };
+  /** The wake generation a claim for it last came back empty in: no new work since, no claim. */
+  idleSince?: number;
 }
+
+/**
+ * A local worker's slots without reading MongoDB on every pass. `held` starts as the worker's
+ * leased attempts (read together with the worker) and follows this replica's claims and
+ * releases; a release we cannot attribute to an attempt marks it stale and the next pass reads
+ * again, as does a status/capacity change and age. A held attempt released before the read
+ * is simply absent from it, so a release is never counted twice and `held` is never below the
+ * worker's leases known here: capacity is not exceeded. The claim in MongoDB still decides.
+ */
+interface WorkerView {
+  objectId: Types.ObjectId;
+  status: WorkerStatus;
+  capacity: number;
+  labels: string[];
+  sandboxes: SandboxKind[];
+  held: Set<string>;
+  readAt: number;
+  stale: boolean;
+}
+
+const attemptKey = (jobId: unknown, attempt: number): string => `${String(jobId)}:${attempt}`;
 
 export interface DispatchDeps {
   pubsub: PubSubPort;
@@ -56,13 +83,24 @@ export class DispatchService implements JobDispatchHooks {
   private readonly local = new Map<string, LocalWorker>();
   private readonly loops = new Set<Promise<void>>();
   private unsubscribeWake?: () => void;
+  private unsubscribeWorkers?: () => void;
   private tick?: NodeJS.Timeout;
   private closed = false;
+  /** Bumped by every wake and tick: a job may have become claimable since. */
+  private wakeGen = 0;
 
   constructor(private readonly deps: DispatchDeps) {}
 
   async start(): Promise<void> {
     this.unsubscribeWake = await this.deps.pubsub.subscribe(Topics.DISPATCH_WAKE, () => this.kickAll());
+    // A drain, revival or new capacity decided anywhere: read the worker again before the next claim.
+    this.unsubscribeWorkers = await this.deps.pubsub.subscribe<{ id?: string; status?: string; capacity?: number }>(Topics.WORKER_UPDATED, (w) => {
+      const lw = w?.id ? this.local.get(w.id) : undefined;
+      if (!lw) return;
+      // During a read, the read may predate the change: any status but ONLINE is one to re-read for.
+      const was = lw.view ?? (lw.reading ? { status: WorkerStatus.ONLINE, capacity: w.capacity } : undefined);
+      if (was && (was.status !== w.status || was.capacity !== w.capacity)) this.markStale(lw);
+    });
     // Backoffs ending and wakes lost with a dropped Redis connection are caught by a slow tick.
     this.tick = setInterval(() => this.kickAll(), Math.max(250, this.deps.lease.heartbeatMs));
     this.tick.unref();
@@ -72,6 +110,7 @@ export class DispatchService implements JobDispatchHooks {
     this.closed = true;
     if (this.tick) clearInterval(this.tick);
     this.unsubscribeWake?.();
+    this.unsubscribeWorkers?.();
     await Promise.allSettled([...this.loops]);
   }
 
@@ -87,7 +126,7 @@ export class DispatchService implements JobDispatchHooks {
       // Nothing started yet: end it here. A startJob racing this gets CONFLICT.
       const canceled = await applyTransition(machine.finalizeCancel({ jobId: job._id, attempt: job.attempt }, new Date(), { onlyAssigned: true }));
       if (canceled) {
-        await this.adjustRunning(job.workerId, -1);
+        await this.adjustRunning(job.workerId, -1, { jobId: job._id, attempt: job.attempt });
         await publishJobUpdated(this.deps.pubsub, canceled);
         result = canceled;
         if (job.workerId) this.kick(String(job.workerId));
@@ -161,13 +200,37 @@ export class DispatchService implements JobDispatchHooks {
     void loop.finally(() => this.loops.delete(loop));
   }
 
-  /** A lease taken (+1) or given up (-1) on a worker: its `running` count, live for the UI. */
-  async adjustRunning(workerId: Types.ObjectId | string | null | undefined, delta: number): Promise<void> {
+  /**
+   * A lease taken (+1) or given up (-1) on a worker: its `running` count, live for the UI. Name
+   * the attempt of a release so the local view can free its slot without reading MongoDB again.
+   */
+  async adjustRunning(workerId: Types.ObjectId | string | null | undefined, delta: number, released?: { jobId: unknown; attempt: number }): Promise<void> {
+    const lw = workerId == null ? undefined : this.local.get(String(workerId));
+    if (lw && delta < 0) {
+      const key = released ? attemptKey(released.jobId, released.attempt) : undefined;
+      if (key) {
+        lw.view?.held.delete(key);
+        lw.reading?.released.add(key);
+      } else this.markStale(lw);
+    }
     const worker = await adjustWorkerRunning(workerId, delta);
     if (worker) await publishWorkerUpdated(this.deps.pubsub, worker);
   }
 
+  /** Something about the worker changed here (registered, drained, revived): read it before the next claim. */
+  invalidate(workerId: string): void {
+    const lw = this.local.get(workerId);
+    if (lw) this.markStale(lw);
+  }
+
+  private markStale(lw: LocalWorker): void {
+    lw.idleSince = undefined; // new labels or capacity may fit jobs it could not take before
+    if (lw.view) lw.view.stale = true;
+    if (lw.reading) lw.reading.stale = true;
+  }
+
   kickAll(): void {
+    this.wakeGen += 1;
     for (const id of this.local.keys()) this.kick(id);
   }
 
@@ -180,17 +243,66 @@ export class DispatchService implements JobDispatchHooks {
     return lw;
   }
 
+  /** The worker and its leases as MongoDB has them, when the kept view may be off. */
+  private async view(lw: LocalWorker): Promise<WorkerView | null> {
+    const kept = lw.view;
+    // Releases elsewhere (the sweeper, another replica) are only seen by reading: do so now and then.
+    if (kept && !kept.stale && Date.now() - kept.readAt < this.viewMaxAgeMs) return kept;
+    const readAt = Date.now();
+    const reading = { released: new Set<string>(), stale: false };
+    lw.reading = reading;
+    let worker: Awaited<ReturnType<typeof findWorker>>;
+    let leases: Awaited<ReturnType<typeof leasedAttempts>>;
+    try {
+      worker = await findWorker(lw.workerId);
+      leases = worker ? await leasedAttempts(worker._id) : [];
+    } finally {
+      lw.reading = undefined;
+    }
+    if (!worker) {
+      lw.view = undefined;
+      return null;
+    }
+    const view: WorkerView = {
+      objectId: worker._id,
+      status: worker.status,
+      capacity: worker.capacity,
+      labels: [...worker.labels],
+      sandboxes: [...worker.sandboxes] as SandboxKind[],
+      held: new Set(leases.map((l) => attemptKey(l._id, l.attempt))),
+      readAt,
+      stale: reading.stale,
+    };
+    // A release that landed while we read may or may not be in the read: it is released either way.
+    for (const k of reading.released) view.held.delete(k);
+    lw.view = view;
+    return view;
+  }
+
+  private get viewMaxAgeMs(): number {
+    return Math.max(250, Math.min(5000, this.deps.lease.heartbeatMs));
+  }
+
   private async fill(lw: LocalWorker): Promise<void> {
-    const worker = await findWorker(lw.workerId);
+    const worker = await this.view(lw);
     if (!worker || worker.status !== WorkerStatus.ONLINE) return;
-    let free = worker.capacity - (await countLeased(worker._id));
-    const claimer = { workerId: worker._id, labels: worker.labels, sandboxes: worker.sandboxes as SandboxKind[] };
-    while (free > 0 && !this.closed) {
+    const claimer = { workerId: worker.objectId, labels: worker.labels, sandboxes: worker.sandboxes };
+    while (worker.held.size < worker.capacity && !this.closed) {
+      if (worker.stale || lw.view !== worker) {
+        lw.again = true; // read again and go on
+        return;
+      }
       const sink = lw.sinks.at(-1);
       if (!sink) return;
+      // A freed slot alone brings no new job: claim only if a wake or tick came since the last miss.
+      if (lw.idleSince === this.wakeGen) return;
+      const gen = this.wakeGen;
       const job = await applyTransition(machine.claim(claimer, new Date(), this.deps.lease.leaseMs));
-      if (!job) return;
-      free -= 1;
+      if (!job) {
+        lw.idleSince = gen;
+        return;
+      }
+      worker.held.add(attemptKey(job._id, job.attempt));
       const current = lw.sinks.at(-1);
       if (current) {
         // The worker hears first (dispatch latency); the bookkeeping follows.
@@ -202,7 +314,7 @@ export class DispatchService implements JobDispatchHooks {
           env: job.env.map((e) => ({ name: e.name, value: e.value, secret: e.secret })),
         });
       }
-      await this.adjustRunning(worker._id, 1);
+      await this.adjustRunning(worker.objectId, 1);
       if (!current) {
         // The stream closed while we claimed: give the job straight back.
         await this.release(job);
@@ -215,7 +327,7 @@ export class DispatchService implements JobDispatchHooks {
   private async release(job: JobDoc): Promise<void> {
     const back = await applyTransition(machine.requeueUnstarted({ jobId: job._id, attempt: job.attempt }, new Date()));
     if (!back) return;
-    await this.adjustRunning(job.workerId, -1);
+    await this.adjustRunning(job.workerId, -1, { jobId: job._id, attempt: job.attempt });
     await publishJobUpdated(this.deps.pubsub, back);
     await this.onJobQueued(back);
   }

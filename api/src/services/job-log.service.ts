@@ -6,7 +6,7 @@ import { BadUserInputError, ConflictError } from '../errors';
 import type { Logger } from '../logger';
 import { Topics, type PubSubPort } from '../storage/pubsub';
 import type { Id } from '../storage/repositories/ids';
-import { applyTransition, findJob } from '../storage/repositories/job-lease.repository';
+import { findJob, reserveLogBytes } from '../storage/repositories/job-lease.repository';
 import * as logs from '../storage/repositories/job-log.repository';
 import type { StoredChunk } from '../storage/repositories/job-log.repository';
 import { JobModel } from '../storage/models';
@@ -98,7 +98,7 @@ export class JobLogService {
 
     // Fencing and the byte reservation in one atomic step: the range [after - total, after)
     // is this batch's, so concurrent batches never both cross the cap.
-    const job = await applyTransition({ filter: fence(ref), update: { $inc: { logBytes: total } } });
+    const job = await reserveLogBytes({ filter: fence(ref), update: { $inc: { logBytes: total } } });
     if (!job) throw new ConflictError('this attempt no longer holds the lease');
 
     const jobId = new Types.ObjectId(String(ref.jobId));

@@ -63,8 +63,9 @@ export class JobService {
       }
       throw err;
     }
-    await publishJobUpdated(this.pubsub, job);
-    await this.dispatch.onJobQueued(job);
+    // Both awaited (a failure fails the call), neither waits for the other; the dispatch pass
+    // the wake starts is not awaited: the dispatcher logs its errors and its tick retries.
+    await Promise.all([publishJobUpdated(this.pubsub, job), this.dispatch.onJobQueued(job)]);
     return job;
   }
 

@@ -109,6 +109,7 @@ export class WorkerChannelService {
       now,
     });
     this.bind(principal, worker.id, connection);
+    this.deps.dispatcher.invalidate(worker.id);
     if (connection && !connection.state.offlineOnClose) {
       connection.state.offlineOnClose = true;
       const open = this.connections.get(worker.id) ?? new Set<string>();
@@ -159,7 +160,10 @@ export class WorkerChannelService {
       if (!job) lost.push(ref);
       else if (job.cancelRequestedAt) cancel.push(ref);
     }
-    if (revived) await publishWorkerUpdated(this.deps.pubsub, worker);
+    if (revived) {
+      this.deps.dispatcher.invalidate(workerId);
+      await publishWorkerUpdated(this.deps.pubsub, worker);
+    }
     this.deps.dispatcher.kick(workerId);
     return { leaseExpiresAt: new Date(now.getTime() + this.deps.lease.leaseMs), lost, cancel };
   }
@@ -201,7 +205,7 @@ export class WorkerChannelService {
       const t = machine.complete(lease, result, job ? job.cancelRequestedAt != null : false, job?.timeoutSeconds, new Date());
       const done = await applyTransition(t);
       if (done) {
-        await this.deps.dispatcher.adjustRunning(lease.workerId, -1);
+        await this.deps.dispatcher.adjustRunning(lease.workerId, -1, lease);
         this.deps.jobLogs.forgetAttempt(lease.jobId, lease.attempt);
         await publishJobUpdated(this.deps.pubsub, done);
         this.deps.dispatcher.kick(String(lease.workerId));
@@ -217,6 +221,7 @@ export class WorkerChannelService {
     if (!isValidObjectId(workerId)) throw new NotFoundError('worker not found');
     const worker = (await setWorkerStatus(workerId, WorkerStatus.DRAINING, [WorkerStatus.ONLINE, WorkerStatus.DRAINING])) ?? (await findWorker(workerId));
     if (!worker) throw new NotFoundError('worker not found');
+    this.deps.dispatcher.invalidate(worker.id);
     await this.deps.audit.record(actorId, 'worker.drain', worker.id, { name: worker.name });
     await publishWorkerUpdated(this.deps.pubsub, worker);
     return worker;
@@ -287,7 +292,7 @@ export class WorkerChannelService {
           : `worker ${worker.name} restarted and lost attempt ${job.attempt}; no attempts left (${machine.WORKER_LOST})`;
     }
     if (!next) return;
-    await this.deps.dispatcher.adjustRunning(worker._id, -1);
+    await this.deps.dispatcher.adjustRunning(worker._id, -1, ref);
     await this.deps.jobLogs.appendSystem(job._id, job.attempt, line);
     this.deps.jobLogs.forgetAttempt(job._id, job.attempt);
     await publishJobUpdated(this.deps.pubsub, next);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useClient } from 'urql';
 import { errorMessage } from '../client/api-errors';
 import { graphql } from '../gql';
@@ -27,37 +27,63 @@ export interface JobLog {
  * The log of a job from `attempt` (default: the current one), stored chunks first then
  * live. A reconnecting socket re-subscribes from the start; the reducer drops the chunks
  * it already has, so nothing shows twice and nothing is skipped.
+ *
+ * The API ends a `jobLogs` subscription when the job finishes; a later retry (by anyone)
+ * raises `currentAttempt`, and the new attempt is then followed with one more subscription
+ * appended to the same view.
  */
-export function useJobLog(jobId: string, attempt: number | undefined): JobLog {
+export function useJobLog(jobId: string, attempt: number | undefined, currentAttempt: number | undefined): JobLog {
   const client = useClient();
   const [state, setState] = useState<LogState>(() => initialLogState());
   const [error, setError] = useState<string | null>(null);
+  // subscribes from an attempt into the current view; set by the effect below
+  const follow = useRef<((fromAttempt: number) => void) | null>(null);
+  // highest attempt some subscription started from (undefined: not known yet)
+  const followed = useRef<number | undefined>(undefined);
+  const latestAttempt = useRef(currentAttempt);
+  latestAttempt.current = currentAttempt;
 
   useEffect(() => {
     setState(initialLogState());
     setError(null);
     let buffer: LogChunkInput[] = [];
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const subscriptions: { unsubscribe(): void }[] = [];
     const flush = () => {
       timer = undefined;
       const batch = buffer;
       buffer = [];
       setState((s) => applyChunks(s, batch));
     };
-    const subscription = client
-      .subscription(JobLogsDocument, { jobId, attempt: attempt ?? null })
-      .subscribe((result) => {
-        if (result.error) setError(errorMessage(result.error));
-        const chunk = result.data?.jobLogs;
-        if (!chunk) return;
-        buffer.push(chunk);
-        timer ??= setTimeout(flush, BATCH_MS);
-      });
+    const subscribe = (from: number | undefined) => {
+      subscriptions.push(
+        client.subscription(JobLogsDocument, { jobId, attempt: from ?? null }).subscribe((result) => {
+          if (result.error) setError(errorMessage(result.error));
+          const chunk = result.data?.jobLogs;
+          if (!chunk) return;
+          buffer.push(chunk);
+          timer ??= setTimeout(flush, BATCH_MS);
+        }),
+      );
+    };
+    followed.current = attempt ?? latestAttempt.current;
+    subscribe(attempt);
+    follow.current = (from) => {
+      followed.current = from;
+      subscribe(from);
+    };
     return () => {
-      subscription.unsubscribe();
+      follow.current = null;
+      for (const s of subscriptions) s.unsubscribe();
       if (timer) clearTimeout(timer);
     };
   }, [client, jobId, attempt]);
+
+  useEffect(() => {
+    if (currentAttempt === undefined) return;
+    if (followed.current === undefined) followed.current = currentAttempt;
+    else if (currentAttempt > followed.current) follow.current?.(currentAttempt);
+  }, [currentAttempt]);
 
   return { state, error };
 }

@@ -74,7 +74,6 @@ export function JobPage({ id }: { id: string }) {
   // undefined: start from the job's current attempt (and follow later ones)
   const [viewAttempt, setViewAttempt] = useState<number | undefined>(undefined);
   const [downloading, setDownloading] = useState(false);
-  const log = useJobLog(id, viewAttempt);
 
   useEffect(() => {
     setViewAttempt(undefined);
@@ -84,6 +83,7 @@ export function JobPage({ id }: { id: string }) {
   const base = data?.job;
   let job: JobSummaryFragment | null | undefined = base;
   for (const other of [live.data, mutated]) if (job && other && other.id === job.id) job = newerJob(job, other);
+  const log = useJobLog(id, viewAttempt, job?.attempt);
   const running = job ? !isTerminal(job.status) : false;
   const now = useNow(1000, running);
 

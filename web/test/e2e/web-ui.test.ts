@@ -289,6 +289,20 @@ describe('jobs', () => {
     expect(lines[0]!.text).toMatch(/^run at \d+$/);
   });
 
+  it('follows a retry made elsewhere into the next attempt, below the first', async () => {
+    const { jobId } = await submitJobInUi(page, stack.origin, 'echo "attempt output $(date +%s%N)"');
+    await waitForJobStatus(page, ['SUCCEEDED']);
+    await page.waitForSelector('.log-line[data-stream=STDOUT]');
+    // the log subscription has ended with the job; the retry comes from another client
+    await gql(stack.origin, 'mutation ($id: ID!) { retryJob(id: $id) { id } }', { id: jobId }, stack.users.alice.token);
+    await page.waitForFunction(() => document.querySelector('[data-testid=attempt]')?.textContent?.startsWith('2 '));
+    await waitForJobStatus(page, ['SUCCEEDED']);
+    await page.waitForFunction(() => document.querySelectorAll('.log-line[data-stream=STDOUT]').length === 2, null, { timeout: 10_000 });
+    const numbers = await page.$$eval('.log-line[data-stream=STDOUT] .log-ln', (els) => els.map((e) => e.textContent));
+    expect(numbers).toEqual(['1:1', '2:1']);
+    await screenshot(page, 'job-two-attempts');
+  });
+
   it('times a job out (timeout from the form)', async () => {
     await page.goto(`${stack.origin}/#/jobs`);
     if (!(await page.$('textarea[name=command]'))) await page.click('button:text-is("New job")');

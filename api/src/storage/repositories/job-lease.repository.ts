@@ -20,6 +20,16 @@ export async function applyTransition(t: Transition): Promise<JobDoc | null> {
   }).exec();
 }
 
+/**
+ * Reserves `bytes` of the log cap for a fenced attempt (one atomic conditional update); only the
+ * two fields the caller needs come back, unhydrated. Null: not this worker's lease any more.
+ */
+export async function reserveLogBytes(t: Transition): Promise<{ logBytes: number; logTruncated?: boolean } | null> {
+  return JobModel.findOneAndUpdate(t.filter as QueryFilter<Job>, t.update as UpdateQuery<Job>, { returnDocument: 'after', projection: { logBytes: 1, logTruncated: 1 } })
+    .lean<{ logBytes: number; logTruncated?: boolean }>()
+    .exec();
+}
+
 /** The job as the fenced attempt holds it (null: not this worker's lease any more). */
 export async function findFenced(ref: LeaseRef): Promise<JobDoc | null> {
   return JobModel.findOne(fence(ref) as QueryFilter<Job>).exec();
@@ -32,6 +42,14 @@ export async function findJob(jobId: Id): Promise<JobDoc | null> {
 /** Leases held by one worker (ASSIGNED or RUNNING): its used slots. */
 export async function countLeased(workerId: Id): Promise<number> {
   return JobModel.countDocuments({ workerId, status: { $in: [...LEASED_JOB_STATUSES] } }).exec();
+}
+
+/** The attempts leased to one worker, as ids only (the dispatcher's view of its slots). */
+export async function leasedAttempts(workerId: Id): Promise<Array<{ _id: unknown; attempt: number }>> {
+  return JobModel.find({ workerId, status: { $in: [...LEASED_JOB_STATUSES] } })
+    .select({ _id: 1, attempt: 1 })
+    .lean<Array<{ _id: unknown; attempt: number }>>()
+    .exec();
 }
 
 export async function findLeasedByWorker(workerId: Id): Promise<JobDoc[]> {

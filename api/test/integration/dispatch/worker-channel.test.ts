@@ -191,6 +191,26 @@ describe('claiming', () => {
     }
     expect(new Set(w.assigned.map((e) => e.jobId)).size).toBe(5);
   });
+
+  it('follows a capacity lowered by registering again: no slot is handed out until the leases fit', async () => {
+    const w = await worker('shrink', { labels: ['shrink'], capacity: 3 });
+    const jobs = [];
+    for (let i = 0; i < 5; i += 1) jobs.push(await createJob(t, { command: `s${i}`, requirements: ['shrink'] }));
+    await w.waitFor((e) => e.filter((x) => x.kind === 'ASSIGN').length === 3);
+    const held = w.assigned.slice(0, 3);
+    await w.register({ name: 'shrink', labels: ['shrink'], capacity: 1, runningJobs: held.map((e) => ({ jobId: e.jobId, attempt: 1 })) });
+    for (const ev of held.slice(0, 2)) {
+      await w.start(ev.jobId, 1);
+      ok(await w.complete(ev.jobId, 1, { exitCode: 0 }));
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    expect(w.assigned).toHaveLength(3); // one lease still held = the new capacity
+    await w.start(held[2].jobId, 1);
+    ok(await w.complete(held[2].jobId, 1, { exitCode: 0 }));
+    await w.waitFor((e) => e.filter((x) => x.kind === 'ASSIGN').length === 4);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(w.assigned).toHaveLength(4);
+  });
 });
 
 describe('drain', () => {
