@@ -73,11 +73,24 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
 
   const webDist = config.http.webDistDir ?? DEFAULT_WEB_DIST;
   if (existsSync(resolve(webDist, 'index.html'))) {
-    server.use(express.static(webDist, { index: 'index.html', maxAge: '1h' }));
+    // Bundles have content hashes in their names and may be cached; the shell that names them
+    // must not be, or a browser keeps asking for bundles a rebuild removed.
+    const noCache = (res: Response) => res.setHeader('Cache-Control', 'no-cache');
+    server.use(
+      express.static(webDist, {
+        index: 'index.html',
+        maxAge: '1h',
+        setHeaders: (res, file) => {
+          if (file.endsWith('.html')) noCache(res);
+        },
+      }),
+    );
     // Client-side routes: any other GET that wants HTML gets the app shell.
     server.use((req, res, next) => {
-      if (req.method === 'GET' && req.accepts('html')) res.sendFile(resolve(webDist, 'index.html'));
-      else next();
+      if (req.method === 'GET' && req.accepts('html')) {
+        noCache(res);
+        res.sendFile(resolve(webDist, 'index.html'));
+      } else next();
     });
   }
 
