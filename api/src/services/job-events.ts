@@ -19,6 +19,11 @@ export async function publishJobUpdated(pubsub: PubSubPort, job: JobDoc): Promis
   await Promise.all([pubsub.publish(Topics.JOB_UPDATED, payload), pubsub.publish(Topics.jobUpdated(job.id), payload)]);
 }
 
+/** The payload a subscriber would receive for `job` over pub/sub (its JSON form). */
+export function toJobPayload(job: JobDoc): JobPayload {
+  return JSON.parse(JSON.stringify(job.toObject({ virtuals: true }))) as JobPayload;
+}
+
 /** A payload back into a document, so Dates and ObjectIds are typed again. */
 export function reviveJob(payload: unknown): JobDoc {
   return JobModel.hydrate(withoutVirtualId(payload)) as JobDoc;

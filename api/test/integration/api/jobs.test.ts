@@ -150,6 +150,23 @@ describe('access to other users\' jobs', () => {
     expect(new Set(all.data!.jobs.edges.map((e) => e.node.createdBy.username))).toEqual(new Set(['alice', 'bob']));
   });
 
+  it('jobUpdated(id) starts with the job as it is now, so no change before subscribing is missed', async () => {
+    const job = (await createJob(alice.token, { command: 'state-first', priority: 7 })).data!.createJob;
+    const aliceWs = wsClient(t.wsUrl, { authToken: alice.token });
+    clients.push(aliceWs);
+    const one = collect<{ jobUpdated: { id: string; status: string; priority: number } }>(
+      aliceWs,
+      'subscription($id: ID) { jobUpdated(id: $id) { id status priority } }',
+      { id: job.id },
+    );
+    // Nothing changes the job: the only event can be the current state.
+    await one.until(() => one.events.length > 0);
+    expect(one.events[0]!.jobUpdated).toEqual({ id: job.id, status: 'QUEUED', priority: 7 });
+    await gql(t.url, CANCEL, { id: job.id }, { token: alice.token });
+    await one.until(() => one.events.some((e) => e.jobUpdated.status === 'CANCELED'));
+    one.unsubscribe();
+  });
+
   it('bob cannot subscribe to it, and his all-jobs subscription never carries it', async () => {
     const bobWs = wsClient(t.wsUrl, { authToken: bob.token });
     const aliceWs = wsClient(t.wsUrl, { authToken: alice.token });

@@ -1,11 +1,11 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { requireUser } from '../../../auth/guards';
 import { JobStatus } from '../../../domain/enums';
-import { reviveJob, type JobDoc, type JobPayload } from '../../../services/job-events';
+import { reviveJob, toJobPayload, type JobDoc, type JobPayload } from '../../../services/job-events';
 import { Job, User, Worker } from '../../../storage/models';
 import { Topics } from '../../../storage/pubsub';
 import type { GraphQLContext } from '../context';
-import { filterLive } from '../live-filter';
+import { filterLive, startWith } from '../live-filter';
 import { loaders } from '../loaders';
 import { CreateJobInput } from '../types/job-input.type';
 import { JobConnection } from '../types/job-connection.type';
@@ -46,7 +46,7 @@ export class JobResolver {
   }
 
   @Subscription(() => Job, {
-    description: 'one job, or every job the caller may see',
+    description: 'one job (its current state first, then every change), or every job the caller may see',
     subscribe: async ({ args, context }) => {
       const ctx = context as GraphQLContext;
       const user = requireUser(ctx);
@@ -55,7 +55,17 @@ export class JobResolver {
       if (id) await jobs.get(user, id); // NOT_FOUND unless the caller may see it
       const source = ctx.app.pubsub.asyncIterator<JobPayload>(id ? Topics.jobUpdated(id) : Topics.JOB_UPDATED);
       await source.ready;
-      return filterLive(source, (payload) => jobs.canSee(user, payload));
+      const live = filterLive(source, (payload) => jobs.canSee(user, payload));
+      if (!id) return live;
+      // One job: its current state first, read once the live source is ready, so nothing that
+      // happens between a client's query and this subscription is missed.
+      try {
+        const current = await jobs.get(user, id);
+        return startWith(toJobPayload(current), live);
+      } catch (err) {
+        await live.return?.();
+        throw err;
+      }
     },
   })
   jobUpdated(@Root() payload: JobPayload, @Arg('id', () => ID, { nullable: true }) _id: string | undefined): Job {
