@@ -271,7 +271,8 @@ export function JobPage({ id }: { id: string }) {
               </select>
             </label>
           )}
-          <span className="muted small">{formatBytes(job.logBytes)} of output</span>
+          {/* logBytes arrives with jobUpdated (status changes); the live tail grows in between. */}
+          <span className="muted small">{formatBytes(Math.max(job.logBytes, log.state.size))} of output</span>
         </div>
         {actionError && (
           <div className="error" role="alert">

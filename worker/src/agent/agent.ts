@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { errorMessage, isLeaseLost, WorkerError } from '../errors';
 import { JobRunner } from '../runner/job-runner';
 import { createNoneProvider } from '../runner/none.sandbox';
+import { reapOrphans } from '../runner/orphan-reaper';
 import { SandboxError, type RunnableJob, type Sandbox, type SandboxProvider } from '../runner/sandbox.types';
 import type { Assignment, JobAttempt } from '../transport/operations';
 import { toWebSocketUrl } from '../transport/server-url';
@@ -105,6 +106,8 @@ export class WorkerAgent implements Agent {
     if (this.loop) throw new Error('the agent was started already');
     this.loop = Promise.resolve();
     await mkdir(this.workDir, { recursive: true });
+    // jobs a killed predecessor left running would run twice: the server re-runs them elsewhere
+    await reapOrphans(this.workDir, this.log);
     await this.sandboxes.start?.();
     this.log.info(
       { name: this.name, server: this.options.server, concurrency: this.concurrency, workDir: this.workDir, sandboxes: this.sandboxes.kinds },

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { errorMessage, isLeaseLost, WorkerError } from '../errors';
 import { LogStreamer, type AppendResult, type LogChunkOut, type LogStreamerOptions, type LogStreamerStats } from '../output/log-streamer';
 import { backoffDelay, sleep, type BackoffOptions } from '../util/backoff';
+import { forgetProcessGroup, recordProcessGroup } from './orphan-reaper';
 import { ProcessGroup } from './process-group';
 import { SandboxError, type ExitInfo, type RunnableJob, type Sandbox, type WrappedSpawn } from './sandbox.types';
 import { buildSpawnSpec, secretValues } from './spawn-spec';
@@ -67,6 +68,8 @@ export class JobRunner {
   private wake = new AbortController();
   private proc: ProcessGroup | undefined;
   private wrapped: WrappedSpawn | undefined;
+  /** this attempt's process group record, for the next agent start if this one is killed */
+  private pgroupFile: string | undefined;
   private stopReason: StopReason | undefined;
   private lostReason: string | undefined;
   private killTimer: NodeJS.Timeout | undefined;
@@ -220,6 +223,8 @@ export class JobRunner {
       }
     };
     const pipesClosed = Promise.all([this.pipe(sources[0]!, 'STDOUT'), this.pipe(sources[1]!, 'STDERR')]);
+    // after the pipes are read: Node discards the output of a child that exits unread
+    this.pgroupFile = await recordProcessGroup(this.options.workDir, this.job, proc.pid, this.log);
     const exit = await proc.exited;
     clearTimeout(this.timeoutTimer);
     // What the leader left behind (a `cmd &` without wait) would outlive the job and keep
@@ -331,6 +336,8 @@ export class JobRunner {
   }
 
   private async cleanup(jobDir: string): Promise<void> {
+    // runProcess SIGKILLed the whole group once its leader exited: nothing of it is left
+    await forgetProcessGroup(this.pgroupFile, this.log);
     if (this.wrapped?.cleanup) {
       await this.wrapped.cleanup().catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'sandbox cleanup failed'));
     }
