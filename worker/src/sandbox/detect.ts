@@ -3,7 +3,9 @@
  * a `bwrap` binary that cannot create namespaces (no unprivileged user namespaces, seccomp
  * in a container) or a docker CLI without an engine does not count.
  */
+import os from 'node:os';
 import type { SandboxKind } from '../runner/sandbox.types';
+import { buildBwrapArgs } from './bwrap-args.builder';
 import { runHostCommand, whichCommand, type HostCommandRunner } from './host-command';
 
 export interface NamespaceToolPaths {
@@ -36,30 +38,12 @@ export async function detectNamespaceTools(
   const asRoot = process.getuid?.() === 0;
   const help = await run(bwrapPath, ['--help'], 10_000);
   const disableUserns = help.stdout.includes('--disable-userns');
+  // The sandbox's own command line (not a copy of it), so the probe checks exactly the
+  // isolation jobs will get; the temp dir stands in for a job's work dir.
   const probe = [
     ...(asRoot ? [setprivPath, `--reuid=${PROBE_UID}`, `--regid=${PROBE_UID}`, '--clear-groups', '--'] : []),
     bwrapPath,
-    '--unshare-user',
-    ...(disableUserns ? ['--disable-userns'] : []),
-    '--unshare-pid',
-    '--unshare-net',
-    '--unshare-ipc',
-    '--unshare-uts',
-    '--ro-bind',
-    '/',
-    '/',
-    '--dev',
-    '/dev',
-    '--proc',
-    '/proc',
-    '--tmpfs',
-    '/tmp',
-    '--die-with-parent',
-    '--new-session',
-    '--',
-    shPath,
-    '-c',
-    'exit 0',
+    ...buildBwrapArgs({ file: shPath, args: ['-c', 'exit 0'], workDir: os.tmpdir(), cwd: '/', tmpfsBytes: null, disableUserns }),
   ];
   const res = await run(probe[0]!, probe.slice(1), 10_000);
   if (!res.ok) {
