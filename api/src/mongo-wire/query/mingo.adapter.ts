@@ -1,10 +1,9 @@
 import { Aggregator, Query } from 'mingo';
 import type { AnyObject, CollectionResolver } from 'mingo/types';
-import { ObjectId } from 'bson';
 import { MingoError } from 'mingo/util';
 import { fail, MongoCommandError } from '../errors';
 import { type Doc, pathValues, valueKey } from '../storage/value.key';
-import { type SortSpec, sortDocs } from './sort.order';
+import { isOrderedScalar, type SortSpec, sortDocs } from './sort.order';
 
 /**
  * Runs mingo (queries, pipelines, updates) so that its exceptions become MongoDB errors with
@@ -58,26 +57,12 @@ export function compileFilter(filter: Doc | undefined): Matcher {
 function scalarEqualityMatcher(filter: Doc): Matcher | null {
   const conds: Array<[string, string]> = [];
   for (const [field, value] of Object.entries(filter)) {
-    if (field.startsWith('$') || !isScalar(value)) return null;
+    if (field.startsWith('$') || !isOrderedScalar(value)) return null;
     conds.push([field, valueKey(value)]);
   }
   return {
     test: (doc) => conds.every(([field, key]) => pathValues(doc, field).some((v) => valueKey(v) === key)),
   };
-}
-
-function isScalar(v: unknown): boolean {
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return !Number.isNaN(v);
-    case 'object':
-      return v instanceof ObjectId || (v instanceof Date && !Number.isNaN(v.getTime()));
-    default:
-      return false;
-  }
 }
 
 /** Matches, sorts, skips, limits and projects `docs` (already a superset of the matches). */

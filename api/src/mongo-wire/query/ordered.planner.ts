@@ -4,7 +4,7 @@ import { type OrderedEntry, type Pos, type Probe, TypeBracket } from '../storage
 import { type Doc, isPlainObject, valueKey } from '../storage/value.key';
 import { candidateIds } from './candidate.planner';
 import { type Matcher, withMingo } from './mingo.adapter';
-import { type SortSpec, compareValues, typeRank } from './sort.order';
+import { type SortSpec, compareValues, isOrderedScalar, typeRank } from './sort.order';
 
 /**
  * Sorted queries over an index's key order. When the sort is the index's key order after the
@@ -163,21 +163,6 @@ function runFor(index: IndexStore, prefix: unknown[], range: Range | undefined, 
     }
   }
   return { start: index.ordered.after(startProbe), end: index.ordered.after(endProbe) };
-}
-
-/** Values whose index order is unambiguous: what a range bound or a pinned prefix may hold. */
-function isOrderedScalar(v: unknown): boolean {
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return !Number.isNaN(v);
-    case 'object':
-      return v instanceof Date ? !Number.isNaN(v.getTime()) : v !== null && (v as { _bsontype?: string })._bsontype === 'ObjectId';
-    default:
-      return false;
-  }
 }
 
 /**

@@ -158,3 +158,18 @@ export function sortDocs(docs: Doc[], spec: SortSpec): Doc[] {
   });
   return decorated.map((d) => d.doc);
 }
+
+/** Values whose index order is unambiguous: what a range bound or a pinned prefix may hold. */
+export function isOrderedScalar(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return !Number.isNaN(v);
+    case 'object':
+      return v instanceof Date ? !Number.isNaN(v.getTime()) : v !== null && (v as { _bsontype?: string })._bsontype === 'ObjectId';
+    default:
+      return false;
+  }
+}
