@@ -3,20 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { buildBin, type RunningBin, startBin } from './bin.helper';
+import { prng, SEED } from './seeded-random.helper';
 
-/** Seeded PRNG (mulberry32) so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const SEED = Number(process.env.MONGO_WIRE_SEED ?? Date.now() % 100_000);
 const random = prng(SEED);
 let bin: ReturnType<typeof buildBin>;
 const dirs: string[] = [];

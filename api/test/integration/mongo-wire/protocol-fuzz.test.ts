@@ -1,19 +1,8 @@
 import { BSON } from 'bson';
 import { startMongoWireServer, type MongoWireServer } from '../../../src/mongo-wire';
 import { frame, OP_MSG, OP_QUERY, opMsg, opQuery, RawClient } from './raw-client.helper';
+import { prng, SEED } from './seeded-random.helper';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const SEED = Number(process.env.MONGO_WIRE_SEED ?? Date.now() % 100_000);
 const random = prng(SEED);
 const int = (n: number) => Math.floor(random() * n);
 const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
