@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createAppContainer } from '../../src/app-container';
+import { createAppContainer, type AppContainer, type ContainerDeps } from '../../src/app-container';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startMongoWireServer } from '../../src/mongo-wire';
@@ -15,6 +15,8 @@ export interface TestApi {
   /** A JWT of the admin user. */
   adminToken: string;
   api: ApiServer;
+  /** The API's services (owned by the test API: closed by `close()`). */
+  container: AppContainer;
   config: AppConfig;
   mongoUri: string;
   redisPrefix: string;
@@ -33,6 +35,8 @@ export interface StartTestApiOptions {
   redis?: boolean;
   /** Collects every log line (parsed JSON) at level `debug` and above. */
   logs?: Array<Record<string, unknown>>;
+  /** Container tuning, e.g. short lease timings. */
+  containerDeps?: Omit<ContainerDeps, 'logger'>;
 }
 
 /**
@@ -45,6 +49,7 @@ export async function startTestApi(opts: StartTestApiOptions = {}): Promise<Test
   const mongoUri = opts.mongoUri ?? `${mongo!.uri}/cmd-executor`;
   const redisPrefix = opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}:`;
   const useRedis = opts.redis !== false;
+  let container: AppContainer | undefined;
   let api: ApiServer | undefined;
   try {
     const config = loadConfig({
@@ -60,21 +65,15 @@ export async function startTestApi(opts: StartTestApiOptions = {}): Promise<Test
       SHUTDOWN_TIMEOUT_MS: '2000',
       ...opts.env,
     });
-    if (opts.logs) {
-      const sink = opts.logs;
-      const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void sink.push(JSON.parse(line) as Record<string, unknown>) } });
-      const container = await createAppContainer(config, { logger });
-      try {
-        const server = await startApiServer({ config, container });
-        // The caller gave the container, so the server leaves it open: close it after the server.
-        api = { ...server, close: async () => { try { await server.close(); } finally { await container.close(); } } };
-      } catch (err) {
-        await container.close();
-        throw err;
-      }
-    } else {
-      api = await startApiServer({ config });
-    }
+    const sink = opts.logs;
+    const logger = sink
+      ? createLogger({ level: 'debug', destination: { write: (line: string) => void sink.push(JSON.parse(line) as Record<string, unknown>) } })
+      : undefined;
+    container = await createAppContainer(config, { ...opts.containerDeps, ...(logger ? { logger } : {}) });
+    const owned = container;
+    const server = await startApiServer({ config, container: owned });
+    // The caller gave the container, so the server leaves it open: close it after the server.
+    api = { ...server, close: async () => { try { await server.close(); } finally { await owned.close(); } } };
     const adminToken = await login(api.url, TEST_ADMIN.username, TEST_ADMIN.password);
     const started = api;
     return {
@@ -82,6 +81,7 @@ export async function startTestApi(opts: StartTestApiOptions = {}): Promise<Test
       wsUrl: started.wsUrl,
       adminToken,
       api: started,
+      container: started.container,
       config,
       mongoUri,
       redisPrefix,
@@ -95,7 +95,8 @@ export async function startTestApi(opts: StartTestApiOptions = {}): Promise<Test
       },
     };
   } catch (err) {
-    await api?.close().catch(() => undefined);
+    if (api) await api.close().catch(() => undefined);
+    else await container?.close().catch(() => undefined);
     await mongo?.close().catch(() => undefined);
     throw err;
   }

@@ -1,19 +1,8 @@
 import { buildSpawnSpec, DEFAULT_JOB_PATH, secretValues } from './spawn-spec';
+import { makeJob } from '../../test/support/jobs';
 import type { RunnableJob } from './sandbox.types';
 
-const job = (over: Partial<RunnableJob> = {}): RunnableJob => ({
-  jobId: 'j1',
-  attempt: 1,
-  command: 'echo hi',
-  args: null,
-  env: [],
-  cwd: null,
-  timeoutSeconds: null,
-  sandbox: null,
-  image: null,
-  limits: null,
-  ...over,
-});
+const job = (over: Partial<RunnableJob> = {}): RunnableJob => makeJob({ jobId: 'j1', command: 'echo hi', ...over });
 
 describe('buildSpawnSpec', () => {
   it('runs a command without args through /bin/sh -c', () => {

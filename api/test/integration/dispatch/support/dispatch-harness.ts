@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createAppContainer, type AppContainer } from '../../../../src/app-container';
-import { loadConfig, type AppConfig } from '../../../../src/config';
 import type { LeaseSettings } from '../../../../src/domain/lease';
-import { startMongoWireServer } from '../../../../src/mongo-wire';
-import { startApiServer, type ApiServer } from '../../../../src/server';
 import { errorCode, gql } from '../../../support/graphql-client';
-import { deleteRedisKeys, login, TEST_ADMIN, TEST_REDIS_URL } from '../../../support/start-test-api';
+import { login, startTestApi, type TestApi } from '../../../support/start-test-api';
 
 /** Short leases so lease expiry, retries and sweeps happen within a test's time. */
 export const FAST_LEASE: Partial<LeaseSettings> = {
@@ -17,17 +13,7 @@ export const FAST_LEASE: Partial<LeaseSettings> = {
   timeoutGraceMs: 300,
 };
 
-export interface DispatchApi {
-  url: string;
-  wsUrl: string;
-  adminToken: string;
-  api: ApiServer;
-  container: AppContainer;
-  config: AppConfig;
-  mongoUri: string;
-  redisPrefix: string;
-  close(): Promise<void>;
-}
+export type DispatchApi = TestApi;
 
 export interface StartDispatchApiOptions {
   /** Share the store with another replica; otherwise a fresh embedded server. */
@@ -41,62 +27,15 @@ export interface StartDispatchApiOptions {
 
 /**
  * A real API (HTTP + graphql-ws on an ephemeral port) whose container has short lease timings:
- * embedded MongoDB-wire server, real Redis under a unique prefix.
+ * embedded MongoDB-wire server, real Redis under a unique prefix, no rate limit in the way.
  */
-export async function startDispatchApi(opts: StartDispatchApiOptions = {}): Promise<DispatchApi> {
-  const mongo = opts.mongoUri ? undefined : await startMongoWireServer({ port: 0 });
-  const mongoUri = opts.mongoUri ?? mongo!.uri;
-  const redisPrefix = opts.redisPrefix ?? `test:dispatch:${randomBytes(6).toString('hex')}:`;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    MONGODB_URI: mongoUri,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: redisPrefix,
-    ADMIN_USERNAME: TEST_ADMIN.username,
-    ADMIN_PASSWORD: TEST_ADMIN.password,
-    SHUTDOWN_TIMEOUT_MS: '1000',
-    WORKER_RATE_LIMIT_MAX: '1000000',
-    RATE_LIMIT_MAX: '1000000',
-    ...opts.env,
+export function startDispatchApi(opts: StartDispatchApiOptions = {}): Promise<DispatchApi> {
+  return startTestApi({
+    mongoUri: opts.mongoUri,
+    redisPrefix: opts.redisPrefix,
+    env: { SHUTDOWN_TIMEOUT_MS: '1000', WORKER_RATE_LIMIT_MAX: '1000000', RATE_LIMIT_MAX: '1000000', ...opts.env },
+    containerDeps: { lease: { ...FAST_LEASE, ...opts.lease }, logGapWaitMs: opts.logGapWaitMs },
   });
-  let container: AppContainer | undefined;
-  let api: ApiServer | undefined;
-  try {
-    container = await createAppContainer(config, { lease: { ...FAST_LEASE, ...opts.lease }, logGapWaitMs: opts.logGapWaitMs });
-    api = await startApiServer({ config, container });
-    const adminToken = await login(api.url, TEST_ADMIN.username, TEST_ADMIN.password);
-    const [c, a] = [container, api];
-    return {
-      url: a.url,
-      wsUrl: a.wsUrl,
-      adminToken,
-      api: a,
-      container: c,
-      config,
-      mongoUri,
-      redisPrefix,
-      close: async () => {
-        try {
-          await a.close();
-        } finally {
-          try {
-            await c.close();
-          } finally {
-            await mongo?.close();
-            if (!opts.redisPrefix) await deleteRedisKeys(redisPrefix);
-          }
-        }
-      },
-    };
-  } catch (err) {
-    await api?.close().catch(() => undefined);
-    await container?.close().catch(() => undefined);
-    await mongo?.close().catch(() => undefined);
-    throw err;
-  }
 }
 
 /** Fails the test with the GraphQL errors when there are any. */
