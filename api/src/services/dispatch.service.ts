@@ -20,6 +20,11 @@ export interface AssignmentEvent {
   job?: JobDoc;
   /** ASSIGN only: the environment with secret values (this worker runs the job). */
   env?: Array<{ name: string; value: string; secret: boolean }>;
+  /**
+   * ASSIGN only: the lease's end. Until then no other worker can be given this attempt, so an
+   * agent that receives it well before may start the process while startJob is on its way.
+   */
+  leaseExpiresAt?: Date;
 }
 
 /** CANCEL travels between replicas; ASSIGN never does (it carries secrets and is local by design). */
@@ -312,6 +317,7 @@ export class DispatchService implements JobDispatchHooks {
           attempt: job.attempt,
           job,
           env: job.env.map((e) => ({ name: e.name, value: e.value, secret: e.secret })),
+          leaseExpiresAt: job.leaseExpiresAt ?? undefined,
         });
       }
       await this.adjustRunning(worker.objectId, 1);

@@ -356,6 +356,7 @@ function toRunnableJob(a: Assignment): RunnableJob {
     sandbox: job.sandbox ?? null,
     image: job.image ?? null,
     limits: job.limits ?? null,
+    leaseExpiresAt: a.leaseExpiresAt ? new Date(a.leaseExpiresAt) : null,
   };
 }
 

@@ -52,9 +52,20 @@ export type RunOutcome =
 const LOST = (why: string): WorkerError => new WorkerError('CONFLICT', why);
 
 /**
+ * How far inside its lease an assignment must still be for its process to start while startJob
+ * is on its way. The lease is the fence: until it runs out no other worker can be given the
+ * attempt. The margin covers clock skew between agent and API and the startJob round trip.
+ * A stale assignment (received late, or a lease too short for the margin) waits for startJob.
+ */
+export const EARLY_START_MARGIN_MS = 5_000;
+
+/**
  * Runs one attempt from start to report, modelled on buildkite's run_job.go:
  * startJob → per-job dir → sandbox wrap → spawn in its own process group → stream output →
  * on exit, wait until every chunk is acknowledged → completeJob → clean up.
+ * While the assignment is well inside its lease, startJob and the spawn go together (a round
+ * trip less before the job runs); a refused startJob then kills the process group at once, as
+ * a cancel would, and nothing is reported. Otherwise the process waits for startJob.
  * `stop()` (cancel, timeout, shutdown) sends SIGTERM to the group, SIGKILL after the grace
  * period, and may be called any number of times. `drop()` (lease lost) kills the same way
  * and reports nothing.
@@ -137,16 +148,13 @@ export class JobRunner {
   private async execute(): Promise<RunOutcome> {
     const jobDir = path.join(this.options.workDir, safeName(`${this.job.jobId}-${this.job.attempt}`));
     try {
-      try {
-        await this.withRetry('startJob', () => this.options.api.startJob(this.job.jobId, this.job.attempt));
-      } catch (err) {
-        if (isLeaseLost(err)) return { kind: 'dropped', reason: `startJob refused: ${errorMessage(err)}` };
-        throw err;
-      }
+      const started = this.reportStart();
+      if (!this.leaseSafelyHeld()) await started;
       if (this.lostReason) return { kind: 'dropped', reason: this.lostReason };
 
       const result = await this.runProcess(jobDir);
-      if (this.lostReason) return { kind: 'dropped', reason: this.lostReason };
+      // Nothing more is reported for an attempt whose start was not accepted.
+      if (!(await started) || this.lostReason) return { kind: 'dropped', reason: this.lostReason ?? 'startJob refused' };
       if (result.error) this.streamer.system(`[cmd-executor] ${result.error}`);
 
       // Reported only once the server holds every chunk: "finished" before the logs would
@@ -170,6 +178,26 @@ export class JobRunner {
       this.streamer.abort(new Error('runner finished'));
       await this.cleanup(jobDir);
     }
+  }
+
+  /**
+   * startJob until it is accepted (true) or refused (false: the attempt is dropped, and its
+   * process, if it already runs, is killed). Never rejects.
+   */
+  private async reportStart(): Promise<boolean> {
+    try {
+      await this.withRetry('startJob', () => this.options.api.startJob(this.job.jobId, this.job.attempt));
+      return true;
+    } catch (err) {
+      this.drop(isLeaseLost(err) ? `startJob refused: ${errorMessage(err)}` : `runner failed: ${errorMessage(err)}`);
+      return false;
+    }
+  }
+
+  /** The lease is certain to be this attempt's for longer than a startJob round trip. */
+  private leaseSafelyHeld(): boolean {
+    const until = this.job.leaseExpiresAt?.getTime();
+    return until !== undefined && Date.now() < until - EARLY_START_MARGIN_MS;
   }
 
   private async runProcess(jobDir: string): Promise<JobResult> {

@@ -54,6 +54,12 @@ export interface RunnableJob {
   /** docker image (sandbox DOCKER) */
   image: string | null;
   limits: JobLimits | null;
+  /**
+   * When the assignment's lease runs out unless startJob renews it (absent: unknown). Until
+   * then no other worker can hold this attempt, which lets the runner spawn without waiting
+   * for startJob's answer.
+   */
+  leaseExpiresAt?: Date | null;
 }
 
 export interface SandboxContext {

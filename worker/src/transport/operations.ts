@@ -64,6 +64,7 @@ export const ASSIGNMENTS = /* GraphQL */ `
       kind
       jobId
       attempt
+      leaseExpiresAt
       job {
         id
         command
@@ -135,4 +136,6 @@ export interface Assignment {
   attempt: number;
   job: AssignedJob | null;
   env: { name: string; value: string; secret: boolean }[] | null;
+  /** ASSIGN: when the assignment's lease runs out unless startJob renews it (ISO time) */
+  leaseExpiresAt?: string | null;
 }

@@ -264,6 +264,60 @@ describe('JobRunner with real child processes', () => {
     expect(r.pid).toBeUndefined();
   });
 
+  describe('an assignment well inside its lease starts while startJob is on its way', () => {
+    const fresh = (): Date => new Date(Date.now() + 15_000);
+    const gate = (api: FakeJobApi): (() => void) => {
+      let open!: () => void;
+      api.startGate = new Promise<void>((resolve) => (open = resolve));
+      return open;
+    };
+
+    it('runs the process before startJob answers, and reports only after it did', async () => {
+      const api = new FakeJobApi();
+      const open = gate(api);
+      const marker = path.join(workDir, 'early-start');
+      const { r } = runner(makeJob({ command: `touch ${marker}; echo early`, leaseExpiresAt: fresh() }), api);
+      const done = r.run();
+      await until(() => existsSync(marker));
+      await new Promise((res) => setTimeout(res, 100));
+      expect(api.started).toEqual([]);
+      expect(api.completed).toEqual([]);
+      open();
+      const outcome = await done;
+      expect(outcome.kind).toBe('completed');
+      expect(api.started).toHaveLength(1);
+      expect(api.completed).toHaveLength(1);
+      expect(api.text('STDOUT')).toBe('early\n');
+    });
+
+    it('kills the process group and reports nothing when startJob is then refused', async () => {
+      const api = new FakeJobApi();
+      const open = gate(api);
+      const { r } = runner(makeJob({ command: 'sleep 300 & sleep 300; wait', leaseExpiresAt: fresh() }), api);
+      const done = r.run();
+      await until(() => r.pid !== undefined && groupPids(r.pid).length >= 3);
+      const pids = groupPids(r.pid!);
+      api.lost = true;
+      open();
+      const outcome = await done;
+      expect(outcome.kind).toBe('dropped');
+      expect(outcome.kind === 'dropped' && outcome.reason).toMatch(/^startJob refused/);
+      expect(api.completed).toEqual([]);
+      for (const pid of pids) await until(() => !alive(pid), 2_000);
+    });
+
+    it('waits for startJob when the lease is too close to its end', async () => {
+      const api = new FakeJobApi();
+      api.lost = true;
+      const marker = path.join(workDir, 'late-start-must-not-exist');
+      const { r } = runner(makeJob({ command: `touch ${marker}`, leaseExpiresAt: new Date(Date.now() + 2_000) }), api);
+      const outcome = await r.run();
+      expect(outcome.kind).toBe('dropped');
+      expect(existsSync(marker)).toBe(false);
+      expect(r.pid).toBeUndefined();
+    });
+  });
+
   it('drop() kills the process group and reports nothing', async () => {
     const api = new FakeJobApi();
     const { r } = runner(makeJob({ command: 'sleep 300 & sleep 300; wait' }), api);

@@ -25,7 +25,11 @@ export class FakeJobApi implements JobApi {
   ackedAtComplete: number | undefined;
   private acked = 0;
 
+  /** startJob answers only once this settles (a slow server); set before the runner starts */
+  startGate: Promise<void> | undefined;
+
   async startJob(jobId: string, attempt: number): Promise<void> {
+    await this.startGate;
     this.check();
     this.started.push(`${jobId}/${attempt}`);
   }

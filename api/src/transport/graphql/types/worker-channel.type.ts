@@ -126,4 +126,10 @@ export class Assignment {
 
   @Field(() => [AssignedEnvVar], { nullable: true, description: "ASSIGN only: the job's environment with secret values" })
   env?: AssignedEnvVar[];
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'ASSIGN only: when the lease of this assignment runs out unless startJob or a heartbeat renews it',
+  })
+  leaseExpiresAt?: Date;
 }
