@@ -9,6 +9,7 @@ import { JobStatus, LEASED_JOB_STATUSES, SandboxKind, TERMINAL_JOB_STATUSES } fr
  *
  * ```
  * QUEUED ──claim──▶ ASSIGNED ──start──▶ RUNNING ──complete──▶ SUCCEEDED | FAILED | TIMED_OUT | CANCELED
+ *  (new ──assignedAtInsert──▶ ASSIGNED when an idle worker has nothing queued for it)
  *   ▲                  │                   │
  *   └── requeue (attempt+1, backoff) ◀─────┴── lease lost / never started
  * ```
@@ -73,6 +74,21 @@ export function claim(worker: ClaimingWorker, now: Date, leaseMs: number): Trans
       $unset: { notBefore: 1 },
     },
   };
+}
+
+/** Whether a worker may run a job: the claim's filter (less queue state), decided in memory. */
+export function canRun(worker: Pick<ClaimingWorker, 'labels' | 'sandboxes'>, job: { requirements?: readonly string[] | null; sandbox?: SandboxKind | null }): boolean {
+  const labels = new Set(worker.labels);
+  return (job.requirements ?? []).every((r) => labels.has(r)) && (job.sandbox == null || worker.sandboxes.includes(job.sandbox));
+}
+
+/**
+ * A new job claimed at its insert: it goes in ASSIGNED to a worker that sits idle with nothing
+ * queued for it (so the claim would have picked this job), saving the claim's round trip.
+ * Not a transition of an existing document: the insert itself is the one atomic write.
+ */
+export function assignedAtInsert(worker: ClaimingWorker, now: Date, leaseMs: number): Update {
+  return { status: JobStatus.ASSIGNED, workerId: worker.workerId, assignedAt: now, leaseExpiresAt: new Date(now.getTime() + leaseMs) };
 }
 
 /** The worker reports the process started. Renews the lease too. */

@@ -7,7 +7,7 @@ import type { SandboxKind } from '../domain/enums';
 import { Topics, type PubSubPort } from '../storage/pubsub';
 import { adjustWorkerRunning, applyTransition, leasedAttempts } from '../storage/repositories/job-lease.repository';
 import { findWorker } from '../storage/repositories/worker.repository';
-import type { JobDispatchHooks } from './job-dispatch.port';
+import type { InsertAssignment, JobDispatchHooks, NewJobSpec } from './job-dispatch.port';
 import { PushIterator } from './push-iterator';
 import { publishJobUpdated, publishWorkerUpdated, type JobDoc } from './job-events';
 
@@ -93,6 +93,8 @@ export class DispatchService implements JobDispatchHooks {
   private closed = false;
   /** Bumped by every wake and tick: a job may have become claimable since. */
   private wakeGen = 0;
+  /** Numbers the slots held for jobs being inserted (assignAtInsert). */
+  private insertHolds = 0;
 
   constructor(private readonly deps: DispatchDeps) {}
 
@@ -123,6 +125,38 @@ export class DispatchService implements JobDispatchHooks {
 
   async onJobQueued(_job: JobDoc): Promise<void> {
     await this.deps.pubsub.publish(Topics.DISPATCH_WAKE, { at: Date.now() });
+  }
+
+  /**
+   * A worker connected here that sits idle — its last claim found nothing and no wake or tick
+   * came since, so nothing is queued that it may run — with a free slot and a fresh view takes
+   * a new job at its insert: the job would be its claim's only candidate. The slot is held
+   * before the insert (capacity is never exceeded); no claim may be in flight for it. A job
+   * queued on another replica in the same instant may lose this slot to the new one: the
+   * two arrived together, and the other waits for the next free slot.
+   */
+  assignAtInsert(job: NewJobSpec, now: Date): InsertAssignment | null {
+    if (this.closed) return null;
+    for (const lw of this.local.values()) {
+      const view = lw.view;
+      if (!view || view.stale || lw.busy || lw.reading || lw.sinks.length === 0) continue;
+      if (lw.idleSince !== this.wakeGen || Date.now() - view.readAt >= this.viewMaxAgeMs) continue;
+      if (view.status !== WorkerStatus.ONLINE || view.held.size >= view.capacity) continue;
+      if (!machine.canRun(view, job)) continue;
+      const hold = `insert:${(this.insertHolds += 1)}`;
+      view.held.add(hold);
+      return {
+        fields: machine.assignedAtInsert({ workerId: view.objectId, labels: view.labels, sandboxes: view.sandboxes }, now, this.deps.lease.leaseMs),
+        deliver: async (inserted) => {
+          view.held.delete(hold);
+          if (lw.view === view) view.held.add(attemptKey(inserted._id, inserted.attempt));
+          else this.markStale(lw); // read again since the hold: it may predate the insert
+          await this.handOver(lw, inserted);
+        },
+        release: () => void view.held.delete(hold),
+      };
+    }
+    return null;
   }
 
   async onCancelRequested(job: JobDoc): Promise<JobDoc | null> {
@@ -308,26 +342,34 @@ export class DispatchService implements JobDispatchHooks {
         return;
       }
       worker.held.add(attemptKey(job._id, job.attempt));
-      const current = lw.sinks.at(-1);
-      if (current) {
-        // The worker hears first (dispatch latency); the bookkeeping follows.
-        current({
-          kind: AssignmentKind.ASSIGN,
-          jobId: job.id,
-          attempt: job.attempt,
-          job,
-          env: job.env.map((e) => ({ name: e.name, value: e.value, secret: e.secret })),
-          leaseExpiresAt: job.leaseExpiresAt ?? undefined,
-        });
-      }
-      await this.adjustRunning(worker.objectId, 1);
-      if (!current) {
-        // The stream closed while we claimed: give the job straight back.
-        await this.release(job);
-        return;
-      }
-      await publishJobUpdated(this.deps.pubsub, job);
+      if (!(await this.handOver(lw, job))) return;
     }
+  }
+
+  /**
+   * A job just leased to a worker connected here goes out on its newest assignments stream;
+   * false when the stream closed meanwhile (the job is given straight back).
+   */
+  private async handOver(lw: LocalWorker, job: JobDoc): Promise<boolean> {
+    const current = lw.sinks.at(-1);
+    if (current) {
+      // The worker hears first (dispatch latency); the bookkeeping follows.
+      current({
+        kind: AssignmentKind.ASSIGN,
+        jobId: job.id,
+        attempt: job.attempt,
+        job,
+        env: job.env.map((e) => ({ name: e.name, value: e.value, secret: e.secret })),
+        leaseExpiresAt: job.leaseExpiresAt ?? undefined,
+      });
+    }
+    await this.adjustRunning(job.workerId, 1);
+    if (!current) {
+      await this.release(job);
+      return false;
+    }
+    await publishJobUpdated(this.deps.pubsub, job);
+    return true;
   }
 
   private async release(job: JobDoc): Promise<void> {

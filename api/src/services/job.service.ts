@@ -53,15 +53,24 @@ export class JobService {
       if (existing) return existing;
     }
     let job: JobDoc;
+    const now = new Date();
+    // An idle worker with nothing queued for it takes the job at its insert: one write less
+    // between submit and start.
+    const direct = this.dispatch.assignAtInsert?.(valid, now) ?? null;
     try {
-      job = await JobModel.create({ ...valid, createdById, status: JobStatus.QUEUED, attempt: 1, queuedAt: new Date() });
+      job = await JobModel.create({ ...valid, createdById, status: JobStatus.QUEUED, attempt: 1, queuedAt: now, ...direct?.fields });
     } catch (err) {
+      direct?.release();
       // Two requests with one key raced: the unique index let one in; answer with that one.
       if ((err as { code?: number }).code === 11000 && valid.idempotencyKey !== undefined) {
         const winner = await JobModel.findOne({ createdById, idempotencyKey: valid.idempotencyKey });
         if (winner) return winner;
       }
       throw err;
+    }
+    if (direct) {
+      await direct.deliver(job);
+      return job;
     }
     // Both awaited (a failure fails the call), neither waits for the other; the dispatch pass
     // the wake starts is not awaited: the dispatcher logs its errors and its tick retries.

@@ -7,6 +7,7 @@ export interface AssignmentEventView {
   attempt: number;
   job: { id: string; command: string; priority: number; requirements: string[]; timeoutSeconds: number | null; env: Array<{ name: string; value: string | null; secret: boolean }> } | null;
   env: Array<{ name: string; value: string; secret: boolean }> | null;
+  leaseExpiresAt: string | null;
 }
 
 export interface GqlResult<T> {
@@ -16,7 +17,7 @@ export interface GqlResult<T> {
 
 const ASSIGNMENTS = `subscription { assignments { kind jobId attempt
   job { id command priority requirements timeoutSeconds env { name value secret } }
-  env { name value secret } } }`;
+  env { name value secret } leaseExpiresAt } }`;
 
 /**
  * A worker agent driven by hand from a test: one graphql-ws connection with a worker token,
