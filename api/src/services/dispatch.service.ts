@@ -5,11 +5,12 @@ import type { LeaseSettings } from '../domain/lease';
 import type { Logger } from '../logger';
 import type { SandboxKind } from '../domain/enums';
 import { Topics, type PubSubPort } from '../storage/pubsub';
-import { adjustWorkerRunning, applyTransition, leasedAttempts } from '../storage/repositories/job-lease.repository';
+import { applyTransition, leasedAttempts } from '../storage/repositories/job-lease.repository';
 import { findWorker } from '../storage/repositories/worker.repository';
 import type { InsertAssignment, JobDispatchHooks, NewJobSpec } from './job-dispatch.port';
 import { PushIterator } from './push-iterator';
-import { publishJobUpdated, publishWorkerUpdated, type JobDoc } from './job-events';
+import { publishJobUpdated, type JobDoc } from './job-events';
+import { RunningCountWriter } from './running-count.writer';
 
 /** One event on a worker's `assignments` subscription. */
 export interface AssignmentEvent {
@@ -95,8 +96,11 @@ export class DispatchService implements JobDispatchHooks {
   private wakeGen = 0;
   /** Numbers the slots held for jobs being inserted (assignAtInsert). */
   private insertHolds = 0;
+  private readonly runningCounts: RunningCountWriter;
 
-  constructor(private readonly deps: DispatchDeps) {}
+  constructor(private readonly deps: DispatchDeps) {
+    this.runningCounts = new RunningCountWriter({ pubsub: deps.pubsub, logger: deps.logger });
+  }
 
   async start(): Promise<void> {
     this.unsubscribeWake = await this.deps.pubsub.subscribe(Topics.DISPATCH_WAKE, () => this.kickAll());
@@ -119,6 +123,7 @@ export class DispatchService implements JobDispatchHooks {
     this.unsubscribeWake?.();
     this.unsubscribeWorkers?.();
     await Promise.allSettled([...this.loops]);
+    await this.runningCounts.close();
   }
 
   // ---- hooks from the user side (job.service) ----
@@ -240,8 +245,9 @@ export class DispatchService implements JobDispatchHooks {
   }
 
   /**
-   * A lease taken (+1) or given up (-1) on a worker: its `running` count, live for the UI. Name
-   * the attempt of a release so the local view can free its slot without reading MongoDB again.
+   * A lease taken (+1) or given up (-1) on a worker: its `running` count, live for the UI
+   * (written in batches). Name the attempt of a release so the local view can free its slot
+   * without reading MongoDB again.
    */
   async adjustRunning(workerId: Types.ObjectId | string | null | undefined, delta: number, released?: { jobId: unknown; attempt: number }): Promise<void> {
     const lw = workerId == null ? undefined : this.local.get(String(workerId));
@@ -252,8 +258,7 @@ export class DispatchService implements JobDispatchHooks {
         lw.reading?.released.add(key);
       } else this.markStale(lw);
     }
-    const worker = await adjustWorkerRunning(workerId, delta);
-    if (worker) await publishWorkerUpdated(this.deps.pubsub, worker);
+    if (workerId != null) this.runningCounts.add(String(workerId), delta);
   }
 
   /** Something about the worker changed here (registered, drained, revived): read it before the next claim. */
