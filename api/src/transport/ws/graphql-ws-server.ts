@@ -4,9 +4,7 @@ import type { Duplex } from 'node:stream';
 import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
-  parse,
   specifiedRules,
-  validate,
   type ExecutionArgs,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -24,6 +22,7 @@ import { costError, depthLimitRule, operationCost } from '../graphql/query-limit
 import { principalLabel } from '../graphql/request-meta';
 import { isAllowedOrigin, isSecureRequest } from '../http/tls';
 import { WsConnection } from './connection';
+import { DocumentCache } from './document-cache';
 
 type ConnExtra = {
   principal?: Principal;
@@ -73,6 +72,7 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
     depthLimitRule(config.graphql.maxDepth),
     ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
+  const documents = new DocumentCache(schema, rules);
   const operations = new Map<string, OperationState>();
   const opKey = (conn: WsConnection | undefined, id: string): string => `${conn?.id ?? '?'}:${id}`;
 
@@ -109,14 +109,8 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
           }
           throw err;
         }
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (err) {
-          return [err instanceof GraphQLError ? err : new GraphQLError('invalid query')];
-        }
-        const errors = validate(schema, document, rules);
-        if (errors.length > 0) return errors;
+        const { document, errors } = documents.get(payload.query);
+        if (errors) return [...errors];
         const op = document.definitions.find(
           (d): d is OperationDefinitionNode =>
             d.kind === 'OperationDefinition' && (!payload.operationName || d.name?.value === payload.operationName),
