@@ -15,33 +15,20 @@
  */
 'use strict';
 const path = require('node:path');
-const { spawn } = require('node:child_process');
 const { startCliAgent } = require('./lib/agent-process');
+const { logProducer, rawPipeRate } = require('./lib/baselines');
 const { startServer } = require('./lib/server-process');
 const { gql, wsClient, subscribe, CREATE_JOB } = require('./lib/client');
 const { cleanup, tempDir, wallMs, percentile, record, runMain, waitFor, fmtMs, fmtRatio } = require('./lib/common');
 
 const BYTES = Number(process.env.BENCH_LOG_BYTES || 100_000_000);
-const PRODUCER = `yes ${'a'.repeat(99)} | head -c ${BYTES}`;
+const PRODUCER = logProducer(BYTES);
 const LATENCY_LINES = 200;
 const LATENCY_EVERY_MS = 20;
 const BENCH = 'logs';
 const REMOTE_LABEL = 'bench-remote';
 const fmtRate = (v) => `${v.toFixed(1)} MB/s`;
 const JOB_LOGS = 'subscription($id: ID!) { jobLogs(jobId: $id) { seq stream data } }';
-
-async function rawPipeRate() {
-  const t0 = wallMs();
-  const child = spawn('/bin/sh', ['-c', PRODUCER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let n = 0;
-  child.stdout.on('data', (d) => (n += d.length));
-  await new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  if (n !== BYTES) throw new Error(`producer wrote ${n} bytes, expected ${BYTES}`);
-  return BYTES / 1e6 / ((wallMs() - t0) / 1000);
-}
 
 /** Subscribes to a job's logs; `onChunk(chunk, receivedAtMs)` per STDOUT chunk. */
 function followLogs(ws, id, onChunk) {
@@ -71,8 +58,8 @@ async function jobState(server, id) {
 
 async function main() {
   const workDir = tempDir('logs');
-  await rawPipeRate(); // warm-up (page cache, binaries)
-  const rawRate = await rawPipeRate();
+  await rawPipeRate(BYTES); // warm-up (page cache, binaries)
+  const rawRate = await rawPipeRate(BYTES);
 
   const server = await startServer({ workDir, env: { LOG_MAX_BYTES: String(256 * 1024 * 1024) }, localAgent: { concurrency: 2 }, label: 'logs' });
   const ws = wsClient(server.wsUrl, server.adminToken);

@@ -4,7 +4,7 @@
  * goals and pass/miss. `npm run bench` builds first; alone it needs
  * `npm run build -w worker && npx tsc -p api/tsconfig.build.json`.
  *
- *   node bench/run.js [name…]      e.g. node bench/run.js dispatch-latency log-stream
+ *   node bench/run.js [name…]      e.g. node bench/run.js dispatch-latency log-stream floors/channel-floor
  *
  * The machine is shared: absolute figures move with its load, which is why throughput and
  * streaming are given as ratios to baselines measured in the same run.
@@ -16,7 +16,8 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { printTable } = require('./lib/common');
 
-const ALL = ['dispatch-latency', 'throughput', 'log-stream', 'worker-loss', 'mongo-wire'];
+// Each transport floor runs right after the benchmark it bounds, so both see about the same load.
+const ALL = ['dispatch-latency', 'throughput', 'floors/channel-floor', 'log-stream', 'floors/subscriber-floor', 'worker-loss', 'mongo-wire'];
 
 function runOne(name, resultsFile) {
   return new Promise((resolve) => {

@@ -14,8 +14,8 @@
  */
 'use strict';
 const path = require('node:path');
-const { spawn } = require('node:child_process');
 const { startCliAgent } = require('./lib/agent-process');
+const { bareLoop } = require('./lib/baselines');
 const { startServer } = require('./lib/server-process');
 const { gql, wsClient, subscribe, CREATE_JOB } = require('./lib/client');
 const { cleanup, tempDir, wallMs, record, runMain, waitFor, fmtRatio } = require('./lib/common');
@@ -25,24 +25,6 @@ const SLOTS = 8;
 const REMOTE_LABEL = 'bench-remote';
 const BENCH = 'throughput';
 const fmtRate = (v) => `${v.toFixed(0)} jobs/s`;
-
-async function bareLoop(n, slots) {
-  let next = 0;
-  const t0 = wallMs();
-  await Promise.all(
-    Array.from({ length: slots }, async () => {
-      while (next < n) {
-        next += 1;
-        await new Promise((resolve, reject) => {
-          const child = spawn('true', [], { stdio: ['ignore', 'pipe', 'pipe'] });
-          child.once('error', reject);
-          child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`true exited ${code}`))));
-        });
-      }
-    }),
-  );
-  return n / ((wallMs() - t0) / 1000);
-}
 
 async function main() {
   const workDir = tempDir('throughput');
