@@ -1,4 +1,5 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { errorMessage, isLeaseLost, WorkerError } from '../errors';
@@ -148,11 +149,13 @@ export class JobRunner {
   private async execute(): Promise<RunOutcome> {
     const jobDir = path.join(this.options.workDir, safeName(`${this.job.jobId}-${this.job.attempt}`));
     try {
-      const started = this.reportStart();
-      if (!this.leaseSafelyHeld()) await started;
-      if (this.lostReason) return { kind: 'dropped', reason: this.lostReason };
+      // Early: startJob goes out right after the spawn (its handling must not delay the spawn
+      // when the API shares this event loop); otherwise the process waits for its answer.
+      let started = this.leaseSafelyHeld() ? undefined : this.reportStart();
+      if (started && !(await started)) return { kind: 'dropped', reason: this.lostReason ?? 'startJob refused' };
 
-      const result = await this.runProcess(jobDir);
+      const result = await this.runProcess(jobDir, () => (started ??= this.reportStart()));
+      started ??= this.reportStart(); // it never spawned (spawn error, bad cwd, stopped): report that too
       // Nothing more is reported for an attempt whose start was not accepted.
       if (!(await started) || this.lostReason) return { kind: 'dropped', reason: this.lostReason ?? 'startJob refused' };
       if (result.error) this.streamer.system(`[cmd-executor] ${result.error}`);
@@ -200,7 +203,8 @@ export class JobRunner {
     return until !== undefined && Date.now() < until - EARLY_START_MARGIN_MS;
   }
 
-  private async runProcess(jobDir: string): Promise<JobResult> {
+  /** `onSpawned` runs once the process exists. */
+  private async runProcess(jobDir: string, onSpawned: () => void): Promise<JobResult> {
     const result: JobResult = { exitCode: null, signal: null, error: null, canceled: false, timedOut: false };
     const flag = (): JobResult => {
       if (this.stopReason === 'cancel') result.canceled = true;
@@ -212,9 +216,11 @@ export class JobRunner {
 
     let cwd: string;
     try {
-      await mkdir(jobDir, { recursive: true });
+      // Synchronous on purpose: two tiny local calls, where a thread-pool round trip would
+      // queue behind everything else on a busy event loop, right before the job starts.
+      mkdirSync(jobDir, { recursive: true });
       cwd = this.job.cwd ? path.resolve(jobDir, this.job.cwd) : jobDir;
-      const st = await stat(cwd).catch(() => undefined);
+      const st = statSync(cwd, { throwIfNoEntry: false });
       if (!st?.isDirectory()) {
         result.error = `cwd ${this.job.cwd} does not exist on worker`;
         return result;
@@ -234,6 +240,7 @@ export class JobRunner {
       return result;
     }
     const proc = this.proc;
+    onSpawned();
     this.log.info({ pid: proc.pid, sandbox: this.options.sandbox.kind }, 'job process started');
     // stop() or drop() may have come while spawning
     if (this.isStopping) this.terminate();
