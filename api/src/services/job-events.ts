@@ -1,4 +1,5 @@
 import type { DocumentType } from '@typegoose/typegoose';
+import type { Schema } from 'mongoose';
 import { Job, JobModel, Worker, WorkerModel } from '../storage/models';
 import type { PubSubPort } from '../storage/pubsub';
 import { Topics } from '../storage/pubsub';
@@ -24,21 +25,41 @@ export function toJobPayload(job: JobDoc): JobPayload {
   return JSON.parse(JSON.stringify(job.toObject({ virtuals: true }))) as JobPayload;
 }
 
-/** A payload back into a document, so Dates and ObjectIds are typed again. */
-export function reviveJob(payload: unknown): JobDoc {
-  return JobModel.hydrate(withoutVirtualId(payload)) as JobDoc;
+/**
+ * A payload back into what the GraphQL types read: its Dates typed again. Not a mongoose
+ * document — hydrating one per event and subscriber cost as much as the write that caused the
+ * event — but the same fields, `id` included; ids stay strings, which the field resolvers
+ * take as they are.
+ */
+export function reviveJob(payload: unknown): Job & { id: string } {
+  return reviveDates(payload, JOB_DATE_PATHS) as unknown as Job & { id: string };
 }
 
 export async function publishWorkerUpdated(pubsub: PubSubPort, worker: WorkerDoc): Promise<void> {
   await pubsub.publish(Topics.WORKER_UPDATED, worker.toObject({ virtuals: true }));
 }
 
-export function reviveWorker(payload: unknown): WorkerDoc {
-  return WorkerModel.hydrate(withoutVirtualId(payload)) as WorkerDoc;
+export function reviveWorker(payload: unknown): Worker & { id: string } {
+  return reviveDates(payload, WORKER_DATE_PATHS) as unknown as Worker & { id: string };
 }
 
-/** `id` is a virtual (derived from `_id`); hydrate must not see it as a path. */
-function withoutVirtualId(payload: unknown): object {
-  const { id: _id, ...rest } = payload as Record<string, unknown>;
-  return rest;
+/** Top-level Date paths of a schema (payloads carry them as ISO strings). */
+function datePaths(schema: Schema): string[] {
+  const paths: string[] = [];
+  schema.eachPath((p, type) => {
+    if (type.instance === 'Date' && !p.includes('.')) paths.push(p);
+  });
+  return paths;
+}
+
+const JOB_DATE_PATHS = datePaths(JobModel.schema);
+const WORKER_DATE_PATHS = datePaths(WorkerModel.schema);
+
+function reviveDates(payload: unknown, paths: readonly string[]): Record<string, unknown> {
+  const out = { ...(payload as Record<string, unknown>) };
+  for (const p of paths) {
+    const v = out[p];
+    if (typeof v === 'string') out[p] = new Date(v);
+  }
+  return out;
 }
