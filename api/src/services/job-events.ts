@@ -4,7 +4,8 @@ import { Job, JobModel, Worker, WorkerModel } from '../storage/models';
 import type { PubSubPort } from '../storage/pubsub';
 import { Topics } from '../storage/pubsub';
 
-export type JobDoc = DocumentType<Job>;
+export type { JobDoc } from '../storage/repositories/job-lease.repository';
+import type { JobDoc } from '../storage/repositories/job-lease.repository';
 export type WorkerDoc = DocumentType<Worker>;
 
 /** The JSON a job change travels as (virtuals included, so `id` is there). */
@@ -16,13 +17,19 @@ export type JobPayload = Record<string, unknown> & { id: string; createdById: st
  * (the EnvVar.value field resolver masks them).
  */
 export async function publishJobUpdated(pubsub: PubSubPort, job: JobDoc): Promise<void> {
-  const payload = job.toObject({ virtuals: true });
+  const payload = plainJob(job);
   await Promise.all([pubsub.publish(Topics.JOB_UPDATED, payload), pubsub.publish(Topics.jobUpdated(job.id), payload)]);
 }
 
 /** The payload a subscriber would receive for `job` over pub/sub (its JSON form). */
 export function toJobPayload(job: JobDoc): JobPayload {
-  return JSON.parse(JSON.stringify(job.toObject({ virtuals: true }))) as JobPayload;
+  return JSON.parse(JSON.stringify(plainJob(job))) as JobPayload;
+}
+
+/** A job's data with `id`: a mongoose document's plain form, or the plain job as it is. */
+function plainJob(job: JobDoc): object {
+  const doc = job as JobDoc & { toObject?: (opts: { virtuals: boolean }) => object };
+  return typeof doc.toObject === 'function' ? doc.toObject({ virtuals: true }) : job;
 }
 
 /**
