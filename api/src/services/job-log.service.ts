@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { JobStatus, LogStream } from '../domain/enums';
 import { fence, isTerminal, type LeaseRef } from '../domain/job-state-machine';
-import { applyLogCap, chunkBytes, contiguousUpTo, truncationNotice } from '../domain/log-cap';
+import { applyLogCap, contiguousUpTo, truncationNotice } from '../domain/log-cap';
 import { BadUserInputError, ConflictError } from '../errors';
 import type { Logger } from '../logger';
 import { Topics, type PubSubPort } from '../storage/pubsub';
@@ -10,6 +10,7 @@ import { findJob, reserveLogBytes } from '../storage/repositories/job-lease.repo
 import * as logs from '../storage/repositories/job-log.repository';
 import type { StoredChunk } from '../storage/repositories/job-log.repository';
 import { JobModel } from '../storage/models';
+import { LiveBuffer, OVERFLOWED } from './live-buffer';
 import { PushIterator } from './push-iterator';
 
 export interface LogChunkInput {
@@ -47,10 +48,21 @@ export interface JobLogDeps {
   logMaxBytes: number;
   /** How long a live stream waits for a missing seq (a concurrent append in flight) before skipping it. */
   gapWaitMs?: number;
+  /** Live output one subscriber may fall behind by before it reads from the store instead (default 16 MiB). */
+  liveBufferBytes?: number;
 }
 
 const MAX_CHUNKS_PER_CALL = 5000;
 const REPLAY_PAGE = 500;
+/** attempts whose ack cursor one replica keeps */
+const MAX_CURSORS = 10_000;
+/** stored seqs above a gap one cursor keeps */
+const MAX_ABOVE = 20_000;
+
+interface AckCursor {
+  acked: number;
+  above: Set<number>;
+}
 
 /**
  * Job output: storing the worker's numbered chunks (idempotent, capped), the platform's SYSTEM
@@ -59,15 +71,18 @@ const REPLAY_PAGE = 500;
  */
 export class JobLogService {
   /**
-   * Per attempt, what this replica knows: the acknowledged (gap-free) seq, where the next scan
-   * starts, and the highest seq it stored. Never ahead of the store, so a stale entry only
-   * costs a lookup.
+   * Per attempt, what this replica knows is stored: every seq ≤ `acked` (gap-free), and the
+   * seqs above it that this replica stored itself (`above`: batches that overtook one still in
+   * flight). Never ahead of the store, so a stale or missing entry only costs a lookup; an
+   * acknowledgement computed from it is a true lower bound.
    */
-  private readonly acked = new Map<string, { acked: number; maxSeen: number }>();
+  private readonly acked = new Map<string, AckCursor>();
   private readonly gapWaitMs: number;
+  private readonly liveBufferBytes: number;
 
   constructor(private readonly deps: JobLogDeps) {
     this.gapWaitMs = deps.gapWaitMs ?? 3000;
+    this.liveBufferBytes = deps.liveBufferBytes ?? 16 * 1024 * 1024;
   }
 
   /**
@@ -88,13 +103,21 @@ export class JobLogService {
     const key = `${ref.jobId}:${ref.attempt}`;
     const cached = this.acked.get(key);
     const from = cached?.acked ?? 0;
-    // Chunks above what this replica acknowledged are new in the common case (the unique index
-    // still stops a duplicate): only a possible resend, or an attempt this replica has not seen
-    // (a reconnect after an API restart), costs the lookup that keeps logBytes exact.
-    const mayBeResent = cached === undefined || (seqs[0] !== undefined && seqs[0] <= from);
+    // Chunks above what this replica knows to be stored are new in the common case (the unique
+    // index still stops a duplicate): only a possible resend, or an attempt this replica has not
+    // seen (a reconnect after an API restart), costs the lookup that keeps logBytes exact.
+    const mayBeResent = cached === undefined || (seqs[0] !== undefined && seqs[0] <= from) || seqs.some((s) => cached.above.has(s));
     const already = mayBeResent ? await logs.existingSeqs(ref.jobId, ref.attempt, seqs) : new Set<number>();
-    const fresh = seqs.filter((s) => !already.has(s)).map((s) => ({ ...(bySeq.get(s) as LogChunkInput), bytes: chunkBytes((bySeq.get(s) as LogChunkInput).data) }));
-    const total = fresh.reduce((n, c) => n + c.bytes, 0);
+    // Encoded once: the UTF-8 bytes are both what the cap counts and what is stored.
+    const fresh: Array<LogChunkInput & { bytes: number; utf8: Buffer }> = [];
+    let total = 0;
+    for (const seq of seqs) {
+      if (already.has(seq)) continue;
+      const c = bySeq.get(seq) as LogChunkInput;
+      const utf8 = Buffer.from(c.data, 'utf8');
+      fresh.push({ seq, stream: c.stream, data: c.data, at: c.at, bytes: utf8.length, utf8 });
+      total += utf8.length;
+    }
 
     // Fencing and the byte reservation in one atomic step: the range [after - total, after)
     // is this batch's, so concurrent batches never both cross the cap.
@@ -109,7 +132,7 @@ export class JobLogService {
     let crossed = false;
     for (const d of decisions) {
       const at = d.chunk.at ? new Date(d.chunk.at) : now;
-      if (d.kind === 'keep') toStore.push({ jobId, attempt: ref.attempt, seq: d.chunk.seq, stream: d.chunk.stream, data: d.chunk.data, at });
+      if (d.kind === 'keep') toStore.push({ jobId, attempt: ref.attempt, seq: d.chunk.seq, stream: d.chunk.stream, data: d.chunk.data, utf8: d.chunk.utf8, at });
       else if (d.kind === 'truncate') {
         crossed = true;
         toStore.push({ jobId, attempt: ref.attempt, seq: d.chunk.seq, stream: LogStream.SYSTEM, data: truncationNotice(this.deps.logMaxBytes), at });
@@ -117,17 +140,20 @@ export class JobLogService {
     }
     if (crossed) await JobModel.updateOne({ _id: jobId }, { $set: { logTruncated: true } }).exec();
     const duplicates = await logs.insertChunks(toStore);
-    const stored = toStore.filter((c) => !duplicates.has(c.seq));
+    const stored = duplicates.size === 0 ? toStore : toStore.filter((c) => !duplicates.has(c.seq));
 
-    // The usual batch continues exactly where the acknowledgement stood: no need to look.
-    const handled = decisions.map((d) => d.chunk.seq);
-    const continues = cached !== undefined && cached.maxSeen <= cached.acked && duplicates.size === 0 && handled.length > 0 && handled.every((seq, i) => seq === from + 1 + i);
-    const known = continues ? handled : await logs.seqsAbove(ref.jobId, ref.attempt, from);
+    // What is stored now: what this replica knew (read again: concurrent batches of the attempt
+    // may have added to it meanwhile) plus this batch — unless a duplicate showed that someone
+    // else stored part of it (another replica, or a resend racing this one): then look.
+    const cursor = this.acked.get(key);
+    const knownHere = cursor !== undefined && cursor === cached && duplicates.size === 0;
+    const known = knownHere ? [...cursor.above, ...already, ...toStore.map((c) => c.seq)] : await logs.seqsAbove(ref.jobId, ref.attempt, from);
+    const base = knownHere ? cursor.acked : from;
     const truncated = job.logTruncated || crossed || dropped.length > 0;
     // Past the cap nothing more is stored, whatever its seq: everything received is acknowledged
     // (dropped chunks never fill the gaps they leave, and the worker must not hold them forever).
-    const ackedSeq = truncated ? Math.max(contiguousUpTo(from, [...known, ...dropped]), ...seqs) : contiguousUpTo(from, known);
-    this.remember(key, ackedSeq, Math.max(cached?.maxSeen ?? 0, ...stored.map((c) => c.seq)));
+    const ackedSeq = truncated ? Math.max(contiguousUpTo(base, [...known, ...dropped]), ...seqs) : contiguousUpTo(base, known);
+    this.remember(key, ackedSeq, known);
 
     if (stored.length > 0) await this.publish(String(ref.jobId), ref.attempt, stored);
     return { ackedSeq, truncated };
@@ -158,7 +184,10 @@ export class JobLogService {
 
   /** A new attempt started here: nothing of it is stored yet, so its first batch need not look. */
   beginAttempt(jobId: Id, attempt: number): void {
-    this.acked.set(`${jobId}:${attempt}`, { acked: 0, maxSeen: 0 });
+    const key = `${jobId}:${attempt}`;
+    // Output may arrive before startJob's answer (an agent starts the process meanwhile): what
+    // this replica stored of it by then is already recorded.
+    if (!this.acked.has(key)) this.acked.set(key, { acked: 0, above: new Set() });
   }
 
   /** The attempt is over: its ack cursor is no longer needed on this replica. */
@@ -177,6 +206,8 @@ export class JobLogService {
     const out = new PushIterator<LogChunkView>();
     const live = pubsub.asyncIterator<LogBatchMessage | { status?: string }>([Topics.jobLogs(jobId), Topics.jobUpdated(jobId)]);
     out.onClose(() => void live.return?.());
+    // Off the channel at once, held up to a bound while the subscriber catches up.
+    const held = new LiveBuffer(live, (msg) => (isBatch(msg) ? batchSize(msg) : 0), this.liveBufferBytes);
     const cursor = { attempt, seq: afterSeq };
     const emit = async (c: StoredChunk | LogChunkView): Promise<void> => {
       cursor.attempt = c.attempt;
@@ -215,10 +246,17 @@ export class JobLogService {
         await catchUp(true);
         return;
       }
-      for await (const msg of live) {
-        if (out.closed) return;
-        if ('chunks' in msg && Array.isArray(msg.chunks)) {
-          const batch = msg as LogBatchMessage;
+      for (;;) {
+        const msg = await held.next();
+        if (out.closed || msg === undefined) return;
+        if (msg === OVERFLOWED) {
+          // This subscriber fell behind by more than the buffer: what it missed is in the store.
+          this.deps.logger.debug({ jobId, after: { ...cursor } }, 'log subscriber fell behind its live buffer: reading from the store');
+          await catchUpPatiently();
+          continue;
+        }
+        if (isBatch(msg)) {
+          const batch = msg;
           const chunks = [...batch.chunks].sort((a, b) => a.seq - b.seq);
           let inOrder = true;
           for (const c of chunks) {
@@ -257,20 +295,39 @@ export class JobLogService {
     await this.deps.pubsub.publish(Topics.jobLogs(jobId), message);
   }
 
-  /** Only ever raises the entry: concurrent batches each know a true lower bound. */
-  private remember(key: string, ackedSeq: number, maxSeen: number): void {
-    const prev = this.acked.get(key);
-    if (prev) {
-      ackedSeq = Math.max(prev.acked, ackedSeq);
-      maxSeen = Math.max(prev.maxSeen, maxSeen);
+  /**
+   * Records stored seqs for the attempt. Only ever raises what is known; the cursor object stays
+   * the same, so a batch can tell whether another call replaced it meanwhile.
+   */
+  private remember(key: string, ackedSeq: number, storedAbove: Iterable<number>): void {
+    let cursor = this.acked.get(key);
+    if (!cursor) {
+      // Bounded: an entry only saves a lookup, it is never needed for correctness.
+      if (this.acked.size >= MAX_CURSORS) {
+        const oldest = this.acked.keys().next().value;
+        if (oldest !== undefined) this.acked.delete(oldest);
+      }
+      cursor = { acked: 0, above: new Set() };
+      this.acked.set(key, cursor);
     }
-    // Bounded: an entry only saves a scan, it is never needed for correctness.
-    if (this.acked.size >= 10_000 && !this.acked.has(key)) {
-      const oldest = this.acked.keys().next().value;
-      if (oldest !== undefined) this.acked.delete(oldest);
-    }
-    this.acked.set(key, { acked: ackedSeq, maxSeen });
+    cursor.acked = Math.max(cursor.acked, ackedSeq);
+    for (const seq of storedAbove) if (seq > cursor.acked) cursor.above.add(seq);
+    while (cursor.above.delete(cursor.acked + 1)) cursor.acked += 1;
+    for (const seq of cursor.above) if (seq <= cursor.acked) cursor.above.delete(seq);
+    // A gap that never fills (its batch went to another replica) must not grow the set forever.
+    if (cursor.above.size > MAX_ABOVE) this.acked.delete(key);
   }
+}
+
+function isBatch(msg: LogBatchMessage | { status?: string }): msg is LogBatchMessage {
+  return 'chunks' in msg && Array.isArray(msg.chunks);
+}
+
+/** the output a live message holds (UTF-16 units: near enough to bytes for a memory bound) */
+function batchSize(msg: LogBatchMessage): number {
+  let n = 0;
+  for (const c of msg.chunks) n += c.data.length;
+  return Math.max(1, n);
 }
 
 function toView(c: StoredChunk | LogChunkView): LogChunkView {

@@ -72,6 +72,36 @@ describe('LogStreamer', () => {
     expect([...sink.stored.values()].map((c) => c.data).join('')).toBe('x'.repeat(100));
   });
 
+  it('sends a batch that is not full only when no call is out; full batches use every slot', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], { ...fast, maxChunkBytes: 10, maxBatchChunks: 3, maxInFlight: 4 });
+    const seqsOf = (i: number): number[] => sink.calls[i]!.chunks.map((c) => c.seq);
+    s.write('STDOUT', Buffer.from('a'.repeat(10))); // chunk 1: nothing out, it goes at once
+    s.write('STDOUT', Buffer.from('b'.repeat(10))); // chunk 2: a call is out, it waits for company
+    expect(sink.calls.map((c, i) => seqsOf(i))).toEqual([[1]]);
+    s.write('STDOUT', Buffer.from('c'.repeat(20))); // chunks 3-4: 2-4 make a full batch
+    s.write('STDOUT', Buffer.from('d'.repeat(30))); // chunks 5-7: another full one
+    expect(sink.calls.map((c, i) => seqsOf(i))).toEqual([[1], [2, 3, 4], [5, 6, 7]]);
+    s.write('STDOUT', Buffer.from('e'.repeat(10))); // chunk 8 waits: calls are out
+    await tick(40); // the flush timer does not send it either
+    expect(sink.calls).toHaveLength(3);
+    sink.ack(0);
+    sink.ack(1);
+    await tick();
+    expect(sink.calls).toHaveLength(3); // one still out
+    sink.ack(2);
+    await tick();
+    expect(seqsOf(3)).toEqual([8]); // none out: the partial batch goes
+    s.write('STDOUT', Buffer.from('f'.repeat(10))); // chunk 9: one out again, it waits…
+    expect(sink.calls).toHaveLength(4);
+    const done = s.finish(); // …until the end, when everything goes
+    expect(seqsOf(4)).toEqual([9]);
+    sink.ack(3);
+    sink.ack(4);
+    await done;
+    expect([...sink.stored.values()].sort((a, b) => a.seq - b.seq).map((c) => c.data[0]).join('')).toBe('abccdddef');
+  });
+
   it('finish() waits until the last chunk is acknowledged', async () => {
     const sink = new ManualSink();
     const s = new LogStreamer(sink, [], fast);

@@ -38,10 +38,12 @@ describe('JobRunner output backpressure (real child processes, a slow server)', 
     const ms = Date.now() - started;
     expect(outcome.kind === 'completed' && outcome.result.exitCode).toBe(0);
     const stats = r.outputStats;
-    // the job was actually held back, and the queue never grew past the mark + one pipe read
+    // the job was actually held back, and the queue never grew past the mark + the pipe read
+    // that crossed it + one read the pipe had already handed over before the pause took hold
+    // (seen on a loaded machine)
     expect(stats.flowPauses).toBeGreaterThan(0);
     expect(stats.highWaterBytes).toBeLessThanOrEqual(maxBufferBytes / 2);
-    expect(stats.peakQueuedBytes).toBeLessThanOrEqual(stats.highWaterBytes + 64 * 1024);
+    expect(stats.peakQueuedBytes).toBeLessThanOrEqual(stats.highWaterBytes + 2 * 64 * 1024);
     const chunks = api.ordered();
     expect(chunks.filter((c) => c.stream !== 'STDOUT')).toEqual([]);
     const text = api.text('STDOUT');

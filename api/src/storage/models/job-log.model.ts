@@ -24,6 +24,10 @@ export class LogChunk {
   @prop({ enum: LogStream, type: String, required: true })
   stream!: LogStream;
 
+  /**
+   * Stored as UTF-8 bytes (BinData) by the log repository, which reads it back as text; rows
+   * written before are strings. Declared as a String so a mongoose document reads either as text.
+   */
   @Field(() => String)
   @prop({ type: String, required: true, default: '' })
   data!: string;

@@ -1,14 +1,17 @@
 import type { Id } from './ids';
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { LogStream } from '../../domain/enums';
 import { LogChunkModel } from '../models';
 
+/** A chunk as the log service stores and reads it: `data` is always text here. */
 export interface StoredChunk {
   jobId: Types.ObjectId | string;
   attempt: number;
   seq: number;
   stream: LogStream;
   data: string;
+  /** `data` as UTF-8, when the caller has it already (it is what gets stored) */
+  utf8?: Buffer;
   at: Date;
 }
 
@@ -29,7 +32,21 @@ export async function insertChunks(chunks: StoredChunk[]): Promise<Set<number>> 
   const dup = new Set<number>();
   if (chunks.length === 0) return dup;
   try {
-    await LogChunkModel.insertMany(chunks, { ordered: false });
+    // The driver's insertMany, not the model's: the log service builds the chunks fully typed,
+    // and a mongoose document per 64 KiB chunk (cast, validate, hydrate) is pure cost on the
+    // streaming path. The text goes in as UTF-8 bytes (BinData): as a BSON string the store
+    // would decode and check every byte of it again; reads turn it back into text (textOf).
+    await LogChunkModel.collection.insertMany(
+      chunks.map((c) => ({
+        jobId: typeof c.jobId === 'string' ? new Types.ObjectId(c.jobId) : c.jobId,
+        attempt: c.attempt,
+        seq: c.seq,
+        stream: c.stream,
+        data: c.utf8 ?? Buffer.from(c.data, 'utf8'),
+        at: c.at,
+      })),
+      { ordered: false },
+    );
   } catch (err) {
     const writeErrors = duplicateOnly(err);
     if (!writeErrors) throw err;
@@ -80,7 +97,8 @@ export async function listChunks(jobId: Id, attempt: number, afterSeq: number, l
     .sort({ seq: 1 })
     .limit(limit)
     .lean<StoredChunk[]>()
-    .exec();
+    .exec()
+    .then((rows) => rows.map(textOf));
 }
 
 /** Everything stored after a position, across attempts, in (attempt, seq) order (jobLogs replay). */
@@ -89,5 +107,13 @@ export async function chunksAfter(jobId: Id, attempt: number, seq: number, limit
     .sort({ attempt: 1, seq: 1 })
     .limit(limit)
     .lean<StoredChunk[]>()
-    .exec();
+    .exec()
+    .then((rows) => rows.map(textOf));
+}
+
+/** A stored row with its data as text: BinData (UTF-8 bytes) since the bytes went in as such, a string in rows written before. */
+function textOf(row: StoredChunk): StoredChunk {
+  const data = row.data as unknown;
+  if (typeof data === 'string') return row;
+  return { ...row, data: (data as { toString(encoding: 'utf8'): string }).toString('utf8') };
 }

@@ -1,3 +1,6 @@
+import { MongoClient, ObjectId } from 'mongodb';
+import pino from 'pino';
+import { JobLogService, type LogChunkView } from '../../../src/services/job-log.service';
 import { collect, wsClient } from '../../support/graphql-client';
 import { FakeWorker } from './support/fake-worker';
 import { cancelOpenJobs, createJob, createUser, getJob, jobLogs, mintWorkerToken, ok, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
@@ -59,6 +62,57 @@ describe('appendLogs', () => {
     ]);
     expect((await getJob(t, id)).logBytes).toBe('one\ntwo\nthree\nfour\n'.length);
     ok(await w.complete(id, 1, { exitCode: 0 }));
+  });
+
+  it('acknowledges a batch that overtook an earlier one once the gap is stored, and counts each byte once', async () => {
+    const id = await runningJob();
+    const c = (seq: number) => ({ seq, data: `chunk ${seq}\n` });
+    // the second batch lands first (the first is still in flight): nothing past the gap is acknowledged
+    expect(ok(await w.append(id, 1, [c(3), c(4)])).appendLogs.ackedSeq).toBe(0);
+    expect(ok(await w.append(id, 1, [c(1), c(2)])).appendLogs.ackedSeq).toBe(4);
+    // a worker that saw ackedSeq 0 resends all of it with the next chunk: stored and counted once
+    expect(ok(await w.append(id, 1, [1, 2, 3, 4, 5].map(c))).appendLogs.ackedSeq).toBe(5);
+    // batches racing each other, as an agent with several calls out sends them
+    const racing = await Promise.all([[6, 7], [8, 9], [10, 11], [12]].map((seqs) => w.append(id, 1, seqs.map(c))));
+    expect(Math.max(...racing.map((r) => ok(r).appendLogs.ackedSeq))).toBe(12);
+    const lines = await jobLogs(t, id);
+    expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(lines.map((l) => l.data).join('')).toBe(Array.from({ length: 12 }, (_, i) => c(i + 1).data).join(''));
+    expect((await getJob(t, id)).logBytes).toBe(Buffer.byteLength(lines.map((l) => l.data).join('')));
+    ok(await w.complete(id, 1, { exitCode: 0 }));
+  });
+
+  it('gives back exactly the text it was sent, multi-byte characters included, in Job.logs and the replay', async () => {
+    const id = await runningJob();
+    const text = ['héllo wörld ✓\n', '日本語のログ\n', 'emoji 😀 and a tab\tand \u0001 control\n'];
+    ok(await w.append(id, 1, text.map((data, i) => ({ seq: i + 1, data }))));
+    expect((await jobLogs(t, id)).map((l) => l.data)).toEqual(text);
+    expect((await getJob(t, id)).logBytes).toBe(Buffer.byteLength(text.join('')));
+    ok(await w.complete(id, 1, { exitCode: 0 }));
+    const sub = collect<Chunk>(subscriber(), LOGS_SUB, { id });
+    await sub.until(() => sub.done);
+    expect(sub.events.map((e) => e.jobLogs.data)).toEqual(text);
+  });
+
+  it('reads rows stored as text before, and looks in the store when a chunk turns out to be there already', async () => {
+    const id = await runningJob();
+    // a row in the older format (data as a BSON string), written where this replica did not see it
+    const client = await MongoClient.connect(t.mongoUri);
+    try {
+      await client
+        .db()
+        .collection('jobLogs')
+        .insertOne({ jobId: new ObjectId(id), attempt: 1, seq: 1, stream: 'STDOUT', data: 'older row\n', at: new Date() });
+    } finally {
+      await client.close();
+    }
+    // seq 1 is a duplicate here: the acknowledgement comes from the store, and covers it
+    expect(ok(await w.append(id, 1, [{ seq: 1, data: 'older row\n' }, { seq: 2, data: 'newer row\n' }])).appendLogs.ackedSeq).toBe(2);
+    expect((await jobLogs(t, id)).map((l) => l.data)).toEqual(['older row\n', 'newer row\n']);
+    ok(await w.complete(id, 1, { exitCode: 0 }));
+    const sub = collect<Chunk>(subscriber(), LOGS_SUB, { id });
+    await sub.until(() => sub.done);
+    expect(sub.events.map((e) => e.jobLogs.data)).toEqual(['older row\n', 'newer row\n']);
   });
 
   it('refuses bad seqs, and takes the agent’s own SYSTEM notes in the same seq space', async () => {
@@ -125,6 +179,29 @@ describe('jobLogs subscription', () => {
     expect(fromStart.events.map((e) => e.jobLogs.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(fromStart.events.every((e) => e.jobLogs.data === `line ${e.jobLogs.seq}\n`)).toBe(true);
     expect(fromMiddle.events.map((e) => e.jobLogs.seq)).toEqual(Array.from({ length: total - 100 }, (_, i) => i + 101));
+  });
+
+  it('a subscriber that falls behind by more than its live buffer reads the rest from the store: no gap, no duplicate', async () => {
+    const id = await runningJob();
+    // A stream with a tiny live buffer, on this API's channel, read only once the job is done.
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    const logs = new JobLogService({ pubsub: t.container.pubsub, logger, logMaxBytes: CAP, liveBufferBytes: 64 });
+    const stream = logs.stream(id, 1, 0);
+    const first = await (async () => {
+      ok(await w.append(id, 1, [{ seq: 1, data: '1\n' }]));
+      return stream.next(); // live from here on
+    })();
+    const total = 600; // more than the stream hands its consumer before it waits
+    for (let seq = 2; seq <= total; seq += 10) {
+      ok(await w.append(id, 1, Array.from({ length: Math.min(10, total - seq + 1) }, (_, i) => ({ seq: seq + i, data: `${seq + i}\n` }))));
+    }
+    ok(await w.complete(id, 1, { exitCode: 0 }));
+    const got: LogChunkView[] = [first.value as LogChunkView];
+    for await (const chunk of stream) got.push(chunk);
+    expect(got.map((c) => c.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(got.every((c) => c.data === `${c.seq}\n`)).toBe(true);
+    expect(lines.some((l) => l.includes('fell behind its live buffer'))).toBe(true);
   });
 
   it('replays a finished job and completes', async () => {
