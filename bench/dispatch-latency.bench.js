@@ -140,11 +140,11 @@ async function main() {
   const p99 = percentile(latencies, 99);
   const bare50 = percentile(bare, 50);
   process.stdout.write(
-    `dispatch: ${JOBS} jobs (after ${WARMUP} warm-up) in ${loopSecs.toFixed(1)} s, one at a time, local agent in the API process.\n` +
+    `dispatch: ${JOBS} jobs (after ${WARMUP} warm-up) in ${loopSecs.toFixed(1)} s, one at a time, the local agent as npm start runs it (a child process of the API).\n` +
       `  createJob sent → \`date +%s%N\` (exec'd without a shell) reads the clock: p50 ${fmtMs(p50)}, p90 ${fmtMs(percentile(latencies, 90))}, ` +
       `p99 ${fmtMs(p99)}, max ${fmtMs(Math.max(...latencies))}\n` +
       `  same command spawned by bare Node (${BARE_RUNS}×): p50 ${fmtMs(bare50)}, p99 ${fmtMs(percentile(bare, 99))}  → the exec itself\n` +
-      `  server view createdAt → startedAt (ms resolution; startJob precedes the spawn): p50 ${percentile(serverSide, 50)} ms, p99 ${percentile(serverSide, 99)} ms\n` +
+      `  server view createdAt → startedAt (ms resolution; startJob goes out right after the spawn): p50 ${percentile(serverSide, 50)} ms, p99 ${percentile(serverSide, 99)} ms\n` +
       `  where the time goes (p50 after createJob was sent, as this client saw it on jobUpdated):\n` +
       Object.entries(phase)
         .map(([k, v]) => `    ${k.padEnd(30)} ${fmtMs(percentile(v.filter(Number.isFinite), 50))}`)

@@ -6,7 +6,7 @@
  *    The rate (createJob sent → last byte received) is compared with the raw pipe rate of the
  *    same producer spawned by Node in this run (spawn → last byte read from its stdout pipe).
  *    The API runs with LOG_MAX_BYTES raised to 256 MiB so nothing is cut. Measured with the
- *    local agent in the API process (the embedded default), then with the agent as its own
+ *    local agent as npm start runs it (a child process of the API), then with an agent started by hand as its own
  *    process (worker/dist/cli.js) for comparison.
  * 2. Latency: a job prints its wall clock (ms, µs resolution) 50 times a second for 4 s;
  *    the subscriber compares each line with its own clock on receipt (same machine, same clock).
@@ -94,7 +94,7 @@ async function main() {
     `${r.rate.toFixed(1)} MB/s (${r.secs.toFixed(2)} s, ${r.seqs.length} chunks, seqs ${r.gapFree ? 'contiguous' : 'WITH GAPS'}, ` +
     `received ${r.received} bytes, job ${r.job.status}, logBytes ${r.job.logBytes}, truncated ${r.job.logTruncated})`;
   process.stdout.write(
-    `logs: ${BYTES / 1e6} MB job output to a live jobLogs subscriber, local agent (in the API process): ${describe(local)}\n` +
+    `logs: ${BYTES / 1e6} MB job output to a live jobLogs subscriber, local agent (as npm start runs it): ${describe(local)}\n` +
       `  same, the agent as its own process (worker/dist/cli.js): ${describe(remote)}\n` +
       `  same producer piped straight into Node: ${rawRate.toFixed(1)} MB/s\n` +
       `  write → subscriber latency over ${delays.length} lines: p50 ${fmtMs(percentile(delays, 50))}, p90 ${fmtMs(percentile(delays, 90))}, p99 ${fmtMs(percentile(delays, 99))}\n`,
@@ -108,7 +108,7 @@ async function main() {
   record(BENCH, 'write → subscriber latency p50', percentile(delays, 50), fmtMs, { op: '<=', target: 100, text: '≤ 100 ms' });
   record(BENCH, '  write → subscriber latency p99', percentile(delays, 99), fmtMs);
   // Output lost without any failure is a finding (bench-findings.md), not a reason to stop.
-  for (const [name, r] of [['local agent', local], ['agent as its own process', remote]]) {
+  for (const [name, r] of [['local agent', local], ['agent started by hand', remote]]) {
     if (r.received !== BYTES || !r.gapFree || r.job.status !== 'SUCCEEDED') {
       process.stdout.write(`  !! ${name}: the subscriber got ${r.received} of ${BYTES} bytes; SYSTEM lines: ${JSON.stringify(r.system)}\n`);
       record(BENCH, `stdout bytes lost, ${name}`, BYTES - r.received, (v) => `${(v / 1e6).toFixed(1)} MB`, { op: '<=', target: 0, text: 'none' });

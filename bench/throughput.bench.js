@@ -2,13 +2,14 @@
 /* Throughput of `true` jobs through one worker agent with 8 slots, against a bare Node loop
  * spawning `true` 8 at a time, both in this run.
  *
- * The jobs are queued first (no worker connected), then the local agent starts in the API
- * process with --concurrency 8; the clock runs from the first job seen leaving QUEUED (the agent
+ * The jobs are queued first (no worker connected), then the local agent starts as npm start
+ * runs it (a child process of the API) with --concurrency 8; the clock runs from the first job seen leaving QUEUED (the agent
  * is connected and registered) until the last job is seen SUCCEEDED on a jobUpdated subscription.
  * Each job is the command string `true`, which the agent runs as `/bin/sh -c true` in its own
  * process group, streams (empty) output, and reports startJob and completeJob for. The bare
  * loop spawns /usr/bin/true with piped stdout/stderr, 8 in flight, until all have exited.
- * For comparison the same is measured with the agent as its own process (worker/dist/cli.js).
+ * For comparison the same is measured with a second agent started by hand (worker/dist/cli.js):
+ * since the local agent is a child process too, the two should be close.
  *
  *   node bench/throughput.bench.js            (BENCH_THROUGHPUT_JOBS=400 by default)
  */
@@ -76,11 +77,11 @@ async function main() {
     return (wallMs() - Math.min(...ids.map((id) => firstPicked.get(id)))) / 1000;
   };
 
-  // 1. the embedded default: the local agent in the API process
+  // 1. the embedded default: the local agent as npm start runs it (a child process of the API)
   const secs = await run({ command: 'true' }, () => server.startAgent(SLOTS));
   const rate = JOBS / secs;
 
-  // 2. for comparison: the same agent as its own process (worker/dist/cli.js), so the API and
+  // 2. for comparison: an agent started by hand (worker/dist/cli.js), so the API and
   //    the agent do not share one event loop. Its label keeps these jobs off the local agent.
   const token = await server.mintToken('remote', [REMOTE_LABEL]);
   const remoteSecs = await run({ command: 'true', requirements: [REMOTE_LABEL] }, async () => {
@@ -89,7 +90,7 @@ async function main() {
   const remoteRate = JOBS / remoteSecs;
 
   process.stdout.write(
-    `throughput: ${JOBS} \`true\` jobs, one agent with ${SLOTS} slots (in the API process): ${secs.toFixed(2)} s, ${rate.toFixed(0)} jobs/s\n` +
+    `throughput: ${JOBS} \`true\` jobs, one agent with ${SLOTS} slots (the local agent of npm start): ${secs.toFixed(2)} s, ${rate.toFixed(0)} jobs/s\n` +
       `  same, the agent as its own process (worker/dist/cli.js): ${remoteSecs.toFixed(2)} s, ${remoteRate.toFixed(0)} jobs/s\n` +
       `  bare Node spawning \`true\` ${SLOTS} at a time: ${bareRate.toFixed(0)} spawns/s\n`,
   );

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The embedded default (`npm start`): the API, the web UI it serves, and one local worker
- * agent, in one process. With MONGODB_URI unset the embedded MongoDB-wire server keeps its
+ * The embedded default (`npm start`): the API and the web UI it serves in this process, and
+ * one local worker agent in a child process (see ./local-agent.ts). With MONGODB_URI unset the embedded MongoDB-wire server keeps its
  * data under --data-dir; with REDIS_URL unset pub/sub, locks and rate limits are in-process.
  * `--no-local-worker` runs the API alone (production, compose).
  */
@@ -10,10 +10,10 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startAgent, type Agent } from '@cmd-executor/worker';
 import { ConfigError, loadConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { startMongoWireServer } from './mongo-wire';
+import { startLocalAgent, type LocalAgent } from './local-agent';
 import { startApiServer, type ApiServer } from './server';
 import { installShutdownHandlers } from './shutdown';
 import { UserModel } from './storage/models';
@@ -67,16 +67,17 @@ async function main(): Promise<void> {
   const api = await startApiServer({ config });
   cleanups.push({ name: 'api', run: () => api.close() });
 
-  let agent: Agent | undefined;
+  let agent: LocalAgent | undefined;
   if (!values['no-local-worker']) {
     const token = await localWorkerToken(api, dataDir, bootLogger);
-    agent = await startAgent({
+    agent = startLocalAgent({
       server: api.url,
       token,
       name: LOCAL_WORKER_NAME,
       labels: ['local', os.platform()],
       concurrency: Math.max(2, os.cpus().length),
-      workDir: path.join(dataDir, 'work'),
+      workDir: path.resolve(dataDir, 'work'),
+      logLevel: process.env.LOG_LEVEL ?? 'info',
       logger: bootLogger.child({ component: 'local-worker' }),
     });
     cleanups.push({ name: 'local worker', run: () => agent!.stop() });
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
       `    GraphQL:  ${api.url}  (playground in development)\n` +
       `    log in as "${config.auth.adminUsername}"` +
       (config.auth.adminPassword ? ' with ADMIN_PASSWORD' : ' with the password printed at first start') +
-      `\n    worker:   ${agent ? `local agent "${LOCAL_WORKER_NAME}" connected` : 'none (--no-local-worker)'}\n\n`,
+      `\n    worker:   ${agent ? `local agent "${LOCAL_WORKER_NAME}" (pid ${agent.pid ?? '?'})` : 'none (--no-local-worker)'}\n\n`,
   );
 }
 

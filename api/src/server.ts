@@ -55,6 +55,10 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
       schema,
       introspection: config.graphql.introspection,
       includeStacktraceInErrorResponses: false,
+      // Shutdown is ours (installShutdownHandlers, then close()): Apollo's own SIGTERM handler
+      // would stop it behind our back and send the signal again, which reads as an impatient
+      // second signal and exits 1.
+      stopOnTerminationSignals: false,
       validationRules: [
         depthLimitRule(config.graphql.maxDepth),
         ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),

@@ -61,21 +61,30 @@ async function mintToken(name, labels) {
   return issued.token;
 }
 
-/** The embedded default's local agent (api/src/main.ts), with the slots the benchmark asks for. */
+/**
+ * The embedded default's local agent as api/src/main.ts runs it (a child process, see
+ * api/src/local-agent.ts), with the slots the benchmark asks for; resolves once it is ONLINE.
+ */
 async function startLocalAgent(concurrency, workDir) {
-  const { startAgent } = requireBuilt('worker/dist/index.js');
-  const pino = require('pino');
+  const { startLocalAgent: startLocalAgentProcess } = requireBuilt('api/dist/local-agent');
+  const { WorkerModel } = requireBuilt('api/dist/storage/models');
   const labels = ['local', os.platform()];
   const token = await mintToken('local', labels);
-  agent = await startAgent({
+  agent = startLocalAgentProcess({
     server: api.url,
     token,
     name: 'local',
     labels,
     concurrency,
     workDir: path.join(workDir, 'local-agent'),
-    logger: pino({ level: process.env.BENCH_AGENT_LOG_LEVEL || 'error' }),
+    logLevel: process.env.BENCH_AGENT_LOG_LEVEL || 'error',
+    logger: require('pino')({ level: process.env.BENCH_AGENT_LOG_LEVEL || 'error' }),
   });
+  const deadline = Date.now() + 20_000;
+  while (!(await WorkerModel.exists({ name: 'local', status: 'ONLINE' }))) {
+    if (Date.now() > deadline) throw new Error('the local agent did not come ONLINE within 20 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 async function stop() {

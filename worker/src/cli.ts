@@ -157,6 +157,15 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // Started by a parent with an IPC channel (`npm start` runs its local agent so): when the
+  // parent is gone, stop as on SIGTERM rather than serve on without it. The channel itself
+  // must not keep this process alive.
+  const onParentGone = (): void => onSignal('SIGTERM');
+  if (process.send) {
+    process.channel?.unref();
+    process.once('disconnect', onParentGone);
+    if (!process.connected) onParentGone(); // it went while the sandboxes were probed
+  }
   try {
     await agent.start();
     await agent.closed;
@@ -168,6 +177,7 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    process.off('disconnect', onParentGone);
   }
 }
 

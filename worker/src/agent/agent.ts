@@ -109,6 +109,8 @@ export class WorkerAgent implements Agent {
     // jobs a killed predecessor left running would run twice: the server re-runs them elsewhere
     await reapOrphans(this.workDir, this.log);
     await this.sandboxes.start?.();
+    // Stopped while starting (a signal, the parent gone): never connect.
+    if (this.stopping) return;
     this.log.info(
       { name: this.name, server: this.options.server, concurrency: this.concurrency, workDir: this.workDir, sandboxes: this.sandboxes.kinds },
       'worker agent starting',
@@ -288,6 +290,9 @@ export class WorkerAgent implements Agent {
       }
     }
     await this.close();
+    // A start still waiting for its first registration ends with the agent.
+    this.startWaiter?.resolve();
+    this.startWaiter = undefined;
     this.resolveClosed();
   }
 
