@@ -6,6 +6,7 @@ import * as machine from '../domain/job-state-machine';
 import { decodeJobCursor, encodeJobCursor } from '../domain/job-cursor';
 import { BadUserInputError, ConflictError, NotFoundError } from '../errors';
 import { JobModel } from '../storage/models';
+import { insertJob } from '../storage/repositories/job-lease.repository';
 import type { PubSubPort } from '../storage/pubsub';
 import type { UserPrincipal } from '../transport/graphql/context';
 import type { AuditService } from './audit.service';
@@ -58,7 +59,7 @@ export class JobService {
     // between submit and start.
     const direct = this.dispatch.assignAtInsert?.(valid, now) ?? null;
     try {
-      job = await JobModel.create({ ...valid, createdById, status: JobStatus.QUEUED, attempt: 1, queuedAt: now, ...direct?.fields });
+      job = await insertJob({ ...valid, createdById, status: JobStatus.QUEUED, attempt: 1, queuedAt: now, ...direct?.fields });
     } catch (err) {
       direct?.release();
       // Two requests with one key raced: the unique index let one in; answer with that one.
