@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 const stored = async (id: unknown): Promise<Record<string, unknown>> => {
-  const { _id, createdAt, updatedAt, idempotencyKey, ...rest } = (await JobModel.findById(id).lean().exec()) as Record<string, unknown>;
+  const { _id, createdAt, updatedAt, idempotencyKey, ...rest } = (await JobModel.findById(id).lean().exec()) as unknown as Record<string, unknown>;
   expect(createdAt).toBeInstanceOf(Date);
   expect(updatedAt).toEqual(createdAt);
   return rest;
