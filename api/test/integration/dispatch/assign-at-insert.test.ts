@@ -1,5 +1,5 @@
-import { FakeWorker } from './support/fake-worker';
-import { cancelOpenJobs, createJob, eventually, getJob, mintWorkerToken, ok, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
+import type { FakeWorker } from './support/fake-worker';
+import { cancelOpenJobs, connectFakeWorker, createJob, eventually, getJob, ok, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
 
 /**
  * A job submitted while a suitable worker sits idle with nothing queued for it goes in
@@ -11,11 +11,8 @@ let t: DispatchApi;
 const workers: FakeWorker[] = [];
 
 async function worker(name: string, labels: string[], capacity: number): Promise<FakeWorker> {
-  const w = new FakeWorker(t.wsUrl, await mintWorkerToken(t, name));
+  const w = await connectFakeWorker(t, name, { labels, capacity });
   workers.push(w);
-  await w.register({ name, labels, capacity });
-  w.autoHeartbeat(250);
-  w.subscribe();
   return w;
 }
 

@@ -1,18 +1,14 @@
-import { FakeWorker } from './support/fake-worker';
-import { cancelOpenJobs, createJob, errorCode, eventually, getJob, gql, mintWorkerToken, ok, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
+import type { FakeWorker } from './support/fake-worker';
+import { cancelOpenJobs, connectFakeWorker, createJob, errorCode, eventually, getJob, gql, ok, startDispatchApi, type DispatchApi, type FakeWorkerOptions } from './support/dispatch-harness';
 
 jest.setTimeout(20_000);
 
 let t: DispatchApi;
 const workers: FakeWorker[] = [];
 
-async function worker(name: string, opts: { labels?: string[]; capacity?: number; sandboxes?: string[]; subscribe?: boolean; api?: DispatchApi } = {}): Promise<FakeWorker> {
-  const api = opts.api ?? t;
-  const w = new FakeWorker(api.wsUrl, await mintWorkerToken(api, name));
+async function worker(name: string, opts: FakeWorkerOptions & { api?: DispatchApi } = {}): Promise<FakeWorker> {
+  const w = await connectFakeWorker(opts.api ?? t, name, opts);
   workers.push(w);
-  await w.register({ name, labels: opts.labels, capacity: opts.capacity, sandboxes: opts.sandboxes });
-  w.autoHeartbeat(250);
-  if (opts.subscribe !== false) w.subscribe();
   return w;
 }
 

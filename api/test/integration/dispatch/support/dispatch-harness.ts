@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { LeaseSettings } from '../../../../src/domain/lease';
 import { errorCode, gql } from '../../../support/graphql-client';
 import { login, startTestApi, type TestApi } from '../../../support/start-test-api';
+import { FakeWorker } from './fake-worker';
 
 /** Short leases so lease expiry, retries and sweeps happen within a test's time. */
 export const FAST_LEASE: Partial<LeaseSettings> = {
@@ -147,3 +148,20 @@ export async function createUser(t: { url: string; adminToken: string }, usernam
 }
 
 export { errorCode, gql };
+
+export interface FakeWorkerOptions {
+  labels?: string[];
+  capacity?: number;
+  sandboxes?: string[];
+  /** open the assignments stream (default true) */
+  subscribe?: boolean;
+}
+
+/** A fake worker with its own token, registered on `api`, heartbeating every 250 ms. */
+export async function connectFakeWorker(api: DispatchApi, name: string, opts: FakeWorkerOptions = {}): Promise<FakeWorker> {
+  const w = new FakeWorker(api.wsUrl, await mintWorkerToken(api, name));
+  await w.register({ name, labels: opts.labels, capacity: opts.capacity, sandboxes: opts.sandboxes });
+  w.autoHeartbeat(250);
+  if (opts.subscribe !== false) w.subscribe();
+  return w;
+}
