@@ -15,10 +15,6 @@ export type CapDecision<T extends SizedChunk> =
   | { kind: 'truncate'; chunk: T }
   | { kind: 'drop'; chunk: T };
 
-export function chunkBytes(data: string): number {
-  return Buffer.byteLength(data, 'utf8');
-}
-
 /**
  * Decide each chunk of a batch whose bytes were reserved as one range starting at
  * `startOffset` (chunks in the order they were counted).
