@@ -150,9 +150,10 @@ export class JobRunner {
     const jobDir = path.join(this.options.workDir, safeName(`${this.job.jobId}-${this.job.attempt}`));
     try {
       // Early: startJob goes out right after the spawn (its handling must not delay the spawn
-      // when the API shares this event loop); otherwise the process waits for its answer.
+      // when the API shares this event loop); otherwise the process waits for its answer (a
+      // refusal drops the attempt, and runProcess then spawns nothing).
       let started = this.leaseSafelyHeld() ? undefined : this.reportStart();
-      if (started && !(await started)) return { kind: 'dropped', reason: this.lostReason ?? 'startJob refused' };
+      if (started) await started;
 
       const result = await this.runProcess(jobDir, () => (started ??= this.reportStart()));
       started ??= this.reportStart(); // it never spawned (spawn error, bad cwd, stopped): report that too
