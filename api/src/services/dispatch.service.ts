@@ -70,9 +70,6 @@ interface WorkerView {
 
 const attemptKey = (jobId: unknown, attempt: number): string => `${String(jobId)}:${attempt}`;
 
-/** Resolves in the check phase after the event loop's next poll (I/O) phase. */
-const afterNextIoPhase = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
-
 export interface DispatchDeps {
   pubsub: PubSubPort;
   logger: Logger;
@@ -159,7 +156,7 @@ export class DispatchService implements JobDispatchHooks {
           view.held.delete(hold);
           if (lw.view === view) view.held.add(attemptKey(inserted._id, inserted.attempt));
           else this.markStale(lw); // read again since the hold: it may predate the insert
-          await this.handOver(lw, inserted, { yieldFirst: true });
+          await this.handOver(lw, inserted);
         },
         release: () => void view.held.delete(hold),
       };
@@ -358,7 +355,7 @@ export class DispatchService implements JobDispatchHooks {
    * A job just leased to a worker connected here goes out on its newest assignments stream;
    * false when the stream closed meanwhile (the job is given straight back).
    */
-  private async handOver(lw: LocalWorker, job: JobDoc, opts: { yieldFirst?: boolean } = {}): Promise<boolean> {
+  private async handOver(lw: LocalWorker, job: JobDoc): Promise<boolean> {
     const current = lw.sinks.at(-1);
     if (current) {
       // The worker hears first (dispatch latency); the bookkeeping follows.
@@ -370,9 +367,6 @@ export class DispatchService implements JobDispatchHooks {
         env: job.env.map((e) => ({ name: e.name, value: e.value, secret: e.secret })),
         leaseExpiresAt: job.leaseExpiresAt ?? undefined,
       });
-      // A single new job (nothing else to claim): let an agent in this process read its ASSIGN
-      // and spawn in the next I/O phase before the event and the reply are built.
-      if (opts.yieldFirst) await afterNextIoPhase();
     }
     await this.adjustRunning(job.workerId, 1);
     if (!current) {
