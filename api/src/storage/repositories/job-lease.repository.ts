@@ -38,7 +38,7 @@ export async function applyTransition(t: Transition): Promise<JobDoc | null> {
  * The caller has validated the input (domain rules); a cast error still throws here.
  */
 export async function insertJob(fields: Partial<Job>): Promise<JobDoc> {
-  const doc = JobModel.castObject({ ...fields }) as Job & { _id: Types.ObjectId };
+  const doc = JobModel.castObject(fields) as Job & { _id: Types.ObjectId }; // a new object
   JobModel.applyDefaults(doc);
   JobModel.applyTimestamps(doc);
   const versionKey = JobModel.schema.get('versionKey');
