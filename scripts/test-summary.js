@@ -4,7 +4,8 @@
  *
  *   node scripts/test-summary.js reset   forget the results of an earlier run (and make the folder)
  *   node scripts/test-summary.js init    make the folder (each tier's script runs it first)
- *   node scripts/test-summary.js         print "Tests: N passed, N failed, N skipped"
+ *   node scripts/test-summary.js         print a line per tier, then "N passed, N failed, N skipped"
+ *                                        alone on the last line (the plain form CI reads)
  *
  * Each tier writes jest's JSON result to test-output/results/<tier>.json (see package.json).
  * A tier whose result is missing counts as a failure: the summary never hides a tier that did
@@ -40,5 +41,5 @@ for (const tier of TIERS) {
   process.stdout.write(`${tier}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped\n`);
 }
 if (missing.length > 0) process.stdout.write(`no result from: ${missing.join(', ')}\n`);
-process.stdout.write(`Tests: ${passed} passed, ${failed + missing.length} failed, ${skipped} skipped\n`);
+process.stdout.write(`${passed} passed, ${failed + missing.length} failed, ${skipped} skipped\n`);
 process.exit(failed + missing.length > 0 ? 1 : 0);
