@@ -2,6 +2,18 @@ import type { Logger } from 'pino';
 import { isLeaseLost, isTransient, errorMessage, WorkerError } from '../errors';
 import { backoffDelay, type BackoffOptions } from '../util/backoff';
 import { DEFAULT_MAX_CHUNK_BYTES, type OutputStream, type RawChunk } from './chunker';
+import {
+  initialMode,
+  isOffline,
+  isWaitingToResend,
+  nextFlow,
+  nextLink,
+  nextLogCap,
+  nextPhase,
+  takesOutput,
+  type LinkEvent,
+  type LogStreamMode,
+} from './log-stream-mode';
 import { OutputPipeline } from './output-pipeline';
 
 /** A numbered chunk as sent in `appendLogs`. */
@@ -100,6 +112,8 @@ interface QueuedChunk extends RawChunk {
  * says how much once the server is back (or at the end). Once the server says the job's log cap
  * is reached (`truncated`), nothing more is sent; a server whose ack stops advancing is given
  * up on after `maxStalledResends` resends.
+ *
+ * Its mode (phase, log cap, link, flow) and the events that move it are in `log-stream-mode.ts`.
  */
 export class LogStreamer {
   private readonly options: LogStreamerOptions;
@@ -110,14 +124,7 @@ export class LogStreamer {
   private nextSendSeq = 1;
   private inFlight = 0;
   private droppedBytes = 0;
-  /** a call failed: waiting to resend everything unacknowledged */
-  private retrying = false;
-  /** the last failure said the connection is gone (cleared by an ack or resume()) */
-  private offline = false;
-  /** the sources were asked to stop reading */
-  private flowPaused = false;
-  /** the server's log cap was reached: output is no longer sent */
-  private discarding = false;
+  private readonly mode: LogStreamMode = initialMode();
   private highestAcked = 0;
   private stalledResends = 0;
   private peakQueuedBytes = 0;
@@ -127,11 +134,9 @@ export class LogStreamer {
   private failures = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private finishing = false;
-  private failed: Error | undefined;
+  /** why the streamer was aborted (set with phase `aborted`) */
+  private abortReason: Error | undefined;
   private waiters: { resolve(): void; reject(err: Error): void }[] = [];
-  /** the server reported that the per-job log cap was reached */
-  truncated = false;
 
   constructor(
     private readonly sink: LogSink,
@@ -153,18 +158,23 @@ export class LogStreamer {
 
   /** whether the sources are asked to stop reading */
   get isFlowPaused(): boolean {
-    return this.flowPaused;
+    return this.mode.flow === 'paused';
+  }
+
+  /** the server reported that the per-job log cap was reached */
+  get truncated(): boolean {
+    return this.mode.logCap === 'reached';
   }
 
   write(stream: 'STDOUT' | 'STDERR', bytes: Buffer): void {
-    if (this.closed || this.discarding) return;
+    if (!takesOutput(this.mode)) return;
     this.enqueue(this.pipeline.write(stream, bytes));
     this.armFlush();
     this.updateFlow();
   }
 
   endStream(stream: 'STDOUT' | 'STDERR'): void {
-    if (this.closed || this.discarding) return;
+    if (!takesOutput(this.mode)) return;
     this.enqueue(this.pipeline.endStream(stream));
     this.armFlush();
     this.updateFlow();
@@ -172,7 +182,7 @@ export class LogStreamer {
 
   /** A line from the platform (e.g. "canceled"); newline added when missing. */
   system(text: string): void {
-    if (this.closed || this.discarding) return;
+    if (!takesOutput(this.mode)) return;
     this.enqueue(this.pipeline.system(text.endsWith('\n') ? text : `${text}\n`));
     this.pump();
     this.updateFlow();
@@ -180,9 +190,9 @@ export class LogStreamer {
 
   /** The connection is back: resend what is unacknowledged now instead of waiting for the backoff. */
   resume(): void {
-    if (this.failed) return;
-    this.goOnline();
-    if (!this.retrying) {
+    if (this.mode.phase === 'aborted') return;
+    this.onServerReached();
+    if (!isWaitingToResend(this.mode.link)) {
       this.updateFlow();
       return;
     }
@@ -197,9 +207,9 @@ export class LogStreamer {
    * attempt lost its lease (CONFLICT) or the streamer was aborted.
    */
   finish(): Promise<void> {
-    if (this.failed) return Promise.reject(this.failed);
-    if (!this.finishing) {
-      this.finishing = true;
+    if (this.mode.phase === 'aborted') return Promise.reject(this.abortReason);
+    if (this.mode.phase === 'open') {
+      this.mode.phase = nextPhase(this.mode.phase, 'finish');
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
       this.enqueue(this.pipeline.flush());
@@ -215,8 +225,9 @@ export class LogStreamer {
 
   /** Stops sending and clears every timer; pending `finish()` calls reject with `reason`. */
   abort(reason: Error): void {
-    if (this.failed) return;
-    this.failed = reason;
+    if (this.mode.phase === 'aborted') return;
+    this.mode.phase = nextPhase(this.mode.phase, 'abort');
+    this.abortReason = reason;
     clearTimeout(this.flushTimer);
     clearTimeout(this.retryTimer);
     this.flushTimer = this.retryTimer = undefined;
@@ -236,16 +247,12 @@ export class LogStreamer {
       peakQueuedBytes: this.peakQueuedBytes,
       inFlight: this.inFlight,
       dropped: this.droppedBytes,
-      flowPaused: this.flowPaused,
+      flowPaused: this.mode.flow === 'paused',
       flowPauses: this.flowPauses,
-      offline: this.offline,
+      offline: isOffline(this.mode.link),
       highWaterBytes: this.highWater,
       lowWaterBytes: this.lowWater,
     };
-  }
-
-  private get closed(): boolean {
-    return this.finishing || this.failed !== undefined;
   }
 
   private armFlush(): void {
@@ -265,11 +272,11 @@ export class LogStreamer {
   private enqueue(chunks: RawChunk[]): void {
     for (const chunk of chunks) {
       // Past the log cap the server stores nothing more: don't send it.
-      if (this.discarding) continue;
+      if (this.mode.logCap === 'reached') continue;
       // Only an unreachable server costs output (while it is reachable the sources are paused
       // instead). Once dropping started it goes on until the server is back, so the gap gets
       // exactly one note.
-      if (this.offline && (this.droppedBytes > 0 || this.queuedBytes + chunk.bytes > this.options.maxBufferBytes)) {
+      if (isOffline(this.mode.link) && (this.droppedBytes > 0 || this.queuedBytes + chunk.bytes > this.options.maxBufferBytes)) {
         if (this.droppedBytes === 0) this.logger?.warn({ queuedBytes: this.queuedBytes }, 'log buffer full while the server is unreachable: dropping output');
         this.droppedBytes += chunk.bytes;
         continue;
@@ -296,26 +303,30 @@ export class LogStreamer {
 
   /** pauses or resumes the sources: hysteresis between the low- and high-water marks */
   private updateFlow(): void {
-    const mayHold = !this.failed && !this.finishing && !this.discarding && !this.offline;
-    const level = this.queuedBytes + this.pipeline.pendingBytes;
-    const hold = mayHold && (this.flowPaused ? level > this.lowWater : level >= this.highWater);
-    if (hold === this.flowPaused) return;
-    this.flowPaused = hold;
+    const flow = nextFlow(this.mode, this.queuedBytes + this.pipeline.pendingBytes, { highWater: this.highWater, lowWater: this.lowWater });
+    if (flow === this.mode.flow) return;
+    this.mode.flow = flow;
+    const hold = flow === 'paused';
     if (hold) this.flowPauses++;
     this.logger?.trace({ queuedBytes: this.queuedBytes, paused: hold }, hold ? 'output backpressure: pausing the job output' : 'resuming the job output');
     this.onFlowChange?.(!hold);
   }
 
-  private goOnline(): void {
-    if (!this.offline) return;
-    this.offline = false;
-    if (this.droppedBytes > 0 && !this.failed && !this.discarding) this.addDropNote(false);
+  private moveLink(event: LinkEvent): void {
+    this.mode.link = nextLink(this.mode.link, event);
+  }
+
+  /** an answer came (or the connection is back): a gap in the output gets its note now */
+  private onServerReached(): void {
+    const wasOffline = isOffline(this.mode.link);
+    this.moveLink('serverReached');
+    if (wasOffline && this.droppedBytes > 0 && this.mode.phase !== 'aborted' && this.mode.logCap === 'below') this.addDropNote(false);
   }
 
   /** the server reached the job's log cap: send nothing more, but get what was sent acknowledged */
-  private startDiscarding(): void {
-    if (this.discarding) return;
-    this.discarding = true;
+  private onTruncated(): void {
+    if (this.mode.logCap === 'reached') return;
+    this.mode.logCap = nextLogCap(this.mode.logCap, 'truncated');
     const firstUnsent = this.queue.findIndex((c) => c.seq >= this.nextSendSeq);
     if (firstUnsent >= 0) {
       for (const c of this.queue.splice(firstUnsent)) this.queuedBytes -= c.bytes;
@@ -334,7 +345,7 @@ export class LogStreamer {
    * size), and a slow one still sends each chunk at once. Full batches use every slot.
    */
   private pump(): void {
-    if (this.failed || this.retrying) return;
+    if (this.mode.phase === 'aborted' || isWaitingToResend(this.mode.link)) return;
     while (this.inFlight < this.options.maxInFlight) {
       const start = this.queue.length === 0 ? 0 : this.nextSendSeq - this.queue[0]!.seq;
       if (start >= this.queue.length) break;
@@ -351,7 +362,7 @@ export class LogStreamer {
         bytes += chunk.bytes;
       }
       if (batch.length >= this.options.maxBatchChunks || bytes >= this.options.maxBatchBytes) full = true;
-      if (!full && this.inFlight > 0 && !this.finishing) break;
+      if (!full && this.inFlight > 0 && this.mode.phase !== 'finishing') break;
       this.nextSendSeq = batch[batch.length - 1]!.seq + 1;
       this.inFlight++;
       const out = batch.map((c) => ({ seq: c.seq, stream: c.stream, data: c.data, at: new Date(c.at).toISOString() }));
@@ -364,9 +375,9 @@ export class LogStreamer {
 
   private onAck(res: AppendResult): void {
     this.inFlight--;
-    if (this.failed) return;
+    if (this.mode.phase === 'aborted') return;
     this.failures = 0;
-    this.goOnline();
+    this.onServerReached();
     this.logger?.trace({ ackedSeq: res.ackedSeq }, 'output acknowledged');
     let drained = 0;
     while (this.queue.length > 0 && this.queue[0]!.seq <= res.ackedSeq) {
@@ -376,11 +387,8 @@ export class LogStreamer {
     if (res.ackedSeq > this.highestAcked || drained > 0) this.stalledResends = 0;
     this.highestAcked = Math.max(this.highestAcked, res.ackedSeq);
     if (this.nextSendSeq <= res.ackedSeq) this.nextSendSeq = res.ackedSeq + 1;
-    if (res.truncated) {
-      this.truncated = true;
-      this.startDiscarding();
-    }
-    if (this.retrying) {
+    if (res.truncated) this.onTruncated();
+    if (isWaitingToResend(this.mode.link)) {
       this.scheduleRetry();
       this.updateFlow();
       return;
@@ -417,7 +425,7 @@ export class LogStreamer {
 
   private onFail(err: unknown, counted = true): void {
     if (counted) this.inFlight--;
-    if (this.failed) return;
+    if (this.mode.phase === 'aborted') return;
     if (isLeaseLost(err)) {
       const lost = err instanceof Error ? err : new Error(String(err));
       this.abort(lost);
@@ -430,20 +438,20 @@ export class LogStreamer {
       this.abort(new WorkerError('SERVER', `output refused: ${err.message}`, { cause: err, serverCode: err.serverCode }));
       return;
     }
-    if (!this.retrying) {
+    if (!isWaitingToResend(this.mode.link)) {
       this.logger?.warn({ err: errorMessage(err) }, 'appendLogs failed; will resend unacknowledged output');
     }
-    this.retrying = true;
     // Only a lost connection lets the job's output run into the bounded buffer; a slow or
     // hiccuping server (TIMEOUT, RATE_LIMITED, …) keeps the backpressure on.
-    if (err instanceof WorkerError && (err.code === 'NOT_CONNECTED' || err.code === 'DISCONNECTED')) this.offline = true;
+    const lost = err instanceof WorkerError && (err.code === 'NOT_CONNECTED' || err.code === 'DISCONNECTED');
+    this.moveLink(lost ? 'connectionLost' : 'callFailed');
     this.scheduleRetry();
     this.updateFlow();
   }
 
   /** once the last call out has settled: wait, then resend everything unacknowledged */
   private scheduleRetry(): void {
-    if (this.inFlight > 0 || this.retryTimer || this.failed) return;
+    if (this.inFlight > 0 || this.retryTimer || this.mode.phase === 'aborted') return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.retry();
@@ -451,12 +459,12 @@ export class LogStreamer {
   }
 
   private retry(): void {
-    if (this.failed) return;
+    if (this.mode.phase === 'aborted') return;
     if (this.inFlight > 0) {
       // resume() while calls are still out: the last one to settle schedules the retry.
       return;
     }
-    this.retrying = false;
+    this.moveLink('resendStarted');
     this.nextSendSeq = this.queue[0]?.seq ?? this.nextSeq;
     this.pump();
     this.updateFlow();
@@ -464,7 +472,7 @@ export class LogStreamer {
   }
 
   private settle(): void {
-    if (!this.finishing || this.failed) return;
+    if (this.mode.phase !== 'finishing') return;
     if (this.queue.length === 0 && this.inFlight === 0) {
       for (const w of this.waiters.splice(0)) w.resolve();
     }
