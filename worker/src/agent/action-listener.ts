@@ -24,7 +24,7 @@ export class ActionListener implements AsyncIterable<Assignment> {
   listen(): void {
     if (this.closed) return;
     this.dispose?.();
-    const dispose = this.client.subscribe<{ assignments: Assignment }>(ASSIGNMENTS, {
+    const dispose = this.client.subscribe(ASSIGNMENTS, {
       next: (data) => this.push(data.assignments),
       error: (err: WorkerError) => {
         if (this.dispose === dispose) this.dispose = undefined;

@@ -12,6 +12,7 @@ import type { Assignment, JobAttempt } from '../transport/operations';
 import { toWebSocketUrl } from '../transport/server-url';
 import { WorkerApi } from '../transport/worker-api';
 import { WorkerClient } from '../transport/worker-client';
+import { attemptKey } from '../util/attempt-key';
 import { backoffDelay, sleep } from '../util/backoff';
 import { ActionListener } from './action-listener';
 import { DEFAULTS, type AgentOptions } from './agent.options';
@@ -186,8 +187,8 @@ export class WorkerAgent implements Agent {
     try {
       const res = await this.api.heartbeat(this.runningJobs());
       this.log.trace({ lost: res.lost.length, cancel: res.cancel.length }, 'heartbeat');
-      for (const a of res.lost) this.runners.get(key(a))?.drop('heartbeat: the attempt no longer holds its lease');
-      for (const a of res.cancel) this.runners.get(key(a))?.stop('cancel');
+      for (const a of res.lost) this.runners.get(attemptKey(a))?.drop('heartbeat: the attempt no longer holds its lease');
+      for (const a of res.cancel) this.runners.get(attemptKey(a))?.stop('cancel');
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'heartbeat failed');
     }
@@ -206,7 +207,7 @@ export class WorkerAgent implements Agent {
         this.assign(a);
         return;
       case 'CANCEL': {
-        const runner = this.runners.get(key(a));
+        const runner = this.runners.get(attemptKey(a));
         if (runner) runner.stop('cancel');
         else this.log.debug({ jobId: a.jobId, attempt: a.attempt }, 'cancel for an attempt not running here');
         return;
@@ -219,7 +220,7 @@ export class WorkerAgent implements Agent {
   }
 
   private assign(a: Assignment): void {
-    const k = key(a);
+    const k = attemptKey(a);
     if (this.stopping) {
       this.log.info({ jobId: a.jobId }, 'shutting down: not taking the assignment');
       return;
@@ -261,7 +262,7 @@ export class WorkerAgent implements Agent {
 
   /** A job this worker cannot run (e.g. a sandbox it lacks): start it and fail it with the reason. */
   private reportRefused(job: RunnableJob, message: string): void {
-    const k = `${job.jobId}/${job.attempt}`;
+    const k = attemptKey(job);
     const done = (async () => {
       try {
         await this.api.startJob(job.jobId, job.attempt);
@@ -342,10 +343,6 @@ export class WorkerAgent implements Agent {
     }
     this.log.info('worker agent stopped');
   }
-}
-
-function key(a: { jobId: string; attempt: number }): string {
-  return `${a.jobId}/${a.attempt}`;
 }
 
 function toRunnableJob(a: Assignment): RunnableJob {

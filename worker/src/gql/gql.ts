@@ -1,6 +1,7 @@
 /* eslint-disable */
 import * as types from './graphql';
-import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+
 
 /**
  * Map of all GraphQL operations in the project.
@@ -32,45 +33,30 @@ const documents: Documents = {
 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- *
- *
- * @example
- * ```ts
- * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
- * ```
- *
- * The query argument is unknown!
- * Please regenerate the types.
  */
-export function graphql(source: string): unknown;
+export function graphql(source: "\n  mutation RegisterWorker($input: RegisterWorkerInput!) {\n    registerWorker(input: $input) {\n      id\n      name\n      leaseSeconds\n      heartbeatIntervalSeconds\n    }\n  }\n"): typeof import('./graphql').RegisterWorkerDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Heartbeat($runningJobs: [JobAttemptInput!]!) {\n    heartbeat(runningJobs: $runningJobs) {\n      leaseExpiresAt\n      lost {\n        jobId\n        attempt\n      }\n      cancel {\n        jobId\n        attempt\n      }\n    }\n  }\n"): typeof import('./graphql').HeartbeatDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartJob($jobId: ID!, $attempt: Int!) {\n    startJob(jobId: $jobId, attempt: $attempt) {\n      id\n      status\n    }\n  }\n"): typeof import('./graphql').StartJobDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AppendLogs($jobId: ID!, $attempt: Int!, $chunks: [LogChunkInput!]!) {\n    appendLogs(jobId: $jobId, attempt: $attempt, chunks: $chunks) {\n      ackedSeq\n      truncated\n    }\n  }\n"): typeof import('./graphql').AppendLogsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CompleteJob($jobId: ID!, $attempt: Int!, $result: JobResultInput!) {\n    completeJob(jobId: $jobId, attempt: $attempt, result: $result) {\n      id\n      status\n    }\n  }\n"): typeof import('./graphql').CompleteJobDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription Assignments {\n    assignments {\n      kind\n      jobId\n      attempt\n      leaseExpiresAt\n      job {\n        id\n        command\n        args\n        cwd\n        timeoutSeconds\n        sandbox\n        image\n        limits {\n          memoryMb\n          pids\n          cpuSeconds\n          fileSizeMb\n        }\n      }\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n"): typeof import('./graphql').AssignmentsDocument;
 
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation RegisterWorker($input: RegisterWorkerInput!) {\n    registerWorker(input: $input) {\n      id\n      name\n      leaseSeconds\n      heartbeatIntervalSeconds\n    }\n  }\n"): (typeof documents)["\n  mutation RegisterWorker($input: RegisterWorkerInput!) {\n    registerWorker(input: $input) {\n      id\n      name\n      leaseSeconds\n      heartbeatIntervalSeconds\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation Heartbeat($runningJobs: [JobAttemptInput!]!) {\n    heartbeat(runningJobs: $runningJobs) {\n      leaseExpiresAt\n      lost {\n        jobId\n        attempt\n      }\n      cancel {\n        jobId\n        attempt\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Heartbeat($runningJobs: [JobAttemptInput!]!) {\n    heartbeat(runningJobs: $runningJobs) {\n      leaseExpiresAt\n      lost {\n        jobId\n        attempt\n      }\n      cancel {\n        jobId\n        attempt\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation StartJob($jobId: ID!, $attempt: Int!) {\n    startJob(jobId: $jobId, attempt: $attempt) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation StartJob($jobId: ID!, $attempt: Int!) {\n    startJob(jobId: $jobId, attempt: $attempt) {\n      id\n      status\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation AppendLogs($jobId: ID!, $attempt: Int!, $chunks: [LogChunkInput!]!) {\n    appendLogs(jobId: $jobId, attempt: $attempt, chunks: $chunks) {\n      ackedSeq\n      truncated\n    }\n  }\n"): (typeof documents)["\n  mutation AppendLogs($jobId: ID!, $attempt: Int!, $chunks: [LogChunkInput!]!) {\n    appendLogs(jobId: $jobId, attempt: $attempt, chunks: $chunks) {\n      ackedSeq\n      truncated\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation CompleteJob($jobId: ID!, $attempt: Int!, $result: JobResultInput!) {\n    completeJob(jobId: $jobId, attempt: $attempt, result: $result) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation CompleteJob($jobId: ID!, $attempt: Int!, $result: JobResultInput!) {\n    completeJob(jobId: $jobId, attempt: $attempt, result: $result) {\n      id\n      status\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  subscription Assignments {\n    assignments {\n      kind\n      jobId\n      attempt\n      leaseExpiresAt\n      job {\n        id\n        command\n        args\n        cwd\n        timeoutSeconds\n        sandbox\n        image\n        limits {\n          memoryMb\n          pids\n          cpuSeconds\n          fileSizeMb\n        }\n      }\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription Assignments {\n    assignments {\n      kind\n      jobId\n      attempt\n      leaseExpiresAt\n      job {\n        id\n        command\n        args\n        cwd\n        timeoutSeconds\n        sandbox\n        image\n        limits {\n          memoryMb\n          pids\n          cpuSeconds\n          fileSizeMb\n        }\n      }\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
 }
-
-export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

@@ -1,10 +1,13 @@
 /**
- * The worker's GraphQL operations (checked against schema/schema.graphql by
- * operations.test.ts) and the shapes of their results.
+ * The worker's GraphQL operations. `graphql()` returns each as a typed document string
+ * generated from schema/schema.graphql (`npm run codegen`; `npm run typecheck` fails when
+ * the generated code is stale), so a request's variables and result are checked against
+ * the schema at compile time.
  */
-import type { SandboxKind } from '../runner/sandbox.types';
+import { graphql } from '../gql';
+import type { AssignmentsSubscription, HeartbeatMutation, RegisterWorkerMutation } from '../gql/graphql';
 
-export const REGISTER_WORKER = /* GraphQL */ `
+export const REGISTER_WORKER = graphql(`
   mutation RegisterWorker($input: RegisterWorkerInput!) {
     registerWorker(input: $input) {
       id
@@ -13,9 +16,9 @@ export const REGISTER_WORKER = /* GraphQL */ `
       heartbeatIntervalSeconds
     }
   }
-`;
+`);
 
-export const HEARTBEAT = /* GraphQL */ `
+export const HEARTBEAT = graphql(`
   mutation Heartbeat($runningJobs: [JobAttemptInput!]!) {
     heartbeat(runningJobs: $runningJobs) {
       leaseExpiresAt
@@ -29,36 +32,36 @@ export const HEARTBEAT = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
-export const START_JOB = /* GraphQL */ `
+export const START_JOB = graphql(`
   mutation StartJob($jobId: ID!, $attempt: Int!) {
     startJob(jobId: $jobId, attempt: $attempt) {
       id
       status
     }
   }
-`;
+`);
 
-export const APPEND_LOGS = /* GraphQL */ `
+export const APPEND_LOGS = graphql(`
   mutation AppendLogs($jobId: ID!, $attempt: Int!, $chunks: [LogChunkInput!]!) {
     appendLogs(jobId: $jobId, attempt: $attempt, chunks: $chunks) {
       ackedSeq
       truncated
     }
   }
-`;
+`);
 
-export const COMPLETE_JOB = /* GraphQL */ `
+export const COMPLETE_JOB = graphql(`
   mutation CompleteJob($jobId: ID!, $attempt: Int!, $result: JobResultInput!) {
     completeJob(jobId: $jobId, attempt: $attempt, result: $result) {
       id
       status
     }
   }
-`;
+`);
 
-export const ASSIGNMENTS = /* GraphQL */ `
+export const ASSIGNMENTS = graphql(`
   subscription Assignments {
     assignments {
       kind
@@ -87,55 +90,14 @@ export const ASSIGNMENTS = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
-export interface JobAttempt {
-  jobId: string;
-  attempt: number;
-}
+export type { RegisterWorkerInput } from '../gql/graphql';
 
-export interface RegisterWorkerInput {
-  name: string;
-  hostname?: string;
-  labels: string[];
-  capacity: number;
-  version?: string;
-  sandboxes: SandboxKind[];
-  runningJobs: JobAttempt[];
-}
-
-export interface RegisteredWorker {
-  id: string;
-  name: string;
-  leaseSeconds: number;
-  heartbeatIntervalSeconds: number;
-}
-
-export interface HeartbeatResult {
-  leaseExpiresAt: string;
-  lost: JobAttempt[];
-  cancel: JobAttempt[];
-}
-
-export interface AssignedJob {
-  id: string;
-  command: string;
-  args: string[] | null;
-  cwd: string | null;
-  timeoutSeconds: number | null;
-  sandbox: SandboxKind | null;
-  image: string | null;
-  limits: { memoryMb: number | null; pids: number | null; cpuSeconds: number | null; fileSizeMb: number | null } | null;
-}
-
-export type AssignmentKind = 'ASSIGN' | 'CANCEL';
-
-export interface Assignment {
-  kind: AssignmentKind;
-  jobId: string;
-  attempt: number;
-  job: AssignedJob | null;
-  env: { name: string; value: string; secret: boolean }[] | null;
-  /** ASSIGN: when the assignment's lease runs out unless startJob renews it (ISO time) */
-  leaseExpiresAt?: string | null;
-}
+export type RegisteredWorker = RegisterWorkerMutation['registerWorker'];
+export type HeartbeatResult = HeartbeatMutation['heartbeat'];
+/** One attempt of one job, as the heartbeat names them. */
+export type JobAttempt = HeartbeatResult['lost'][number];
+export type Assignment = AssignmentsSubscription['assignments'];
+export type AssignmentKind = Assignment['kind'];
+export type AssignedJob = NonNullable<Assignment['job']>;

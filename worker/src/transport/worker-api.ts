@@ -22,12 +22,12 @@ export class WorkerApi implements JobApi {
   ) {}
 
   async registerWorker(input: RegisterWorkerInput): Promise<RegisteredWorker> {
-    const data = await this.client.request<{ registerWorker: RegisteredWorker }>(REGISTER_WORKER, { input });
+    const data = await this.client.request(REGISTER_WORKER, { input });
     return data.registerWorker;
   }
 
   async heartbeat(runningJobs: JobAttempt[]): Promise<HeartbeatResult> {
-    const data = await this.client.request<{ heartbeat: HeartbeatResult }>(HEARTBEAT, { runningJobs });
+    const data = await this.client.request(HEARTBEAT, { runningJobs });
     return data.heartbeat;
   }
 
@@ -38,7 +38,7 @@ export class WorkerApi implements JobApi {
 
   async appendLogs(jobId: string, attempt: number, chunks: LogChunkOut[]): Promise<AppendResult> {
     this.gate();
-    const data = await this.client.request<{ appendLogs: AppendResult }>(APPEND_LOGS, { jobId, attempt, chunks });
+    const data = await this.client.request(APPEND_LOGS, { jobId, attempt, chunks });
     return data.appendLogs;
   }
 

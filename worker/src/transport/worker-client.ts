@@ -2,6 +2,7 @@ import { createClient, type Client, type FormattedExecutionResult } from 'graphq
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { WorkerError } from '../errors';
+import type { TypedDocumentString } from '../gql/graphql';
 import { backoffDelay, sleep, type BackoffOptions } from '../util/backoff';
 
 export interface WorkerClientOptions {
@@ -113,10 +114,15 @@ export class WorkerClient {
   }
 
   /** One query or mutation; rejects with a WorkerError (transient ones are worth retrying). */
-  request<T>(query: string, variables: Record<string, unknown>, timeoutMs = this.options.requestTimeoutMs): Promise<T> {
+  request<TResult, TVariables>(
+    document: TypedDocumentString<TResult, TVariables>,
+    variables: TVariables,
+    timeoutMs = this.options.requestTimeoutMs,
+  ): Promise<TResult> {
+    const query = document.toString();
     if (this.fatalError) return Promise.reject(this.fatalError);
     if (!this.connected || this.closing || !this.client) return Promise.reject(new WorkerError('NOT_CONNECTED', 'not connected to the server'));
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<TResult>((resolve, reject) => {
       let result: FormattedExecutionResult<Record<string, unknown>, unknown> | undefined;
       let settled = false;
       const entry: InFlight = {
@@ -135,7 +141,7 @@ export class WorkerClient {
       };
       this.inFlight.add(entry);
       const dispose = this.client.subscribe<Record<string, unknown>>(
-        { query, variables },
+        { query, variables: variables as Record<string, unknown> },
         {
           next: (value) => {
             result = value;
@@ -144,7 +150,7 @@ export class WorkerClient {
           complete: () =>
             settle(() => {
               if (result?.errors?.length) reject(fromGraphQLErrors(result.errors));
-              else if (result?.data) resolve(result.data as T);
+              else if (result?.data) resolve(result.data as TResult);
               else reject(new WorkerError('DISCONNECTED', 'the request ended without a result'));
             }),
         },
@@ -156,13 +162,16 @@ export class WorkerClient {
    * A subscription on the current connection. It ends (without re-subscribing) when the
    * socket closes; the caller subscribes again after it re-registered.
    */
-  subscribe<T>(query: string, sink: { next(data: T): void; error(err: WorkerError): void; complete(): void }): () => void {
+  subscribe<TResult>(
+    document: TypedDocumentString<TResult, Record<string, never>>,
+    sink: { next(data: TResult): void; error(err: WorkerError): void; complete(): void },
+  ): () => void {
     return this.client.subscribe<Record<string, unknown>>(
-      { query },
+      { query: document.toString() },
       {
         next: (value) => {
           if (value.errors?.length) sink.error(fromGraphQLErrors(value.errors));
-          else if (value.data) sink.next(value.data as T);
+          else if (value.data) sink.next(value.data as TResult);
         },
         error: (err) => sink.error(toWorkerError(err)),
         complete: () => sink.complete(),
