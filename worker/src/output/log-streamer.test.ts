@@ -278,6 +278,38 @@ describe('LogStreamer flow control', () => {
     expect(stored.filter((c) => c.stream === 'STDOUT').map((c) => c.data).join('')).toBe(`${'x'.repeat(40)}${'y'.repeat(60)}`);
   });
 
+  it('stays offline when the first resend after a lost connection times out, and takes up the backpressure at the next answer', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], opts);
+    const flow: boolean[] = [];
+    s.onFlowChange = (f) => flow.push(f);
+    s.write('STDOUT', Buffer.from('x'.repeat(40)));
+    sink.calls[0]!.reject(new WorkerError('DISCONNECTED', 'connection closed'));
+    sink.calls[1]!.reject(new WorkerError('DISCONNECTED', 'connection closed'));
+    for (let i = 0; i < 100 && sink.calls.length < 4; i++) await tick(5); // the backoff, then the resend
+    expect(sink.calls.slice(2).map((c) => c.chunks[0]!.seq)).toEqual([1, 2]);
+    sink.calls[2]!.reject(new WorkerError('TIMEOUT', 'no answer'));
+    sink.calls[3]!.reject(new WorkerError('TIMEOUT', 'no answer'));
+    await tick();
+    // No answer since the connection was lost: the output still runs into the buffer.
+    expect(s.stats.offline).toBe(true);
+    s.write('STDOUT', Buffer.from('y'.repeat(30)));
+    expect(flow).toEqual([false, true]);
+    expect(s.stats.dropped).toBe(0);
+    for (let i = 0; i < 100 && sink.calls.length < 5; i++) await tick(5);
+    sink.ack(4);
+    await tick();
+    expect(s.stats.offline).toBe(false);
+    expect(flow).toEqual([false, true, false]);
+    const done = s.finish();
+    for (let i = 0; i < 100 && sink.stored.size < 7; i++) {
+      for (let j = 5; j < sink.calls.length; j++) if (!sink.stored.has(sink.calls[j]!.chunks[0]!.seq)) sink.ack(j);
+      await tick(5);
+    }
+    await done;
+    expect([...sink.stored.values()].sort((a, b) => a.seq - b.seq).map((c) => c.data).join('')).toBe(`${'x'.repeat(40)}${'y'.repeat(30)}`);
+  });
+
   it('keeps the backpressure through a slow server (TIMEOUT) and drops nothing', async () => {
     const sink = new ManualSink();
     const s = new LogStreamer(sink, [], opts);
