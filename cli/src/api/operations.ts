@@ -134,6 +134,7 @@ export const WorkersDocument = graphql(`
       status
       version
       lastHeartbeatAt
+      tokenName
     }
   }
 `);

@@ -14,8 +14,8 @@ export function registerWorkers(program: Command, setExit: (code: number) => voi
     else {
       process.stdout.write(
         table(
-          ['NAME', 'STATUS', 'RUNNING', 'HOST', 'VERSION', 'LAST HEARTBEAT', 'LABELS'],
-          workers.map((w) => [w.name, w.status, `${w.running}/${w.capacity}`, w.hostname ?? '', w.version ?? '', w.lastHeartbeatAt ?? '', w.labels.join(',')]),
+          ['NAME', 'STATUS', 'RUNNING', 'TOKEN', 'HOST', 'VERSION', 'LAST HEARTBEAT', 'LABELS'],
+          workers.map((w) => [w.name, w.status, `${w.running}/${w.capacity}`, w.tokenName ?? '', w.hostname ?? '', w.version ?? '', w.lastHeartbeatAt ?? '', w.labels.join(',')]),
         ),
       );
     }

@@ -23,7 +23,7 @@ type Documents = {
     "\n  query CliJobs($status: [JobStatus!], $first: Int) {\n    jobs(status: $status, first: $first) {\n      edges {\n        node {\n          ...CliJobFields\n        }\n      }\n    }\n  }\n": typeof types.CliJobsDocument,
     "\n  mutation CliCancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      ...CliJobFields\n    }\n  }\n": typeof types.CliCancelJobDocument,
     "\n  mutation CliRetryJob($id: ID!) {\n    retryJob(id: $id) {\n      ...CliJobFields\n    }\n  }\n": typeof types.CliRetryJobDocument,
-    "\n  query CliWorkers($status: [WorkerStatus!]) {\n    workers(status: $status) {\n      id\n      name\n      hostname\n      labels\n      capacity\n      running\n      status\n      version\n      lastHeartbeatAt\n    }\n  }\n": typeof types.CliWorkersDocument,
+    "\n  query CliWorkers($status: [WorkerStatus!]) {\n    workers(status: $status) {\n      id\n      name\n      hostname\n      labels\n      capacity\n      running\n      status\n      version\n      lastHeartbeatAt\n      tokenName\n    }\n  }\n": typeof types.CliWorkersDocument,
     "\n  subscription CliJobUpdated($id: ID!) {\n    jobUpdated(id: $id) {\n      ...CliJobFields\n    }\n  }\n": typeof types.CliJobUpdatedDocument,
     "\n  subscription CliJobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n": typeof types.CliJobLogsDocument,
 };
@@ -37,7 +37,7 @@ const documents: Documents = {
     "\n  query CliJobs($status: [JobStatus!], $first: Int) {\n    jobs(status: $status, first: $first) {\n      edges {\n        node {\n          ...CliJobFields\n        }\n      }\n    }\n  }\n": types.CliJobsDocument,
     "\n  mutation CliCancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      ...CliJobFields\n    }\n  }\n": types.CliCancelJobDocument,
     "\n  mutation CliRetryJob($id: ID!) {\n    retryJob(id: $id) {\n      ...CliJobFields\n    }\n  }\n": types.CliRetryJobDocument,
-    "\n  query CliWorkers($status: [WorkerStatus!]) {\n    workers(status: $status) {\n      id\n      name\n      hostname\n      labels\n      capacity\n      running\n      status\n      version\n      lastHeartbeatAt\n    }\n  }\n": types.CliWorkersDocument,
+    "\n  query CliWorkers($status: [WorkerStatus!]) {\n    workers(status: $status) {\n      id\n      name\n      hostname\n      labels\n      capacity\n      running\n      status\n      version\n      lastHeartbeatAt\n      tokenName\n    }\n  }\n": types.CliWorkersDocument,
     "\n  subscription CliJobUpdated($id: ID!) {\n    jobUpdated(id: $id) {\n      ...CliJobFields\n    }\n  }\n": types.CliJobUpdatedDocument,
     "\n  subscription CliJobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n": types.CliJobLogsDocument,
 };
@@ -95,7 +95,7 @@ export function graphql(source: "\n  mutation CliRetryJob($id: ID!) {\n    retry
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query CliWorkers($status: [WorkerStatus!]) {\n    workers(status: $status) {\n      id\n      name\n      hostname\n      labels\n      capacity\n      running\n      status\n      version\n      lastHeartbeatAt\n    }\n  }\n"): (typeof documents)["\n  query CliWorkers($status: [WorkerStatus!]) {\n    workers(status: $status) {\n      id\n      name\n      hostname\n      labels\n      capacity\n      running\n      status\n      version\n      lastHeartbeatAt\n    }\n  }\n"];
+export function graphql(source: "\n  query CliWorkers($status: [WorkerStatus!]) {\n    workers(status: $status) {\n      id\n      name\n      hostname\n      labels\n      capacity\n      running\n      status\n      version\n      lastHeartbeatAt\n      tokenName\n    }\n  }\n"): (typeof documents)["\n  query CliWorkers($status: [WorkerStatus!]) {\n    workers(status: $status) {\n      id\n      name\n      hostname\n      labels\n      capacity\n      running\n      status\n      version\n      lastHeartbeatAt\n      tokenName\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -203,7 +203,7 @@ it('--detach prints the id; logs, logs -f, jobs, show, cancel, retry and workers
   expect(cancel.out).toBe(`${waiting.out.trim()} CANCELED\n`);
 
   const workers = await runCli(['workers'], { env: env() });
-  expect(workers.out).toMatch(/^cli-e2e-agent\s+ONLINE\s+\d+\/4\s/m);
+  expect(workers.out).toMatch(/^cli-e2e-agent\s+ONLINE\s+\d+\/4\s+cli-e2e-agent\s/m);
   for (const cmd of ['run', 'logs', 'jobs', 'show', 'cancel', 'retry', 'workers', 'login', 'logout']) {
     const help = await runCli([cmd, '--help']);
     expect(help.code).toBe(0);

@@ -25,7 +25,7 @@ type Documents = {
     "\n  query Jobs($status: [JobStatus!], $first: Int, $after: String) {\n    jobs(status: $status, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...JobSummary\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.JobsDocument,
     "\n  subscription JobsLive {\n    jobUpdated {\n      ...JobSummary\n    }\n  }\n": typeof types.JobsLiveDocument,
     "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n": typeof types.LoginDocument,
-    "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n  }\n": typeof types.WorkerSummaryFragmentDoc,
+    "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n    tokenName\n  }\n": typeof types.WorkerSummaryFragmentDoc,
     "\n  query Workers {\n    workers {\n      ...WorkerSummary\n    }\n  }\n": typeof types.WorkersDocument,
     "\n  subscription WorkersLive {\n    workerUpdated {\n      ...WorkerSummary\n    }\n  }\n": typeof types.WorkersLiveDocument,
     "\n  mutation DrainWorker($id: ID!) {\n    drainWorker(id: $id) {\n      ...WorkerSummary\n    }\n  }\n": typeof types.DrainWorkerDocument,
@@ -45,7 +45,7 @@ const documents: Documents = {
     "\n  query Jobs($status: [JobStatus!], $first: Int, $after: String) {\n    jobs(status: $status, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...JobSummary\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.JobsDocument,
     "\n  subscription JobsLive {\n    jobUpdated {\n      ...JobSummary\n    }\n  }\n": types.JobsLiveDocument,
     "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n": types.LoginDocument,
-    "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n  }\n": types.WorkerSummaryFragmentDoc,
+    "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n    tokenName\n  }\n": types.WorkerSummaryFragmentDoc,
     "\n  query Workers {\n    workers {\n      ...WorkerSummary\n    }\n  }\n": types.WorkersDocument,
     "\n  subscription WorkersLive {\n    workerUpdated {\n      ...WorkerSummary\n    }\n  }\n": types.WorkersLiveDocument,
     "\n  mutation DrainWorker($id: ID!) {\n    drainWorker(id: $id) {\n      ...WorkerSummary\n    }\n  }\n": types.DrainWorkerDocument,
@@ -115,7 +115,7 @@ export function graphql(source: "\n  mutation Login($username: String!, $passwor
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n  }\n"): (typeof documents)["\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n  }\n"];
+export function graphql(source: "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n    tokenName\n  }\n"): (typeof documents)["\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n    tokenName\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -53,7 +53,7 @@ export class WorkerAgent implements Agent {
   private readonly sandboxes: SandboxProvider;
   private readonly runners = new Map<string, JobRunner>();
   private readonly settled = new Map<string, Promise<unknown>>();
-  private readonly name: string;
+  private readonly name: string | undefined;
   private readonly concurrency: number;
   private readonly workDir: string;
   private registered = false;
@@ -73,7 +73,8 @@ export class WorkerAgent implements Agent {
 
   constructor(private readonly options: AgentOptions) {
     this.log = options.logger ?? pino({ name: 'cmd-executor-worker' });
-    this.name = options.name ?? os.hostname();
+    // Unset: the server names the worker after its token.
+    this.name = options.name;
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULTS.concurrency);
     this.workDir = path.resolve(options.workDir ?? DEFAULTS.workDir);
     this.sandboxes = options.sandboxes ?? createNoneProvider();
@@ -143,7 +144,7 @@ export class WorkerAgent implements Agent {
     for (let attempt = 0; this.client.isConnected && !this.fatal && !this.lifetime.signal.aborted; attempt++) {
       try {
         const worker = await this.api.registerWorker({
-          name: this.name,
+          name: this.name ?? null,
           hostname: os.hostname(),
           labels: this.options.labels ?? [],
           capacity: this.concurrency,

@@ -95,7 +95,7 @@ export interface JobAttempt {
 }
 
 export interface RegisterWorkerInput {
-  name: string;
+  name: string | null;
   hostname?: string;
   labels: string[];
   capacity: number;
