@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiProcess, adminLogin, createWorkerToken, eventually, freePort, graphql, runCli, spawnCli, startAgent, ADMIN_PASSWORD, type Agent } from './support/cli-harness';
+import { ApiProcess, CLI, adminLogin, createWorkerToken, eventually, freePort, graphql, runCli, spawnCli, startAgent, ADMIN_PASSWORD, type Agent } from './support/cli-harness';
 
 /**
  * `cmd-executor` as a user runs it: the built CLI against the built API (`node api/dist/main.js`)
@@ -126,6 +126,25 @@ it('login keeps the session in a 0600 file under XDG_CONFIG_HOME; logout forgets
   expect(after.err).toContain('run `cmd-executor login`');
 });
 
+it('login on a terminal asks for the password without echoing it', async () => {
+  const { spawn } = await import('node:child_process');
+  const config = path.join(tmp, 'tty-login-config');
+  const term = spawn('script', ['-qec', `${process.execPath} ${CLI} login --server ${api.url} --username admin`, '/dev/null'], { env: { ...process.env, XDG_CONFIG_HOME: config }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let screen = '';
+  term.stdout.on('data', (b: Buffer) => (screen += b.toString()));
+  const exited = new Promise<number | null>((resolve) => term.once('exit', (code) => resolve(code)));
+  try {
+    await eventually(() => (screen.includes('password for admin: ') ? true : undefined), 20_000, 'the password prompt');
+    term.stdin.write(`${ADMIN_PASSWORD}\r`);
+    expect(await exited).toBe(0);
+    expect(screen).toContain('logged in to');
+    expect(screen).not.toContain(ADMIN_PASSWORD);
+    expect(statSync(path.join(config, 'cmd-executor', 'credentials.json')).mode & 0o777).toBe(0o600);
+  } finally {
+    term.kill('SIGKILL');
+  }
+});
+
 it('--secret-env takes the value from the CLI’s environment and the API never shows it', async () => {
   const r = await runCli(['run', '--json', '-l', LABEL, '-e', 'PLAIN=p', '--secret-env', 'API_KEY', 'printf "%s/" "$PLAIN"; test "$API_KEY" = "s3cr3t value" && echo match; echo "$API_KEY"'], { env: env({ API_KEY: 's3cr3t value' }) });
   expect(r.code).toBe(0);
@@ -156,6 +175,24 @@ it('Ctrl-C cancels the running job and exits 130; a job waiting for a label says
   expect((await queued.exited).code).toBe(130);
   const qid = /canceling job (\w+)/.exec(queued.stderr().toString())![1]!;
   expect((await job(qid)).status).toBe('CANCELED');
+});
+
+it('on a terminal it says why the job waits without --verbose, and Ctrl-C there cancels it', async () => {
+  // `script` gives the CLI a pseudo-terminal; Ctrl-C is the ^C byte typed into it
+  const { spawn } = await import('node:child_process');
+  const term = spawn('script', ['-qec', `${process.execPath} ${CLI} run -l gpu-nobody-has true`, '/dev/null'], { env: { ...process.env, ...env() }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let screen = '';
+  term.stdout.on('data', (b: Buffer) => (screen += b.toString()));
+  const exited = new Promise<number | null>((resolve) => term.once('exit', (code) => resolve(code)));
+  try {
+    await eventually(() => (screen.includes('waiting for a worker with labels gpu-nobody-has: none online') ? true : undefined), 30_000, `the waiting line; screen: ${screen}`);
+    term.stdin.write('\x03');
+    await eventually(() => (/canceling job \w+; Ctrl-C again to detach/.test(screen) ? true : undefined), 10_000, 'the cancel line');
+    expect(await exited).toBe(130);
+    expect(screen).toMatch(/job \w+ CANCELED/);
+  } finally {
+    term.kill('SIGKILL');
+  }
 });
 
 it('a second Ctrl-C detaches at once and prints the job id; the job goes on', async () => {
