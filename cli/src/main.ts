@@ -23,6 +23,13 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
 }
 
 if (require.main === module) {
+  // A reader that went away (`| head`): stop quietly, as a process killed by SIGPIPE would.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(128 + 13);
+      throw err;
+    });
+  }
   void main().then((code) => {
     // Exit once stdout has taken everything: open keep-alive sockets must not hold the process.
     process.stdout.write('', () => process.exit(code));
