@@ -15,7 +15,8 @@ async function bundle(entry, outfile, version) {
     target: 'node20',
     format: 'cjs',
     legalComments: 'none',
-    define: { CLI_VERSION: JSON.stringify(version) },
+    // The bundle has no package.json beside it to read its version from.
+    define: { BUNDLED_VERSION: JSON.stringify(version) },
     // ws loads these native speed-ups when they are installed and works without them.
     external: ['bufferutil', 'utf-8-validate'],
     logLevel: 'warning',

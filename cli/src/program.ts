@@ -5,7 +5,7 @@ import { registerLogs } from './commands/logs.command';
 import { registerRun } from './commands/run.command';
 import { registerWorkers } from './commands/workers.command';
 
-declare const CLI_VERSION: string | undefined;
+declare const BUNDLED_VERSION: string | undefined;
 
 /** Every command; each action reports its exit status through `setExit`. */
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -15,7 +15,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       'Run commands on cmd-executor workers and follow them from a terminal.\n' +
         'Server and token: --server, else CMD_EXECUTOR_SERVER / CMD_EXECUTOR_TOKEN, else the saved login.',
     )
-    .version(typeof CLI_VERSION === 'string' ? CLI_VERSION : 'dev')
+    .version(typeof BUNDLED_VERSION === 'string' ? BUNDLED_VERSION : 'dev')
     .exitOverride()
     .addHelpText(
       'after',

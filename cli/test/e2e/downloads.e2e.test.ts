@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiProcess, adminLogin, createWorkerToken, eventually, freePort, graphql, runCli, REPO } from './support/cli-harness';
@@ -11,6 +11,8 @@ import { ApiProcess, adminLogin, createWorkerToken, eventually, freePort, graphq
  * createWorkerToken answers.
  */
 jest.setTimeout(90_000);
+
+const AGENT_VERSION = (JSON.parse(readFileSync(path.join(REPO, 'worker/package.json'), 'utf8')) as { version: string }).version;
 
 let api: ApiProcess;
 let admin: string;
@@ -70,8 +72,8 @@ it('createWorkerToken’s install command starts an agent from an empty director
   installed.stderr!.on('data', (b: Buffer) => (out += b.toString()));
   await eventually(async () => {
     // no --name: the agent takes its token's name (and labels)
-    const r = await graphql<{ workers: Array<{ name: string; status: string; labels: string[]; tokenName: string }> }>(api.url, '{ workers { name status labels tokenName } }', {}, admin);
-    return r.workers.some((w) => w.name === 'downloaded-agent' && w.tokenName === 'downloaded-agent' && w.status === 'ONLINE' && w.labels.includes('downloaded')) ? true : undefined;
+    const r = await graphql<{ workers: Array<{ name: string; status: string; labels: string[]; tokenName: string; version: string }> }>(api.url, '{ workers { name status labels tokenName version } }', {}, admin);
+    return r.workers.some((w) => w.name === 'downloaded-agent' && w.tokenName === 'downloaded-agent' && w.version === AGENT_VERSION && w.status === 'ONLINE' && w.labels.includes('downloaded')) ? true : undefined;
   }, 30_000, 'the downloaded agent ONLINE').catch((err: Error) => {
     throw new Error(`${err.message}; agent output: ${out}`);
   });

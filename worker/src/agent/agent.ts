@@ -366,8 +366,12 @@ function toRunnableJob(a: Assignment): RunnableJob {
   };
 }
 
+/** Set by scripts/bundle.js in the single-file agent, which has no package.json beside it. */
+declare const BUNDLED_VERSION: string | undefined;
+
 let version: string | undefined;
 function packageVersion(): string {
+  if (version === undefined && typeof BUNDLED_VERSION === 'string') version = BUNDLED_VERSION;
   if (version === undefined) {
     try {
       version = (JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
