@@ -29,7 +29,7 @@ module.exports = {
       ...base,
       displayName: 'unit',
       // Pure tests live beside the code they test.
-      testMatch: ['<rootDir>/{api,worker,web}/src/**/*.test.{ts,tsx}'],
+      testMatch: ['<rootDir>/{api,worker,web,cli}/src/**/*.test.{ts,tsx}'],
     },
     {
       ...base,
@@ -41,7 +41,7 @@ module.exports = {
       ...base,
       displayName: 'e2e',
       // The built API and worker on real sockets; the web UI in real Chromium.
-      testMatch: ['<rootDir>/{api,worker,web}/test/e2e/**/*.test.ts'],
+      testMatch: ['<rootDir>/{api,worker,web,cli}/test/e2e/**/*.test.ts'],
     },
   ],
 };

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import os from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { WorkerAgent } from './agent/agent';
@@ -48,7 +47,7 @@ export function buildProgram(sandboxModule: SandboxModule | undefined): Command 
         .env('CMD_EXECUTOR_WORKER_TOKEN')
         .makeOptionMandatory(),
     )
-    .addOption(new Option('--name <name>', 'worker name shown in the UI').env('CMD_EXECUTOR_WORKER_NAME').default(os.hostname(), 'the hostname'))
+    .addOption(new Option('--name <name>', "worker name shown in the UI (default: the worker token's name)").env('CMD_EXECUTOR_WORKER_NAME'))
     .addOption(
       new Option('--labels <list>', 'comma-separated labels; a job runs here only if its requirements are all among them')
         .env('CMD_EXECUTOR_LABELS')

@@ -59,6 +59,8 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   /** Directory of the built web UI served at `/` when it exists. */
   WEB_DIST_DIR: optionalString,
+  /** The API's address as other hosts reach it (install commands); else the request's host. */
+  PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s/]+/.test(v), 'must be an http(s):// URL'),
 });
 
 export type RawEnv = z.input<typeof envSchema>;

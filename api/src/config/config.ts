@@ -19,7 +19,7 @@ export interface AppConfig {
     adminPassword?: string;
   };
   oidc: { issuer?: string; clientId?: string; clientSecret?: string; redirectUri?: string };
-  http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; shutdownTimeoutMs: number };
+  http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; publicUrl?: string; shutdownTimeoutMs: number };
   rateLimit: { windowMs: number; max: number; workerMax: number };
   graphql: { introspection: boolean; maxDepth: number; maxCost: number };
   jobs: { leaseSeconds: number; heartbeatSeconds: number; logMaxBytes: number };
@@ -92,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .filter((o) => o.length > 0),
       enforceTls: e.ENFORCE_TLS,
       webDistDir: e.WEB_DIST_DIR,
+      publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     },
     rateLimit: { windowMs: e.RATE_LIMIT_WINDOW_MS, max: e.RATE_LIMIT_MAX, workerMax: e.WORKER_RATE_LIMIT_MAX },

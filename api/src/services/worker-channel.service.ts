@@ -27,7 +27,7 @@ export interface AttemptRef {
 }
 
 export interface RegisterInput {
-  name: string;
+  name?: string | null;
   hostname?: string | null;
   labels?: string[] | null;
   capacity: number;
@@ -83,7 +83,8 @@ export class WorkerChannelService {
    * were lost with its previous process and go back to the queue now rather than after the lease.
    */
   async register(principal: WorkerPrincipal, input: RegisterInput, connection?: ConnectionContext): Promise<WorkerDoc> {
-    const name = input.name?.trim();
+    // An agent started without --name takes its token's name.
+    const name = input.name?.trim() || principal.workerName;
     if (!name || name.length > 128) throw new BadUserInputError('input.name', 'name must be 1-128 characters');
     if (!Number.isInteger(input.capacity) || input.capacity < 1 || input.capacity > MAX_CAPACITY) {
       throw new BadUserInputError('input.capacity', `capacity must be an integer from 1 to ${MAX_CAPACITY}`);

@@ -1,6 +1,6 @@
 import { isValidObjectId } from 'mongoose';
 import type { WorkerStatus } from '../domain/enums';
-import { WorkerModel } from '../storage/models';
+import { WorkerModel, WorkerTokenModel } from '../storage/models';
 import type { WorkerDoc } from './job-events';
 
 /** Read side of workers for people (the worker channel writes them). */
@@ -12,6 +12,14 @@ export class WorkerQueryService {
 
   async findById(id: string): Promise<WorkerDoc | null> {
     return isValidObjectId(id) ? WorkerModel.findById(id) : null;
+  }
+
+  /** The name of the worker token a worker connected with (null once the token record is gone). */
+  async tokenName(tokenId: unknown): Promise<string | null> {
+    const id = tokenId === undefined || tokenId === null ? '' : String(tokenId);
+    if (!isValidObjectId(id)) return null;
+    const token = await WorkerTokenModel.findById(id).select({ name: 1 }).lean();
+    return token?.name ?? null;
   }
 
   async findByIds(ids: readonly string[]): Promise<WorkerDoc[]> {

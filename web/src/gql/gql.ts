@@ -25,13 +25,13 @@ type Documents = {
     "\n  query Jobs($status: [JobStatus!], $first: Int, $after: String) {\n    jobs(status: $status, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...JobSummary\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.JobsDocument,
     "\n  subscription JobsLive {\n    jobUpdated {\n      ...JobSummary\n    }\n  }\n": typeof types.JobsLiveDocument,
     "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n": typeof types.LoginDocument,
-    "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n  }\n": typeof types.WorkerSummaryFragmentDoc,
+    "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n    tokenName\n  }\n": typeof types.WorkerSummaryFragmentDoc,
     "\n  query Workers {\n    workers {\n      ...WorkerSummary\n    }\n  }\n": typeof types.WorkersDocument,
     "\n  subscription WorkersLive {\n    workerUpdated {\n      ...WorkerSummary\n    }\n  }\n": typeof types.WorkersLiveDocument,
     "\n  mutation DrainWorker($id: ID!) {\n    drainWorker(id: $id) {\n      ...WorkerSummary\n    }\n  }\n": typeof types.DrainWorkerDocument,
     "\n  query Me {\n    me {\n      id\n      username\n      role\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
-    "\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n    }\n  }\n": typeof types.CreateWorkerTokenDocument,
+    "\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n      installCommand\n    }\n  }\n": typeof types.CreateWorkerTokenDocument,
 };
 const documents: Documents = {
     "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n": types.JobSummaryFragmentDoc,
@@ -45,13 +45,13 @@ const documents: Documents = {
     "\n  query Jobs($status: [JobStatus!], $first: Int, $after: String) {\n    jobs(status: $status, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...JobSummary\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.JobsDocument,
     "\n  subscription JobsLive {\n    jobUpdated {\n      ...JobSummary\n    }\n  }\n": types.JobsLiveDocument,
     "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n": types.LoginDocument,
-    "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n  }\n": types.WorkerSummaryFragmentDoc,
+    "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n    tokenName\n  }\n": types.WorkerSummaryFragmentDoc,
     "\n  query Workers {\n    workers {\n      ...WorkerSummary\n    }\n  }\n": types.WorkersDocument,
     "\n  subscription WorkersLive {\n    workerUpdated {\n      ...WorkerSummary\n    }\n  }\n": types.WorkersLiveDocument,
     "\n  mutation DrainWorker($id: ID!) {\n    drainWorker(id: $id) {\n      ...WorkerSummary\n    }\n  }\n": types.DrainWorkerDocument,
     "\n  query Me {\n    me {\n      id\n      username\n      role\n    }\n  }\n": types.MeDocument,
     "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
-    "\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n    }\n  }\n": types.CreateWorkerTokenDocument,
+    "\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n      installCommand\n    }\n  }\n": types.CreateWorkerTokenDocument,
 };
 
 /**
@@ -115,7 +115,7 @@ export function graphql(source: "\n  mutation Login($username: String!, $passwor
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n  }\n"): (typeof documents)["\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n  }\n"];
+export function graphql(source: "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n    tokenName\n  }\n"): (typeof documents)["\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n    tokenName\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -139,7 +139,7 @@ export function graphql(source: "\n  mutation Logout {\n    logout\n  }\n"): (ty
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n      installCommand\n    }\n  }\n"): (typeof documents)["\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n      installCommand\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -22,6 +22,7 @@ graphql(`
     capacity
     version
     lastHeartbeatAt
+    tokenName
   }
 `);
 
@@ -113,6 +114,7 @@ export function WorkersPage() {
           <thead>
             <tr>
               <th scope="col">Name</th>
+              <th scope="col">Token</th>
               <th scope="col">Status</th>
               <th scope="col">Labels</th>
               <th scope="col">Running</th>
@@ -127,6 +129,7 @@ export function WorkersPage() {
                 <td>
                   <strong>{w.name}</strong>
                 </td>
+                <td data-token>{w.tokenName ?? <span className="muted">—</span>}</td>
                 <td>
                   <StatusBadge status={w.status} />
                 </td>
@@ -164,7 +167,7 @@ export function WorkersPage() {
             ))}
             {workers.length === 0 && (
               <tr>
-                <td colSpan={isAdmin ? 7 : 6} className="empty">
+                <td colSpan={isAdmin ? 8 : 7} className="empty">
                   No workers have registered yet.
                 </td>
               </tr>

@@ -11,6 +11,7 @@ const CreateWorkerTokenDocument = graphql(`
       workerName
       labels
       expiresAt
+      installCommand
     }
   }
 `);
@@ -19,6 +20,7 @@ interface Issued {
   token: string;
   workerName: string;
   labels: readonly string[];
+  installCommand: string;
 }
 
 /** Admin: issue a worker token. The token is shown once; only its hash is stored. */
@@ -53,7 +55,6 @@ export function WorkerTokenForm() {
     setGeneral(other);
   }
 
-  const command = issued ? `npx cmd-executor-worker --server ${window.location.origin} --token ${issued.token}` : '';
 
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
@@ -65,7 +66,7 @@ export function WorkerTokenForm() {
             {issued.labels.length > 0 && <> (labels {issued.labels.join(', ')})</>}. It is shown only now: copy it.
           </p>
           <CopyField label="Token" value={issued.token} />
-          <CopyField label="Start an agent with" value={command} />
+          <CopyField label="Install and start an agent on another host (needs curl and Node ≥ 20)" value={issued.installCommand} />
           <button type="button" onClick={() => setIssued(null)}>
             Done
           </button>

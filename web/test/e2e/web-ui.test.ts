@@ -462,7 +462,8 @@ describe('workers', () => {
     const values = await issued.$$eval('input', (inputs) => inputs.map((i) => (i as HTMLInputElement).value));
     const [token, commandLine] = values as [string, string];
     expect(token.length).toBeGreaterThan(20);
-    expect(commandLine).toBe(`npx cmd-executor-worker --server ${stack.origin} --token ${token}`);
+    // installs from this API (not a registry), with the token in the environment, not in argv
+    expect(commandLine).toBe(`curl -fsSLO ${stack.origin}/downloads/cmd-executor-worker.js && CMD_EXECUTOR_WORKER_TOKEN=${token} node cmd-executor-worker.js --server ${stack.origin}`);
     await screenshot(page, 'workers-token');
 
     await page.click(`${row} button:has-text("Drain")`);

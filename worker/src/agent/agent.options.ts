@@ -10,7 +10,7 @@ export interface AgentOptions {
   server: string;
   /** worker token (never logged) */
   token: string;
-  /** defaults to the hostname */
+  /** defaults to the worker token's name (the server applies it) */
   name?: string;
   labels?: string[];
   /** jobs run at once */

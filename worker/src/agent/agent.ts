@@ -54,7 +54,7 @@ export class WorkerAgent implements Agent {
   private readonly sandboxes: SandboxProvider;
   private readonly runners = new Map<string, JobRunner>();
   private readonly settled = new Map<string, Promise<unknown>>();
-  private readonly name: string;
+  private readonly name: string | undefined;
   private readonly concurrency: number;
   private readonly workDir: string;
   private registered = false;
@@ -74,7 +74,8 @@ export class WorkerAgent implements Agent {
 
   constructor(private readonly options: AgentOptions) {
     this.log = options.logger ?? pino({ name: 'cmd-executor-worker' });
-    this.name = options.name ?? os.hostname();
+    // Unset: the server names the worker after its token.
+    this.name = options.name;
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULTS.concurrency);
     this.workDir = path.resolve(options.workDir ?? DEFAULTS.workDir);
     this.sandboxes = options.sandboxes ?? createNoneProvider();
@@ -144,7 +145,7 @@ export class WorkerAgent implements Agent {
     for (let attempt = 0; this.client.isConnected && !this.fatal && !this.lifetime.signal.aborted; attempt++) {
       try {
         const worker = await this.api.registerWorker({
-          name: this.name,
+          name: this.name ?? null,
           hostname: os.hostname(),
           labels: this.options.labels ?? [],
           capacity: this.concurrency,
@@ -362,8 +363,12 @@ function toRunnableJob(a: Assignment): RunnableJob {
   };
 }
 
+/** Set by scripts/bundle.js in the single-file agent, which has no package.json beside it. */
+declare const BUNDLED_VERSION: string | undefined;
+
 let version: string | undefined;
 function packageVersion(): string {
+  if (version === undefined && typeof BUNDLED_VERSION === 'string') version = BUNDLED_VERSION;
   if (version === undefined) {
     try {
       version = (JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;

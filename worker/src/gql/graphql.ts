@@ -50,7 +50,8 @@ export type RegisterWorkerInput = {
   capacity: number;
   hostname?: string | null | undefined;
   labels?: Array<string> | null | undefined;
-  name: string;
+  /** default: the worker token's name */
+  name?: string | null | undefined;
   /** attempts still running after a reconnect */
   runningJobs?: Array<JobAttemptInput> | null | undefined;
   sandboxes?: Array<SandboxKind> | null | undefined;

@@ -45,6 +45,8 @@ export interface GraphQLContext {
   transport: 'http' | 'ws';
   /** Present on WebSocket operations. */
   connection?: ConnectionContext;
+  /** HTTP only: where other hosts reach this API (PUBLIC_URL, else the request's host). */
+  publicUrl?: string;
   /** Facts for the request's log line (see request-meta.ts). */
   meta?: RequestMeta;
   /** HTTP only: set/clear cookies (login/logout). */

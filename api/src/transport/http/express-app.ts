@@ -11,6 +11,7 @@ import { credentialFromHttp } from '../../auth/credentials';
 import { RateLimitedError } from '../../errors';
 import type { GraphQLContext, Principal } from '../graphql/context';
 import { principalLabel, requestMeta } from '../graphql/request-meta';
+import { createDownloadsRouter, publicBaseUrl } from './downloads.route';
 import { sendRateLimited } from './rate-limit-response';
 import { isSecureRequest } from './tls';
 
@@ -52,7 +53,7 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
       );
     },
     expressMiddleware(apollo, {
-      context: async ({ res }): Promise<GraphQLContext> => {
+      context: async ({ req, res }): Promise<GraphQLContext> => {
         const locals = res.locals as Locals;
         const ctx: GraphQLContext = {
           requestId: locals.requestId,
@@ -60,6 +61,7 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
           app,
           transport: 'http',
           meta: { errorCodes: [] },
+          publicUrl: publicBaseUrl(config.http.publicUrl, req),
           http: {
             setCookie: (name, value, o) => res.cookie(name, value, { ...o, maxAge: o.maxAge === undefined ? undefined : o.maxAge * 1000 }),
             clearCookie: (name, o) => res.clearCookie(name, { httpOnly: o.httpOnly, sameSite: o.sameSite, secure: o.secure, path: o.path }),
@@ -70,6 +72,8 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
       },
     }),
   );
+
+  server.use('/downloads', createDownloadsRouter());
 
   const webDist = config.http.webDistDir ?? DEFAULT_WEB_DIST;
   if (existsSync(resolve(webDist, 'index.html'))) {

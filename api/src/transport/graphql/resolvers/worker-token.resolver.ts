@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { requireAdmin } from '../../../auth/guards';
+import { workerInstallCommand } from '../../http/downloads.route';
 import type { GraphQLContext } from '../context';
 import { WorkerToken } from '../types/auth-payload.type';
 
@@ -12,7 +13,9 @@ export class WorkerTokenResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WorkerToken> {
     const admin = requireAdmin(ctx);
-    return ctx.app.services.workerTokens.create(admin.userId, name, labels);
+    const issued = await ctx.app.services.workerTokens.create(admin.userId, name, labels);
+    const base = ctx.publicUrl ?? ctx.app.config.http.publicUrl ?? `http://localhost:${ctx.app.config.port}`;
+    return { ...issued, installCommand: workerInstallCommand(base, issued.token) };
   }
 
   @Mutation(() => Boolean, { description: 'admin' })

@@ -35,6 +35,11 @@ export class WorkerResolver {
     return ctx.app.config.jobs.leaseSeconds;
   }
 
+  @FieldResolver(() => String, { nullable: true, description: 'name of the worker token it connected with' })
+  async tokenName(@Root() worker: { tokenId?: unknown }, @Ctx() ctx: GraphQLContext): Promise<string | null> {
+    return ctx.app.services.workers.tokenName(worker.tokenId);
+  }
+
   @FieldResolver(() => Int)
   heartbeatIntervalSeconds(@Ctx() ctx: GraphQLContext): number {
     return ctx.app.config.jobs.heartbeatSeconds;

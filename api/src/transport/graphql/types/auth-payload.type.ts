@@ -26,4 +26,7 @@ export class WorkerToken {
 
   @Field(() => Date, { nullable: true })
   expiresAt?: Date;
+
+  @Field(() => String, { description: 'installs and starts an agent with this token on another host (curl + node ≥ 20); contains the token' })
+  installCommand!: string;
 }

@@ -13,8 +13,8 @@ export class JobAttemptInput {
 
 @InputType()
 export class RegisterWorkerInput {
-  @Field(() => String)
-  name!: string;
+  @Field(() => String, { nullable: true, description: "default: the worker token's name" })
+  name?: string | null;
 
   @Field(() => String, { nullable: true })
   hostname?: string;
