@@ -1,10 +1,10 @@
 import { startMongoWireServer } from '@cmd-executor/mongo-wire';
-import { FakeWorker } from '@cmd-executor/test-support/fake-worker';
 import { createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { startAgentProcess, type AgentProcess } from '@cmd-executor/test-support/agent-process';
 import { eventually } from '@cmd-executor/test-support/eventually';
+import { FakeWorker } from '@cmd-executor/test-support/fake-worker';
 import { gql, ok } from '@cmd-executor/test-support/graphql-client';
 import { createJob, getJob, jobLogs, startDispatchApi, type DispatchApi } from '../integration/dispatch/support/dispatch-harness';
-import { startAgentProcess, type AgentProcess } from '@cmd-executor/test-support/agent-process';
 
 /**
  * The API with real worker agent processes (worker/dist/cli.js) on real sockets: results and

@@ -1,8 +1,8 @@
 import { createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { startAgentProcess, type AgentProcess } from '@cmd-executor/test-support/agent-process';
 import { eventually } from '@cmd-executor/test-support/eventually';
 import { collect, gql, ok, wsClient } from '@cmd-executor/test-support/graphql-client';
 import { createJob, startDispatchApi, type DispatchApi } from '../integration/dispatch/support/dispatch-harness';
-import { startAgentProcess, type AgentProcess } from '@cmd-executor/test-support/agent-process';
 
 /**
  * Two API replicas on one store and one Redis, three real agent processes spread over them,

@@ -16,8 +16,9 @@ import {
   submitJobInUi,
   waitForJobStatus,
 } from './support/browser';
-import { startAgent } from '../../../worker/src/agent/agent';
+import { eventually } from '@cmd-executor/test-support/eventually';
 import { gql, ok } from '@cmd-executor/test-support/graphql-client';
+import { startAgent } from '@cmd-executor/worker';
 import { ADMIN, startStack, type Stack } from './support/stack';
 
 jest.setTimeout(60_000);
@@ -52,13 +53,16 @@ async function jobOverHttp(token: string, id: string): Promise<{ status: string 
 }
 
 async function waitForHttpStatus(token: string, id: string, statuses: string[], timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await jobOverHttp(token, id))?.status ?? 'missing';
-    if (statuses.includes(status)) return status;
-    if (Date.now() > deadline) throw new Error(`job ${id} is ${status}, expected ${statuses.join('|')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let status = 'missing';
+  return eventually(
+    async () => {
+      status = (await jobOverHttp(token, id))?.status ?? 'missing';
+      return statuses.includes(status) ? status : undefined;
+    },
+    timeoutMs,
+    () => `job ${id} to be ${statuses.join('|')} (it is ${status})`,
+    100,
+  );
 }
 
 // a small log cap, so one test can cross it quickly

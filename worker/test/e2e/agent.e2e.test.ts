@@ -63,7 +63,7 @@ async function waitForStatus(id: string, statuses: string[], timeoutMs = 15_000)
     const j = await job(id);
     last = j.status;
     return statuses.includes(j.status) ? j : undefined;
-  }, timeoutMs, `job ${id} to reach ${statuses.join('|')} (still ${last})`, 100);
+  }, timeoutMs, () => `job ${id} to reach ${statuses.join('|')} (still ${last})`, 100);
 }
 
 describe('agent + real API', () => {
