@@ -19,8 +19,12 @@ const base = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  // The api imports the worker package (embedded default); tests use its sources, not a build.
-  moduleNameMapper: { '^@cmd-executor/worker$': '<rootDir>/worker/src/index.ts' },
+  // The api imports the worker and mongo-wire packages; tests use their sources, not a build.
+  // (@cmd-executor/test-support is not built at all: it resolves through its workspace link.)
+  moduleNameMapper: {
+    '^@cmd-executor/worker$': '<rootDir>/worker/src/index.ts',
+    '^@cmd-executor/mongo-wire$': '<rootDir>/mongo-wire/src/index.ts',
+  },
 };
 
 module.exports = {
@@ -29,13 +33,13 @@ module.exports = {
       ...base,
       displayName: 'unit',
       // Pure tests live beside the code they test.
-      testMatch: ['<rootDir>/{api,worker,web,cli}/src/**/*.test.{ts,tsx}'],
+      testMatch: ['<rootDir>/{api,worker,web,cli,mongo-wire,test-support}/src/**/*.test.{ts,tsx}'],
     },
     {
       ...base,
       displayName: 'integration',
       // Real Redis, the embedded MongoDB-wire server, real child processes.
-      testMatch: ['<rootDir>/{api,worker}/test/integration/**/*.test.ts'],
+      testMatch: ['<rootDir>/{api,worker,mongo-wire}/test/integration/**/*.test.ts'],
     },
     {
       ...base,

@@ -2,7 +2,7 @@
 /* Runs every benchmark one after another (each in its own process, each starting its own
  * embedded API so none inherits another's load or data), then prints one table of figures,
  * goals and pass/miss. `npm run bench` builds first; alone it needs
- * `npm run build -w worker && npx tsc -p api/tsconfig.build.json`.
+ * `npm run build -w mongo-wire && npm run build -w worker && npx tsc -p api/tsconfig.build.json`.
  *
  *   node bench/run.js [name…]      e.g. node bench/run.js dispatch-latency log-stream floors/channel-floor
  *
@@ -18,11 +18,14 @@ const { printTable } = require('./lib/common');
 
 // Each transport floor runs right after the benchmark it bounds, so both see about the same load.
 const ALL = ['dispatch-latency', 'throughput', 'floors/channel-floor', 'log-stream', 'floors/subscriber-floor', 'worker-loss', 'mongo-wire'];
+// The store's own benchmark lives with its package.
+const ELSEWHERE = { 'mongo-wire': path.join(__dirname, '../mongo-wire/bench/mongo-wire.bench.js') };
+const benchFile = (name) => ELSEWHERE[name] ?? path.join(__dirname, `${name}.bench.js`);
 
 function runOne(name, resultsFile) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [path.join(__dirname, `${name}.bench.js`)], {
+    const child = spawn(process.execPath, [benchFile(name)], {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, BENCH_RESULTS_FILE: resultsFile },
     });
@@ -39,7 +42,7 @@ function runOne(name, resultsFile) {
 
 async function main() {
   const wanted = process.argv.slice(2);
-  const names = (wanted.length > 0 ? wanted : ALL).filter((n) => fs.existsSync(path.join(__dirname, `${n}.bench.js`)));
+  const names = (wanted.length > 0 ? wanted : ALL).filter((n) => fs.existsSync(benchFile(n)));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdx-bench-run-'));
   const resultsFile = path.join(tmp, 'results.jsonl');
   const runs = [];

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * The embedded default (`npm start`): the API and the web UI it serves in this process, and
- * one local worker agent in a child process (see ./local-agent.ts). With MONGODB_URI unset the embedded MongoDB-wire server keeps its
- * data under --data-dir; with REDIS_URL unset pub/sub, locks and rate limits are in-process.
+ * one local worker agent in a child process (see ./local-agent.ts). With MONGODB_URI unset this
+ * process starts the embedded MongoDB-wire server (@cmd-executor/mongo-wire), which keeps its data
+ * under --data-dir, and gives its URI to the configuration; with REDIS_URL unset pub/sub, locks
+ * and rate limits are in-process.
  * `--no-local-worker` runs the API alone (production, compose).
  */
 import 'reflect-metadata';
@@ -10,9 +12,9 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { startMongoWireServer } from '@cmd-executor/mongo-wire';
 import { ConfigError, loadConfig } from './config';
 import { createLogger, type Logger } from './logger';
-import { startMongoWireServer } from './mongo-wire';
 import { startLocalAgent, type LocalAgent } from './local-agent';
 import { startApiServer, type ApiServer } from './server';
 import { installShutdownHandlers } from './shutdown';
@@ -54,16 +56,17 @@ async function main(): Promise<void> {
   };
   installShutdownHandlers(stopAll, bootLogger);
 
-  if (!process.env.MONGODB_URI && process.env.NODE_ENV !== 'production') {
+  let config = loadConfig();
+  // Production refuses to start without MONGODB_URI (loadConfig), so only development gets here.
+  if (!config.mongo.uri) {
     const dbpath = path.join(dataDir, 'mongo');
     mkdirSync(dbpath, { recursive: true });
     const mongo = await startMongoWireServer({ port: 0, dbpath, logger: bootLogger });
     cleanups.push({ name: 'embedded mongo', run: () => mongo.close() });
-    process.env.MONGODB_URI = `${mongo.uri}/cmd-executor`;
+    config = { ...config, mongo: { ...config.mongo, uri: `${mongo.uri}/cmd-executor` } };
     bootLogger.warn({ dbpath }, 'MONGODB_URI unset: using the embedded MongoDB-wire server (one machine only)');
   }
 
-  const config = loadConfig();
   const api = await startApiServer({ config });
   cleanups.push({ name: 'api', run: () => api.close() });
 

@@ -4,11 +4,11 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** A module of the built code (api/dist, worker/dist), with a clear message when it is not built. */
+/** A module of the built code (mongo-wire/dist, worker/dist, api/dist), with a clear message when it is not built. */
 function requireBuilt(rel) {
   const full = path.join(ROOT, rel);
   if (!fs.existsSync(full) && !fs.existsSync(`${full}.js`) && !fs.existsSync(path.join(full, 'index.js'))) {
-    throw new Error(`${rel} is not built: run \`npm run build -w worker && npx tsc -p api/tsconfig.build.json\` first`);
+    throw new Error(`${rel} is not built: run \`npm run build -w mongo-wire && npm run build -w worker && npx tsc -p api/tsconfig.build.json\` first`);
   }
   return require(full);
 }

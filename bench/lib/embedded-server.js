@@ -29,7 +29,7 @@ if (process.env.BENCH_MONGO_OPS) {
 }
 
 async function start(msg) {
-  const { startMongoWireServer } = requireBuilt('api/dist/mongo-wire');
+  const { startMongoWireServer } = requireBuilt('mongo-wire/dist');
   const { loadConfig } = requireBuilt('api/dist/config');
   const { startApiServer } = requireBuilt('api/dist/server');
   mongo = await startMongoWireServer({ port: 0 });

@@ -1,21 +1,17 @@
 import mongoose from 'mongoose';
 import type { Logger } from '../logger';
-import { startMongoWireServer } from '../mongo-wire';
 import { AuditEntryModel, JobModel, LogChunkModel, UserModel, WorkerModel, WorkerTokenModel } from './models';
 
 export interface MongoHandle {
   uri: string;
-  embedded: boolean;
-  /** Releases this holder's share; the connection (and embedded server) closes with the last one. */
+  /** Releases this holder's share; the connection closes with the last one. */
   close(): Promise<void>;
 }
 
 interface SharedConnection {
   uri: string;
-  embedded: boolean;
   refs: number;
   ready: Promise<void>;
-  stopEmbedded?: () => Promise<void>;
 }
 
 /**
@@ -24,15 +20,28 @@ interface SharedConnection {
  */
 const holder: { current?: SharedConnection } = {};
 
-export async function connectMongo(opts: { uri?: string; poolSize: number; logger: Logger }): Promise<MongoHandle> {
+export interface ConnectMongoOptions {
+  /**
+   * Where the store is. Required: a composition root that wants the embedded store
+   * (`main.ts`, a test, a benchmark) starts `@cmd-executor/mongo-wire` itself and passes its URI.
+   * `undefined` (configuration without MONGODB_URI) is refused with an error that says so.
+   */
+  uri: string | undefined;
+  poolSize: number;
+  logger: Logger;
+}
+
+export async function connectMongo(opts: ConnectMongoOptions): Promise<MongoHandle> {
+  const uri = opts.uri;
+  if (!uri) throw new Error('no MongoDB URI: set MONGODB_URI (or start the embedded server in the composition root and pass its URI)');
   const existing = holder.current;
-  if (existing && opts.uri !== undefined && opts.uri !== existing.uri && existing.uri !== '') {
+  if (existing && uri !== existing.uri) {
     throw new Error('another MongoDB connection is already open in this process');
   }
-  const state: SharedConnection = existing ?? { uri: '', embedded: false, refs: 0, ready: Promise.resolve() };
+  const state: SharedConnection = existing ?? { uri, refs: 0, ready: Promise.resolve() };
   if (!existing) {
     holder.current = state;
-    state.ready = open(state, opts).catch((err: unknown) => {
+    state.ready = open(uri, opts.poolSize, opts.logger).catch((err: unknown) => {
       if (holder.current === state) holder.current = undefined;
       throw err;
     });
@@ -47,7 +56,6 @@ export async function connectMongo(opts: { uri?: string; poolSize: number; logge
   let released = false;
   return {
     uri: state.uri,
-    embedded: state.embedded,
     close: async () => {
       if (released) return;
       released = true;
@@ -55,34 +63,22 @@ export async function connectMongo(opts: { uri?: string; poolSize: number; logge
       if (state.refs > 0) return;
       if (holder.current === state) holder.current = undefined;
       await mongoose.disconnect();
-      await state.stopEmbedded?.();
     },
   };
 }
 
-async function open(state: SharedConnection, opts: { uri?: string; poolSize: number; logger: Logger }): Promise<void> {
-  let uri = opts.uri;
-  if (!uri) {
-    const embedded = await startMongoWireServer({ port: 0 });
-    state.stopEmbedded = () => embedded.close();
-    state.embedded = true;
-    uri = `${embedded.uri}/cmd-executor`;
-    opts.logger.warn(
-      { uri },
-      'MONGODB_URI is unset: started the embedded in-process MongoDB-wire server (one machine only, data in memory)',
-    );
-  }
-  state.uri = uri;
+async function open(uri: string, poolSize: number, logger: Logger): Promise<void> {
   try {
-    await mongoose.connect(uri, { maxPoolSize: opts.poolSize, serverSelectionTimeoutMS: 10_000 });
+    await mongoose.connect(uri, { maxPoolSize: poolSize, serverSelectionTimeoutMS: 10_000 });
     // Collections and indexes exist before the first request (claims and uniqueness rely on them).
     for (const model of [UserModel, JobModel, LogChunkModel, WorkerModel, WorkerTokenModel, AuditEntryModel]) {
       await model.init();
       await model.createIndexes();
     }
+    // The URI is not logged: it may carry credentials.
+    logger.debug({ poolSize }, 'MongoDB connection open, collections and indexes ready');
   } catch (err) {
     await mongoose.disconnect().catch(() => undefined);
-    await state.stopEmbedded?.().catch(() => undefined);
     throw err;
   }
 }

@@ -1,7 +1,10 @@
-import { startMongoWireServer } from '../../src/mongo-wire';
-import { FakeWorker } from '../integration/dispatch/support/fake-worker';
-import { createJob, eventually, getJob, gql, jobLogs, ok, mintWorkerToken, startDispatchApi, type DispatchApi } from '../integration/dispatch/support/dispatch-harness';
-import { startAgentProcess, type AgentProcess } from './support/agent-process';
+import { startMongoWireServer } from '@cmd-executor/mongo-wire';
+import { createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { startAgentProcess, type AgentProcess } from '@cmd-executor/test-support/agent-process';
+import { eventually } from '@cmd-executor/test-support/eventually';
+import { FakeWorker } from '@cmd-executor/test-support/fake-worker';
+import { gql, ok } from '@cmd-executor/test-support/graphql-client';
+import { createJob, getJob, jobLogs, startDispatchApi, type DispatchApi } from '../integration/dispatch/support/dispatch-harness';
 
 /**
  * The API with real worker agent processes (worker/dist/cli.js) on real sockets: results and
@@ -20,7 +23,7 @@ const agents: AgentProcess[] = [];
 const fakes: FakeWorker[] = [];
 
 async function agent(name: string, labels: string[], concurrency = 2): Promise<AgentProcess> {
-  const a = startAgentProcess({ server: t.url, token: await mintWorkerToken(t, name), name, labels, concurrency });
+  const a = startAgentProcess({ server: t.url, token: (await createWorkerToken(t, name)).token, name, labels, concurrency });
   agents.push(a);
   return a;
 }
@@ -60,7 +63,7 @@ it('runs commands: output per stream and exit codes', async () => {
 });
 
 it('a worker killed with -9 mid-job: the job re-runs on a second worker and the first attempt is fenced off', async () => {
-  const token1 = await mintWorkerToken(t, 'e2e-doomed');
+  const token1 = (await createWorkerToken(t, 'e2e-doomed')).token;
   const first = startAgentProcess({ server: t.url, token: token1, name: 'e2e-doomed', labels: ['kill9'] });
   agents.push(first);
   const job = await createJob(t, { command: 'echo "attempt on $(hostname)"; sleep 2; echo done', requirements: ['kill9'], maxAttempts: 2 });
@@ -192,7 +195,7 @@ it('log cap: output past LOG_MAX_BYTES is dropped with one SYSTEM line, and the 
   // a replica on the same store with a 1 MiB cap; only its agent can take the job
   const capped = await startDispatchApi({ mongoUri: `${mongo.uri}/e2e-agents`, lease: LEASE, env: { ...ENV, LOG_MAX_BYTES: String(1024 * 1024) } });
   try {
-    const a = startAgentProcess({ server: capped.url, token: await mintWorkerToken(capped, 'e2e-capped'), name: 'e2e-capped', labels: ['capped'] });
+    const a = startAgentProcess({ server: capped.url, token: (await createWorkerToken(capped, 'e2e-capped')).token, name: 'e2e-capped', labels: ['capped'] });
     agents.push(a);
     const job = await createJob(capped, { command: "awk 'BEGIN { for (i = 1; i <= 30000; i++) printf \"%099d\\n\", i }'", requirements: ['capped'] });
     const done = await eventually(async () => {

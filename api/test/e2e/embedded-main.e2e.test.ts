@@ -2,8 +2,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { eventually, gql, ok } from '../integration/dispatch/support/dispatch-harness';
-import { login } from '../support/start-test-api';
+import { eventually } from '@cmd-executor/test-support/eventually';
+import { gql, login, ok } from '@cmd-executor/test-support/graphql-client';
 
 /**
  * The README's main command as a user runs it: `node api/dist/main.js` (what `npm start` runs

@@ -1,6 +1,8 @@
-import { collect, wsClient } from '../support/graphql-client';
-import { createJob, eventually, gql, mintWorkerToken, ok, startDispatchApi, type DispatchApi } from '../integration/dispatch/support/dispatch-harness';
-import { startAgentProcess, type AgentProcess } from './support/agent-process';
+import { createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { startAgentProcess, type AgentProcess } from '@cmd-executor/test-support/agent-process';
+import { eventually } from '@cmd-executor/test-support/eventually';
+import { collect, gql, ok, wsClient } from '@cmd-executor/test-support/graphql-client';
+import { createJob, startDispatchApi, type DispatchApi } from '../integration/dispatch/support/dispatch-harness';
 
 /**
  * Two API replicas on one store and one Redis, three real agent processes spread over them,
@@ -35,7 +37,7 @@ it(`${JOBS} jobs over 2 replicas and 3 workers: each ends exactly once`, async (
   const updates = collect<{ jobUpdated: { id: string; status: string; attempt: number } }>(watcher, 'subscription { jobUpdated { id status attempt } }');
   for (const [i, replica] of [r1, r1, r2].entries()) {
     const name = `e2e-rep-${i}`;
-    agents.push(startAgentProcess({ server: replica.url, token: await mintWorkerToken(r1, name), name, concurrency: 4 }));
+    agents.push(startAgentProcess({ server: replica.url, token: (await createWorkerToken(r1, name)).token, name, concurrency: 4 }));
   }
   const started = Date.now();
   const ids = new Set<string>();

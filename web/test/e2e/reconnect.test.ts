@@ -3,9 +3,9 @@
  * (the cookie authenticates the new socket), refetches, and live updates flow again.
  */
 import type { Browser } from 'playwright-core';
-import { startTestApi, type TestApi } from '../../../api/test/support/start-test-api';
+import { startTestApi, type TestApi } from '@cmd-executor/test-support/test-api';
 import { launchBrowser, screenshot, signIn } from './support/browser';
-import { gql } from './support/graphql-http';
+import { gql, ok } from '@cmd-executor/test-support/graphql-client';
 import { startStack, WEB_DIST, type Stack } from './support/stack';
 
 jest.setTimeout(60_000);
@@ -46,11 +46,7 @@ it('reconnects after an API restart and shows live updates again', async () => {
   });
   await liveState(page, 'Live', 30_000);
 
-  const { createJob } = await gql<{ createJob: { id: string } }>(
-    stack.origin,
-    'mutation ($input: CreateJobInput!) { createJob(input: $input) { id } }',
-    { input: { command: 'echo after-restart' } },
-    stack.users.alice.token,
-  );
+  const { createJob } = ok(await gql<{ createJob: { id: string } }>(stack.test.url, 'mutation ($input: CreateJobInput!) { createJob(input: $input) { id } }',
+    { input: { command: 'echo after-restart' } }, { token: stack.users.alice.token }));
   await page.waitForSelector(`tr[data-job-id="${createJob.id}"]`, { timeout: 10_000 });
 });

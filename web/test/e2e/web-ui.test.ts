@@ -16,8 +16,9 @@ import {
   submitJobInUi,
   waitForJobStatus,
 } from './support/browser';
-import { startAgent } from '../../../worker/src/agent/agent';
-import { gql } from './support/graphql-http';
+import { eventually } from '@cmd-executor/test-support/eventually';
+import { gql, ok } from '@cmd-executor/test-support/graphql-client';
+import { startAgent } from '@cmd-executor/worker';
 import { ADMIN, startStack, type Stack } from './support/stack';
 
 jest.setTimeout(60_000);
@@ -41,28 +42,27 @@ async function newPage(options: { colorScheme?: 'light' | 'dark'; height?: numbe
 }
 
 async function createJobOverHttp(token: string, command: string): Promise<string> {
-  const data = await gql<{ createJob: { id: string } }>(
-    stack.origin,
-    'mutation ($input: CreateJobInput!) { createJob(input: $input) { id } }',
-    { input: { command } },
-    token,
-  );
+  const data = ok(await gql<{ createJob: { id: string } }>(stack.test.url, 'mutation ($input: CreateJobInput!) { createJob(input: $input) { id } }',
+    { input: { command } }, { token }));
   return data.createJob.id;
 }
 
 async function jobOverHttp(token: string, id: string): Promise<{ status: string } | null> {
-  const data = await gql<{ job: { status: string } | null }>(stack.origin, 'query ($id: ID!) { job(id: $id) { status } }', { id }, token);
+  const data = ok(await gql<{ job: { status: string } | null }>(stack.test.url, 'query ($id: ID!) { job(id: $id) { status } }', { id }, { token }));
   return data.job;
 }
 
 async function waitForHttpStatus(token: string, id: string, statuses: string[], timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await jobOverHttp(token, id))?.status ?? 'missing';
-    if (statuses.includes(status)) return status;
-    if (Date.now() > deadline) throw new Error(`job ${id} is ${status}, expected ${statuses.join('|')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let status = 'missing';
+  return eventually(
+    async () => {
+      status = (await jobOverHttp(token, id))?.status ?? 'missing';
+      return statuses.includes(status) ? status : undefined;
+    },
+    timeoutMs,
+    () => `job ${id} to be ${statuses.join('|')} (it is ${status})`,
+    100,
+  );
 }
 
 // a small log cap, so one test can cross it quickly
@@ -150,12 +150,8 @@ describe('jobs', () => {
     const firstLineMs = (await page.evaluate(() => (window as unknown as { firstLineAt: number }).firstLineAt)) - submittedAt;
     const statusAtFirstLine = await jobStatus(page);
     const linesAtFirst = (await renderedLogLines(page)).filter((l) => l.stream === 'STDOUT').length;
-    const timing = await gql<{ job: { queuedAt: string; startedAt: string; logs: { at: string }[] } }>(
-      stack.origin,
-      'query ($id: ID!) { job(id: $id) { queuedAt startedAt logs(limit: 1) { at } } }',
-      { id: jobId },
-      stack.users.alice.token,
-    );
+    const timing = ok(await gql<{ job: { queuedAt: string; startedAt: string; logs: { at: string }[] } }>(stack.test.url, 'query ($id: ID!) { job(id: $id) { queuedAt startedAt logs(limit: 1) { at } } }',
+      { id: jobId }, { token: stack.users.alice.token }));
     console.log(
       `time from submit to the first log line in the browser: ${firstLineMs} ms ` +
         `(job page shown after ${onJobPageMs} ms; API queued → started ${Date.parse(timing.job.startedAt) - Date.parse(timing.job.queuedAt)} ms, ` +
@@ -294,7 +290,7 @@ describe('jobs', () => {
     await waitForJobStatus(page, ['SUCCEEDED']);
     await page.waitForSelector('.log-line[data-stream=STDOUT]');
     // the log subscription has ended with the job; the retry comes from another client
-    await gql(stack.origin, 'mutation ($id: ID!) { retryJob(id: $id) { id } }', { id: jobId }, stack.users.alice.token);
+    ok(await gql(stack.test.url, 'mutation ($id: ID!) { retryJob(id: $id) { id } }', { id: jobId }, { token: stack.users.alice.token }));
     await page.waitForFunction(() => document.querySelector('[data-testid=attempt]')?.textContent?.startsWith('2 '));
     await waitForJobStatus(page, ['SUCCEEDED']);
     await page.waitForFunction(() => document.querySelectorAll('.log-line[data-stream=STDOUT]').length === 2, null, { timeout: 10_000 });
@@ -430,12 +426,8 @@ describe('workers', () => {
     await signIn(page, stack.origin, ADMIN.username, ADMIN.password);
     await page.goto(`${stack.origin}/#/workers`);
     await page.waitForSelector('tr[data-worker="e2e-web-worker"]');
-    const { createWorkerToken } = await gql<{ createWorkerToken: { token: string } }>(
-      stack.origin,
-      'mutation { createWorkerToken(name: "late-worker", labels: ["late"]) { token } }',
-      {},
-      stack.adminToken,
-    );
+    const { createWorkerToken } = ok(await gql<{ createWorkerToken: { token: string } }>(stack.test.url, 'mutation { createWorkerToken(name: "late-worker", labels: ["late"]) { token } }',
+      {}, { token: stack.adminToken }));
     const workDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-web-late-'));
     const agent = await startAgent({ server: stack.origin, token: createWorkerToken.token, name: 'late-worker', labels: ['late'], workDir, concurrency: 2 });
     try {

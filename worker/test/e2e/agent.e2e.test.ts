@@ -1,9 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createWorkerToken as mintWorkerToken } from '@cmd-executor/test-support/accounts';
+import { eventually } from '@cmd-executor/test-support/eventually';
+import { gql, ok } from '@cmd-executor/test-support/graphql-client';
+import { startTestApi, type TestApi } from '@cmd-executor/test-support/test-api';
 import pino from 'pino';
 import { startAgent, type Agent } from '../../src/agent/agent';
-import { loadApiHarness, type Gql, type TestApi } from '../support/api-harness';
 
 /**
  * The real API (embedded MongoDB-wire server, real Redis) and a real agent on real
@@ -11,7 +14,6 @@ import { loadApiHarness, type Gql, type TestApi } from '../support/api-harness';
  * come back through the API.
  */
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-const { startTestApi, gql }: { startTestApi: () => Promise<TestApi>; gql: Gql } = loadApiHarness();
 let api: TestApi;
 let agent: Agent | undefined;
 let workDir: string;
@@ -36,41 +38,32 @@ interface JobView {
 }
 
 async function createWorkerToken(name: string): Promise<string> {
-  const res = await gql<{ createWorkerToken: { token: string } }>(
-    api.url,
-    'mutation($n: String!) { createWorkerToken(name: $n) { token } }',
-    { n: name },
-    { token: api.adminToken },
-  );
-  if (!res.data) throw new Error(`createWorkerToken: ${JSON.stringify(res.errors)}`);
-  return res.data.createWorkerToken.token;
+  return (await mintWorkerToken(api, name)).token;
 }
 
 async function createJob(input: Record<string, unknown>): Promise<string> {
-  const res = await gql<{ createJob: { id: string } }>(api.url, 'mutation($i: CreateJobInput!) { createJob(input: $i) { id } }', { i: input }, { token: api.adminToken });
-  if (!res.data) throw new Error(`createJob: ${JSON.stringify(res.errors)}`);
-  return res.data.createJob.id;
+  return ok(await gql<{ createJob: { id: string } }>(api.url, 'mutation($i: CreateJobInput!) { createJob(input: $i) { id } }', { i: input }, { token: api.adminToken })).createJob.id;
 }
 
 async function job(id: string): Promise<JobView> {
-  const res = await gql<{ job: JobView }>(
+  const res = await gql<{ job: JobView | null }>(
     api.url,
     'query($id: ID!) { job(id: $id) { status exitCode signal error logs { seq stream data } } }',
     { id },
     { token: api.adminToken },
   );
-  if (!res.data?.job) throw new Error(`job: ${JSON.stringify(res.errors)}`);
-  return res.data.job;
+  const found = ok(res).job;
+  if (!found) throw new Error(`job ${id} not found`);
+  return found;
 }
 
 async function waitForStatus(id: string, statuses: string[], timeoutMs = 15_000): Promise<JobView> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
+  let last = 'unknown';
+  return eventually(async () => {
     const j = await job(id);
-    if (statuses.includes(j.status)) return j;
-    if (Date.now() > end) throw new Error(`job ${id} still ${j.status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    last = j.status;
+    return statuses.includes(j.status) ? j : undefined;
+  }, timeoutMs, () => `job ${id} to reach ${statuses.join('|')} (still ${last})`, 100);
 }
 
 describe('agent + real API', () => {

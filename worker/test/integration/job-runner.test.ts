@@ -6,6 +6,7 @@ import pino from 'pino';
 import { JobRunner, type JobRunnerOptions } from '../../src/runner/job-runner';
 import { NoneSandbox } from '../../src/runner/none.sandbox';
 import type { RunnableJob } from '../../src/runner/sandbox.types';
+import { until } from '@cmd-executor/test-support/eventually';
 import { FakeJobApi } from '../support/fake-job-api';
 import { alive, makeJob } from '../support/jobs';
 
@@ -34,13 +35,6 @@ function groupPids(pgid: number): number[] {
     .map(([p]) => p!);
 }
 
-async function until(cond: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('JobRunner with real child processes', () => {
   it('streams stdout and stderr and reports exit code 0 after every chunk is acknowledged', async () => {

@@ -7,6 +7,7 @@ import { WorkerAgent } from '../../src/agent/agent';
 import { JobRunner } from '../../src/runner/job-runner';
 import { NoneSandbox } from '../../src/runner/none.sandbox';
 import { pgroupFile, processStartTime, reapOrphans, recordProcessGroup, type PgroupRecord } from '../../src/runner/orphan-reaper';
+import { until } from '@cmd-executor/test-support/eventually';
 import { FakeJobApi } from '../support/fake-job-api';
 import { alive, makeJob } from '../support/jobs';
 
@@ -45,13 +46,6 @@ function groupPids(pgid: number): number[] {
   return pids;
 }
 
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** a detached group like the runner's: a shell and two sleeps */
 async function startGroup(): Promise<ChildProcess> {

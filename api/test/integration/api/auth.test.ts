@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
-import { startTestApi, TEST_ADMIN, type TestApi } from '../../support/start-test-api';
-import { collect, errorCode, gql, wsClient, wsRequest } from '../../support/graphql-client';
+import { collect, errorCode, gql, wsClient, wsRequest } from '@cmd-executor/test-support/graphql-client';
+import { startTestApi, TEST_ADMIN, type TestApi } from '@cmd-executor/test-support/test-api';
 import { publishWorkerUpdated } from '../../../src/services/job-events';
 import { WorkerModel } from '../../../src/storage/models';
 import { Types } from 'mongoose';

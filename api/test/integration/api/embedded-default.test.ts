@@ -1,32 +1,41 @@
+import { startMongoWireServer, type MongoWireServer } from '@cmd-executor/mongo-wire';
 import mongoose from 'mongoose';
 import { loadConfig } from '../../../src/config';
 import { startApiServer, type ApiServer } from '../../../src/server';
-import { collect, errorCode, gql, wsClient } from '../../support/graphql-client';
-import { login } from '../../support/start-test-api';
+import { collect, errorCode, gql, login, wsClient } from '@cmd-executor/test-support/graphql-client';
 
-// No MONGODB_URI and no REDIS_URL: the API starts the embedded store itself and uses the
-// in-process pub/sub and rate limiter — the `npm start` default on a fresh machine.
+// The `npm start` default on a fresh machine as main.ts composes it: the embedded MongoDB-wire
+// server started beside the API (its URI handed to the configuration) and no REDIS_URL, so
+// pub/sub and the rate limiter are in-process.
+const env = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  HOST: '127.0.0.1',
+  PORT: '0',
+  ADMIN_PASSWORD: 'embedded-admin-password',
+  RATE_LIMIT_MAX: '6',
+  RATE_LIMIT_WINDOW_MS: '60000',
+};
+let mongo: MongoWireServer;
 let api: ApiServer;
 beforeAll(async () => {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    ADMIN_PASSWORD: 'embedded-admin-password',
-    RATE_LIMIT_MAX: '6',
-    RATE_LIMIT_WINDOW_MS: '60000',
-  });
-  expect(config.mongo.uri).toBeUndefined();
+  mongo = await startMongoWireServer({ port: 0 });
+  const config = loadConfig({ ...env, MONGODB_URI: `${mongo.uri}/cmd-executor` });
   expect(config.redis.url).toBeUndefined();
   api = await startApiServer({ config });
 });
 afterAll(async () => {
   await api?.close();
+  await mongo?.close();
+});
+
+it('refuses to start without a MongoDB URI (the API never starts a store itself)', async () => {
+  const config = loadConfig(env);
+  expect(config.mongo.uri).toBeUndefined();
+  await expect(startApiServer({ config })).rejects.toThrow(/MONGODB_URI/);
 });
 
 it('runs on the embedded store with in-process pub/sub and rate limits', async () => {
-  expect(api.container.mongo.embedded).toBe(true);
   expect(api.container.redis).toBeUndefined();
   const token = await login(api.url, 'admin', 'embedded-admin-password');
 
@@ -47,7 +56,14 @@ it('runs on the embedded store with in-process pub/sub and rate limits', async (
   expect(errorCode(over)).toBe('RATE_LIMITED');
 });
 
-it('closes the embedded store with the server', async () => {
+it('closes its MongoDB connection with the server and leaves the store to its owner', async () => {
   await api.close();
   expect(mongoose.connection.readyState).toBe(mongoose.ConnectionStates.disconnected);
+  // The store outlives the API: a new connection to it still answers.
+  const client = await mongoose.createConnection(`${mongo.uri}/cmd-executor`).asPromise();
+  try {
+    expect(await client.db!.collection('users').countDocuments()).toBeGreaterThan(0);
+  } finally {
+    await client.close();
+  }
 });

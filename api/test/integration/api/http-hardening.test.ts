@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
 import { Types } from 'mongoose';
 import WebSocket from 'ws';
-import { errorCode, gql, wsClient, wsRequest } from '../../support/graphql-client';
-import { startTestApi, TEST_ADMIN, type TestApi } from '../../support/start-test-api';
-import { createWorkerToken } from '../../support/users';
+import { createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { errorCode, gql, wsClient, wsRequest } from '@cmd-executor/test-support/graphql-client';
+import { startTestApi, TEST_ADMIN, type TestApi } from '@cmd-executor/test-support/test-api';
 import { JobModel } from '../../../src/storage/models';
 
 const PROD_SECRETS = { JWT_SECRET: 'j'.repeat(40), WORKER_TOKEN_SECRET: 'w'.repeat(40) };

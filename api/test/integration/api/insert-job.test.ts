@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import mongoose, { Types } from 'mongoose';
 import { JobModel } from '../../../src/storage/models';
 import { insertJob } from '../../../src/storage/repositories/job-lease.repository';
-import { startTarget, type Target } from '../mongo-wire/target.helper';
+import { startTestMongo, type TestMongo } from '@cmd-executor/test-support/test-mongo';
 
 /** insertJob skips building a mongoose document: what it stores must be what `create` stores. */
-let target: Target;
+let target: TestMongo;
 beforeAll(async () => {
-  target = await startTarget('insert_job');
+  target = await startTestMongo('insert_job');
   await mongoose.connect(target.uri, { dbName: target.dbName });
 });
 afterAll(async () => {

@@ -1,6 +1,6 @@
-import { collect, errorCode, gql, wsClient } from '../../support/graphql-client';
-import { startTestApi, type TestApi } from '../../support/start-test-api';
-import { createUser, createWorkerToken } from '../../support/users';
+import { createUser, createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { collect, errorCode, gql, wsClient } from '@cmd-executor/test-support/graphql-client';
+import { startTestApi, type TestApi } from '@cmd-executor/test-support/test-api';
 import type { Client } from 'graphql-ws';
 import { Types } from 'mongoose';
 import { JobModel } from '../../../src/storage/models';

@@ -1,7 +1,7 @@
 import type { Client } from 'graphql-ws';
-import { errorCode, gql, wsClient, wsRequest } from '../../support/graphql-client';
-import { startTestApi, type TestApi } from '../../support/start-test-api';
-import { createUser, createWorkerToken } from '../../support/users';
+import { createUser, createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { errorCode, gql, wsClient, wsRequest } from '@cmd-executor/test-support/graphql-client';
+import { startTestApi, type TestApi } from '@cmd-executor/test-support/test-api';
 
 const MAX = 5;
 const WINDOW_MS = 2500;

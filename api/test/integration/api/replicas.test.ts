@@ -1,7 +1,7 @@
 import type { Client } from 'graphql-ws';
-import { collect, errorCode, gql, wsClient } from '../../support/graphql-client';
-import { startTestApi, type TestApi } from '../../support/start-test-api';
-import { createUser } from '../../support/users';
+import { createUser } from '@cmd-executor/test-support/accounts';
+import { collect, errorCode, gql, wsClient } from '@cmd-executor/test-support/graphql-client';
+import { startTestApi, type TestApi } from '@cmd-executor/test-support/test-api';
 
 // Two API instances on one store and one Redis prefix, as two replicas behind a load balancer.
 let a: TestApi;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import mongoose from 'mongoose';
-import { gql, wsClient } from '../../support/graphql-client';
-import { startTestApi, TEST_ADMIN, type TestApi } from '../../support/start-test-api';
+import { gql, wsClient } from '@cmd-executor/test-support/graphql-client';
+import { startTestApi, TEST_ADMIN, type TestApi } from '@cmd-executor/test-support/test-api';
 import { installShutdownHandlers } from '../../../src/shutdown';
 
 let t: TestApi;

@@ -1,8 +1,8 @@
 import type { Client } from 'graphql-ws';
 import { Types } from 'mongoose';
-import { errorCode, gql, wsClient, wsRequest } from '../../support/graphql-client';
-import { startTestApi, type TestApi } from '../../support/start-test-api';
-import { createUser, createWorkerToken } from '../../support/users';
+import { createUser, createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { errorCode, gql, wsClient, wsRequest } from '@cmd-executor/test-support/graphql-client';
+import { startTestApi, type TestApi } from '@cmd-executor/test-support/test-api';
 import { AuditEntryModel, WorkerTokenModel } from '../../../src/storage/models';
 import { hashWorkerToken } from '../../../src/auth/worker-token';
 

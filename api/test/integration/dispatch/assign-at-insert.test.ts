@@ -1,5 +1,7 @@
-import type { FakeWorker } from './support/fake-worker';
-import { cancelOpenJobs, connectFakeWorker, createJob, eventually, getJob, ok, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
+import type { FakeWorker } from '@cmd-executor/test-support/fake-worker';
+import { eventually } from '@cmd-executor/test-support/eventually';
+import { ok } from '@cmd-executor/test-support/graphql-client';
+import { cancelOpenJobs, connectFakeWorker, createJob, getJob, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
 
 /**
  * A job submitted while a suitable worker sits idle with nothing queued for it goes in

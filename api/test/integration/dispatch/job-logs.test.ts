@@ -1,9 +1,10 @@
 import { MongoClient, ObjectId } from 'mongodb';
 import pino from 'pino';
 import { JobLogService, type LogChunkView } from '../../../src/services/job-log.service';
-import { collect, wsClient } from '../../support/graphql-client';
-import { FakeWorker } from './support/fake-worker';
-import { cancelOpenJobs, createJob, createUser, getJob, jobLogs, mintWorkerToken, ok, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
+import { createUser, createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { collect, ok, wsClient } from '@cmd-executor/test-support/graphql-client';
+import { FakeWorker } from '@cmd-executor/test-support/fake-worker';
+import { cancelOpenJobs, createJob, getJob, jobLogs, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
 
 jest.setTimeout(30_000);
 
@@ -31,7 +32,7 @@ function subscriber(token = t.adminToken) {
 
 beforeAll(async () => {
   t = await startDispatchApi({ env: { LOG_MAX_BYTES: String(CAP) } });
-  w = new FakeWorker(t.wsUrl, await mintWorkerToken(t, 'logger'));
+  w = new FakeWorker(t.wsUrl, (await createWorkerToken(t, 'logger')).token);
   await w.register({ name: 'logger', capacity: 8 });
   w.autoHeartbeat(250);
   w.subscribe();
@@ -214,8 +215,8 @@ describe('jobLogs subscription', () => {
   });
 
   it('is only for the owner or an admin', async () => {
-    const ownerToken = await createUser(t, 'log-owner');
-    const strangerToken = await createUser(t, 'log-stranger');
+    const ownerToken = (await createUser(t, 'log-owner')).token;
+    const strangerToken = (await createUser(t, 'log-stranger')).token;
     const job = await createJob(t, { command: 'mine' }, ownerToken);
     const stranger = collect<Chunk>(subscriber(strangerToken), LOGS_SUB, { id: job.id });
     await stranger.until(() => stranger.done);

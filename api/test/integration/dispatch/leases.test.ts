@@ -1,6 +1,8 @@
-import { collect, wsClient } from '../../support/graphql-client';
-import { FakeWorker } from './support/fake-worker';
-import { cancelOpenJobs, createJob, eventually, getJob, gql, jobLogs, mintWorkerToken, ok, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
+import { createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { eventually } from '@cmd-executor/test-support/eventually';
+import { collect, gql, ok, wsClient } from '@cmd-executor/test-support/graphql-client';
+import { FakeWorker } from '@cmd-executor/test-support/fake-worker';
+import { cancelOpenJobs, createJob, getJob, jobLogs, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
 
 jest.setTimeout(30_000);
 
@@ -9,7 +11,7 @@ const fakes: FakeWorker[] = [];
 const clients: Array<{ dispose(): unknown }> = [];
 
 async function worker(name: string, labels: string[], opts: { heartbeat?: boolean; capacity?: number } = {}): Promise<FakeWorker> {
-  const token = await mintWorkerToken(t, name);
+  const token = (await createWorkerToken(t, name)).token;
   const w = new FakeWorker(t.wsUrl, token);
   (w as FakeWorker & { token: string }).token = token;
   fakes.push(w);

@@ -1,6 +1,7 @@
-import { collect, wsClient } from '../../support/graphql-client';
-import { FakeWorker, type AssignmentEventView } from './support/fake-worker';
-import { createJob, gql, mintWorkerToken, ok, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
+import { createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { collect, gql, ok, wsClient } from '@cmd-executor/test-support/graphql-client';
+import { FakeWorker, type AssignmentEventView } from '@cmd-executor/test-support/fake-worker';
+import { createJob, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
 
 jest.setTimeout(120_000);
 
@@ -61,7 +62,7 @@ it('two replicas sharing MongoDB and Redis: every job is assigned once and ends 
   const workers = [];
   for (const [i, replica] of [r1, r1, r2, r2].entries()) {
     const name = `rep-${i}`;
-    const aw = autoWorker(replica, await mintWorkerToken(r1, name), name);
+    const aw = autoWorker(replica, (await createWorkerToken(r1, name)).token, name);
     await aw.start();
     workers.push(aw);
   }

@@ -3,13 +3,13 @@ import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import pino from 'pino';
 import { leaseSettings } from '../../../src/domain/lease';
-import { startMongoWireServer } from '../../../src/mongo-wire';
+import { startMongoWireServer } from '@cmd-executor/mongo-wire';
 import { DispatchService } from '../../../src/services/dispatch.service';
 import { JobLogService } from '../../../src/services/job-log.service';
 import { SweeperService } from '../../../src/services/sweeper.service';
 import { MemoryLock, RedisLock, type LockPort } from '../../../src/storage/lock';
 import { createMemoryPubSub } from '../../../src/storage/pubsub';
-import { deleteRedisKeys, TEST_REDIS_URL } from '../../support/start-test-api';
+import { deleteRedisKeys, TEST_REDIS_URL } from '@cmd-executor/test-support/test-api';
 
 jest.setTimeout(20_000);
 

@@ -1,5 +1,7 @@
-import type { FakeWorker } from './support/fake-worker';
-import { cancelOpenJobs, connectFakeWorker, createJob, errorCode, eventually, getJob, gql, ok, startDispatchApi, type DispatchApi, type FakeWorkerOptions } from './support/dispatch-harness';
+import type { FakeWorker } from '@cmd-executor/test-support/fake-worker';
+import { eventually } from '@cmd-executor/test-support/eventually';
+import { errorCode, gql, ok } from '@cmd-executor/test-support/graphql-client';
+import { cancelOpenJobs, connectFakeWorker, createJob, getJob, startDispatchApi, type DispatchApi, type FakeWorkerOptions } from './support/dispatch-harness';
 
 jest.setTimeout(20_000);
 

@@ -2,17 +2,16 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ApiServer } from '../../../../api/src/server';
-import { startTestApi, TEST_ADMIN, type TestApi } from '../../../../api/test/support/start-test-api';
-import { startAgent, type Agent } from '../../../../worker/src/agent/agent';
-import { gql, loginToken } from './graphql-http';
+import { startAgent, type Agent } from '@cmd-executor/worker';
+import { createUser, createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { startTestApi, TEST_ADMIN, type TestApi } from '@cmd-executor/test-support/test-api';
 
 export const WEB_DIST = path.resolve(__dirname, '../../../dist');
 
 export interface Stack {
   /** http://127.0.0.1:<port>: the API, which also serves the built UI */
   origin: string;
-  api: ApiServer;
+  api: TestApi['api'];
   /** the test API handle (its store and Redis prefix, for a second instance) */
   test: TestApi;
   agent: Agent | undefined;
@@ -62,24 +61,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const users = {} as Stack['users'];
     for (const username of ['alice', 'bob'] as const) {
-      const password = `${username}-password-e2e`;
-      await gql(origin, 'mutation ($u: String!, $p: String!) { createUser(username: $u, password: $p, role: USER) { id } }', { u: username, p: password }, adminToken);
-      users[username] = { username, password, token: await loginToken(origin, username, password) };
+      const { token, password } = await createUser(test, username, 'USER', `${username}-password-e2e`);
+      users[username] = { username, password, token };
     }
 
     if (options.worker === false) return { origin, api, test, agent: undefined, adminToken, users, close };
 
-    const { createWorkerToken } = await gql<{ createWorkerToken: { token: string } }>(
-      origin,
-      'mutation { createWorkerToken(name: "e2e-web-worker", labels: ["linux", "e2e"]) { token } }',
-      {},
-      adminToken,
-    );
+    const workerToken = await createWorkerToken(test, 'e2e-web-worker', ['linux', 'e2e']);
     const workDir = await mkdtemp(path.join(os.tmpdir(), 'e2e-web-worker-'));
     cleanup.push(() => rm(workDir, { recursive: true, force: true }));
     const agent = await startAgent({
       server: origin,
-      token: createWorkerToken.token,
+      token: workerToken.token,
       name: 'e2e-web-worker',
       labels: ['linux', 'e2e'],
       concurrency: 4,

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { FakeWorker } from '@cmd-executor/test-support/fake-worker';
+import { gql, ok } from '@cmd-executor/test-support/graphql-client';
+import { startTestApi, type TestApi } from '@cmd-executor/test-support/test-api';
 import type { LeaseSettings } from '../../../../src/domain/lease';
-import { errorCode, gql } from '../../../support/graphql-client';
-import { login, startTestApi, type TestApi } from '../../../support/start-test-api';
-import { FakeWorker } from './fake-worker';
 
 /** Short leases so lease expiry, retries and sweeps happen within a test's time. */
 export const FAST_LEASE: Partial<LeaseSettings> = {
@@ -37,22 +37,6 @@ export function startDispatchApi(opts: StartDispatchApiOptions = {}): Promise<Di
     env: { SHUTDOWN_TIMEOUT_MS: '1000', WORKER_RATE_LIMIT_MAX: '1000000', RATE_LIMIT_MAX: '1000000', ...opts.env },
     containerDeps: { lease: { ...FAST_LEASE, ...opts.lease }, logGapWaitMs: opts.logGapWaitMs },
   });
-}
-
-/** Fails the test with the GraphQL errors when there are any. */
-export function ok<T>(r: { data?: T | null; errors?: unknown }): T {
-  if (r.errors || !r.data) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
-  return r.data;
-}
-
-export async function mintWorkerToken(t: { url: string; adminToken: string }, name: string, labels: string[] = []): Promise<string> {
-  const r = await gql<{ createWorkerToken: { token: string } }>(
-    t.url,
-    'mutation($n: String!, $l: [String!]) { createWorkerToken(name: $n, labels: $l) { token } }',
-    { n: name, l: labels },
-    { token: t.adminToken },
-  );
-  return ok(r).createWorkerToken.token;
 }
 
 export interface JobInput {
@@ -111,22 +95,6 @@ export async function jobLogs(t: { url: string; adminToken: string }, id: string
   return ok(r).job.logs;
 }
 
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Cancels every job not yet finished (test isolation). */
 export async function cancelOpenJobs(t: { url: string; adminToken: string }): Promise<void> {
   const r = await gql<{ jobs: { edges: Array<{ node: { id: string } }> } }>(
@@ -140,15 +108,6 @@ export async function cancelOpenJobs(t: { url: string; adminToken: string }): Pr
   }
 }
 
-export async function createUser(t: { url: string; adminToken: string }, username: string): Promise<string> {
-  const password = `pw-${randomBytes(8).toString('hex')}`;
-  const r = await gql(t.url, 'mutation($u: String!, $p: String!) { createUser(username: $u, password: $p) { id } }', { u: username, p: password }, { token: t.adminToken });
-  ok(r);
-  return login(t.url, username, password);
-}
-
-export { errorCode, gql };
-
 export interface FakeWorkerOptions {
   labels?: string[];
   capacity?: number;
@@ -159,7 +118,7 @@ export interface FakeWorkerOptions {
 
 /** A fake worker with its own token, registered on `api`, heartbeating every 250 ms. */
 export async function connectFakeWorker(api: DispatchApi, name: string, opts: FakeWorkerOptions = {}): Promise<FakeWorker> {
-  const w = new FakeWorker(api.wsUrl, await mintWorkerToken(api, name));
+  const w = new FakeWorker(api.wsUrl, (await createWorkerToken(api, name)).token);
   await w.register({ name, labels: opts.labels, capacity: opts.capacity, sandboxes: opts.sandboxes });
   w.autoHeartbeat(250);
   if (opts.subscribe !== false) w.subscribe();

@@ -1,3 +1,4 @@
+/** GraphQL over real HTTP and graphql-ws sockets, as a client of the API would speak it. */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -36,6 +37,23 @@ export async function gql<T = Record<string, unknown>>(
 
 export function errorCode(r: { errors?: GqlResponse['errors'] }): unknown {
   return r.errors?.[0]?.extensions?.code;
+}
+
+/** The data, or a thrown error naming the GraphQL errors (for setup steps that must succeed). */
+export function ok<T>(r: { data?: T | null; errors?: unknown }): T {
+  if (r.errors || !r.data) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
+  return r.data;
+}
+
+/** Logs in over HTTP; resolves with the session JWT. */
+export async function login(url: string, username: string, password: string): Promise<string> {
+  const r = await gql<{ login: { token: string } }>(
+    url,
+    'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }',
+    { u: username, p: password },
+  );
+  if (!r.data) throw new Error(`login failed: ${JSON.stringify(r.errors)}`);
+  return r.data.login.token;
 }
 
 /** A graphql-ws client on the real socket; close it in afterAll. */

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { getModelForClass, index, modelOptions, prop, Severity } from '@typegoose/typegoose';
 import mongoose, { Types } from 'mongoose';
-import { startTarget, type Target } from './target.helper';
+import { startTestMongo, type TestMongo } from '@cmd-executor/test-support/test-mongo';
 
 /* Models shaped like the API's: unique and compound indexes, timestamps, a partial unique index. */
 
@@ -74,7 +74,7 @@ class MwBuild {
   steps!: Array<{ name: string; state: string }>;
 }
 
-let target: Target;
+let target: TestMongo;
 let conn: mongoose.Connection;
 let Users: ReturnType<typeof getModelForClass<typeof MwUser>>;
 let Jobs: ReturnType<typeof getModelForClass<typeof MwJob>>;
@@ -82,7 +82,7 @@ let Chunks: ReturnType<typeof getModelForClass<typeof MwChunk>>;
 let Builds: ReturnType<typeof getModelForClass<typeof MwBuild>>;
 
 beforeAll(async () => {
-  target = await startTarget('mongoose');
+  target = await startTestMongo('mongoose');
   conn = await mongoose.createConnection(target.uri, { dbName: target.dbName, serverSelectionTimeoutMS: 5000 }).asPromise();
   Users = getModelForClass(MwUser, { existingConnection: conn });
   Jobs = getModelForClass(MwJob, { existingConnection: conn });

@@ -1,13 +1,13 @@
 import { Decimal128, Long, MongoClient, MongoServerError, ObjectId, type Db } from 'mongodb';
-import { startTarget, type Target } from './target.helper';
+import { startTestMongo, type TestMongo } from '@cmd-executor/test-support/test-mongo';
 
-let target: Target;
+let target: TestMongo;
 let client: MongoClient;
 let db: Db;
 const started: Array<{ commandName: string }> = [];
 
 beforeAll(async () => {
-  target = await startTarget('driver');
+  target = await startTestMongo('driver');
   client = new MongoClient(target.uri, { serverSelectionTimeoutMS: 5000, monitorCommands: true });
   client.on('commandStarted', (e) => started.push({ commandName: e.commandName }));
   await client.connect();

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createAppContainer, type AppContainer, type ContainerDeps } from '../../src/app-container';
-import { loadConfig, type AppConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
-import { startMongoWireServer } from '../../src/mongo-wire';
-import { startApiServer, type ApiServer } from '../../src/server';
+import { createAppContainer, type AppContainer, type ContainerDeps } from '@cmd-executor/api/src/app-container';
+import { loadConfig, type AppConfig } from '@cmd-executor/api/src/config';
+import { createLogger } from '@cmd-executor/api/src/logger';
+import { startApiServer, type ApiServer } from '@cmd-executor/api/src/server';
+import { startMongoWireServer } from '@cmd-executor/mongo-wire';
+import { login } from './graphql-client';
 
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const TEST_ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
@@ -20,7 +21,7 @@ export interface TestApi {
   config: AppConfig;
   mongoUri: string;
   redisPrefix: string;
-  /** Stops the API, the embedded Mongo it started (if any) and deletes its Redis keys. */
+  /** Stops the API, the embedded MongoDB-wire server it started (if any) and deletes its Redis keys. */
   close(): Promise<void>;
 }
 
@@ -40,8 +41,8 @@ export interface StartTestApiOptions {
 }
 
 /**
- * A real API on an ephemeral port: embedded MongoDB-wire server, real Redis under a unique
- * prefix, admin user `admin` / `admin-password-for-tests`. Logs are silent unless
+ * A real API on an ephemeral port: its own embedded MongoDB-wire server (started here, the API
+ * only gets its URI), real Redis under a unique prefix, admin user `admin` / `admin-password-for-tests`. Logs are silent unless
  * TEST_LOG_LEVEL is set.
  */
 export async function startTestApi(opts: StartTestApiOptions = {}): Promise<TestApi> {
@@ -102,20 +103,7 @@ export async function startTestApi(opts: StartTestApiOptions = {}): Promise<Test
   }
 }
 
-export async function login(url: string, username: string, password: string): Promise<string> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }',
-      variables: { u: username, p: password },
-    }),
-  });
-  const body = (await res.json()) as { data?: { login: { token: string } }; errors?: unknown };
-  if (!body.data) throw new Error(`login failed: ${JSON.stringify(body.errors)}`);
-  return body.data.login.token;
-}
-
+/** Deletes every key under `prefix` (a test's own keys). */
 export async function deleteRedisKeys(prefix: string): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL);
   try {

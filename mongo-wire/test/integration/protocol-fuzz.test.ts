@@ -1,5 +1,5 @@
 import { BSON } from 'bson';
-import { startMongoWireServer, type MongoWireServer } from '../../../src/mongo-wire';
+import { startMongoWireServer, type MongoWireServer } from '../../src';
 import { frame, OP_MSG, OP_QUERY, opMsg, opQuery, RawClient } from './raw-client.helper';
 import { prng, SEED } from './seeded-random.helper';
 

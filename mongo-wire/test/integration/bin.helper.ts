@@ -4,8 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { transformFileSync } from '@swc/core';
 
-const SRC = path.resolve(__dirname, '../../../src/mongo-wire');
-const ROOT_MODULES = path.resolve(__dirname, '../../../../node_modules');
+const SRC = path.resolve(__dirname, '../../src');
+const ROOT_MODULES = path.resolve(__dirname, '../../../node_modules');
 
 /**
  * Transpiles the server's sources (only them: the build of the whole API may be mid-change by

@@ -1,12 +1,12 @@
 import { MongoClient, ObjectId, type Collection, type Db, type Document } from 'mongodb';
-import { startTarget, type Target } from './target.helper';
+import { startTestMongo, type TestMongo } from '@cmd-executor/test-support/test-mongo';
 
 /**
  * Sorted, limited queries the API runs (jobs newest first with cursor pages, log chunks after a
  * seq), which the embedded server answers by walking an ordered index. Expected results are
  * computed here from the inserted data, so the same assertions hold against a real MongoDB.
  */
-let target: Target;
+let target: TestMongo;
 let client: MongoClient;
 let db: Db;
 const commands: string[] = [];
@@ -28,7 +28,7 @@ const jobs: Job[] = [];
 let jobsColl: Collection<Job>;
 
 beforeAll(async () => {
-  target = await startTarget('sorted');
+  target = await startTestMongo('sorted');
   client = new MongoClient(target.uri, { serverSelectionTimeoutMS: 5000, monitorCommands: true });
   client.on('commandStarted', (e) => commands.push(e.commandName));
   await client.connect();

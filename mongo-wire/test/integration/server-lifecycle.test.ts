@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { startMongoWireServer } from '../../../src/mongo-wire';
+import { startMongoWireServer } from '../../src';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mongo-wire-life-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Catalog } from '../../../src/mongo-wire/storage/catalog.store';
-import { Durability } from '../../../src/mongo-wire/storage/durability';
-import { applyEffect, type WriteEffect } from '../../../src/mongo-wire/storage/write.effect';
+import { Catalog } from '../../src/storage/catalog.store';
+import { Durability } from '../../src/storage/durability';
+import { applyEffect, type WriteEffect } from '../../src/storage/write.effect';
 
 const logger = { info() {}, warn() {}, error() {} };
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /* Benchmark of the embedded MongoDB-wire server (in memory) through the mongodb driver.
  *
- *   npm run build -w api && node bench/mongo-wire.bench.js
+ *   npm run build -w mongo-wire && node mongo-wire/bench/mongo-wire.bench.js   (or: npm run bench -w mongo-wire)
  *
  * Prints ops/sec for insertOne, findOneAndUpdate by an indexed field, find by an indexed field,
  * a job-claim (status prefix of a compound index + sort), the jobs list's newest-first page and
@@ -9,7 +9,7 @@
  * page (`{jobId, attempt, seq: {$gt: n}}` sorted by seq) at 1k and 100k documents, and the
  * 100k/1k cost ratio of the indexed operations (should stay below 2: no collection scans).
  * A full sort without an index is shown for scale.
- * Falls back to transpiling api/src/mongo-wire with @swc/core when api/dist is not built;
+ * Falls back to transpiling mongo-wire/src with @swc/core when mongo-wire/dist is not built;
  * BENCH_MONGO_WIRE_SRC=<dir> transpiles another copy of the sources (to compare versions).
  */
 'use strict';
@@ -32,8 +32,8 @@ function newestSource(dir) {
 }
 
 function loadServer() {
-  const src = process.env.BENCH_MONGO_WIRE_SRC ? path.resolve(process.env.BENCH_MONGO_WIRE_SRC) : path.join(__dirname, '../api/src/mongo-wire');
-  const built = path.join(__dirname, '../api/dist/mongo-wire/index.js');
+  const src = process.env.BENCH_MONGO_WIRE_SRC ? path.resolve(process.env.BENCH_MONGO_WIRE_SRC) : path.join(__dirname, '../src');
+  const built = path.join(__dirname, '../dist/index.js');
   // The build, unless the sources changed since (a stale build would measure old code).
   if (!process.env.BENCH_MONGO_WIRE_SRC && fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestSource(src)) return require(built);
   const { transformFileSync } = require('@swc/core');
@@ -51,10 +51,10 @@ function loadServer() {
   };
   walk(src);
   process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
-  module.paths.unshift(path.join(__dirname, '../node_modules'));
-  process.env.NODE_PATH = path.join(__dirname, '../node_modules');
+  module.paths.unshift(path.join(__dirname, '../../node_modules'));
+  process.env.NODE_PATH = path.join(__dirname, '../../node_modules');
   require('node:module').Module._initPaths();
-  process.stderr.write(`(api/dist missing or older than the sources: using a transpiled copy in ${out})\n`);
+  process.stderr.write(`(mongo-wire/dist missing or older than the sources: using a transpiled copy in ${out})\n`);
   return require(path.join(out, 'index.js'));
 }
 

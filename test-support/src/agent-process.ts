@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const CLI = path.resolve(__dirname, '../../../../worker/dist/cli.js');
+// The worker package's build, found through its workspace link (`npm run build` makes it).
+const CLI = path.join(path.dirname(require.resolve('@cmd-executor/worker/package.json')), 'dist/cli.js');
 
 /** A real worker agent process (the built CLI), its output kept for failure messages. */
 export interface AgentProcess {

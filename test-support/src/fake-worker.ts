@@ -1,5 +1,5 @@
 import type { Client } from 'graphql-ws';
-import { collect, wsClient } from '../../../support/graphql-client';
+import { collect, wsClient } from './graphql-client';
 
 export interface AssignmentEventView {
   kind: 'ASSIGN' | 'CANCEL';
