@@ -1,5 +1,5 @@
 import { Types, isValidObjectId } from 'mongoose';
-import { isAdmin } from '../auth/guards';
+import { isAdmin } from '../auth/principal';
 import { JobStatus } from '../domain/enums';
 import { validateCreateJob, type CreateJobData } from '../domain/job-input.rules';
 import * as machine from '../domain/job-state-machine';
@@ -8,7 +8,7 @@ import { BadUserInputError, ConflictError, NotFoundError } from '../errors';
 import { JobModel } from '../storage/models';
 import { insertJob } from '../storage/repositories/job-lease.repository';
 import type { PubSubPort } from '../storage/pubsub';
-import type { UserPrincipal } from '../transport/graphql/context';
+import type { UserPrincipal } from '../auth/principal';
 import type { AuditService } from './audit.service';
 import { noopDispatchHooks, type JobDispatchHooks } from './job-dispatch.port';
 import { publishJobUpdated, type JobDoc } from './job-events';

@@ -15,11 +15,12 @@ import {
   type JobDoc,
 } from '../storage/repositories/job-lease.repository';
 import { findWorker, findWorkerByToken, markDisconnected, setWorkerStatus, touchWorker, upsertWorker, type WorkerDoc } from '../storage/repositories/worker.repository';
-import type { ConnectionContext, WorkerPrincipal } from '../transport/graphql/context';
+import type { WorkerPrincipal } from '../auth/principal';
 import type { AuditService } from './audit.service';
 import type { AssignmentEvent, DispatchService } from './dispatch.service';
 import { publishJobUpdated, publishWorkerUpdated } from './job-events';
 import type { JobLogService, LogChunkInput } from './job-log.service';
+import type { WorkerSession } from './worker-session';
 
 export interface AttemptRef {
   jobId: string;
@@ -82,7 +83,7 @@ export class WorkerChannelService {
    * next heartbeat reports the others lost); attempts we think it holds but it does not list
    * were lost with its previous process and go back to the queue now rather than after the lease.
    */
-  async register(principal: WorkerPrincipal, input: RegisterInput, connection?: ConnectionContext): Promise<WorkerDoc> {
+  async register(principal: WorkerPrincipal, input: RegisterInput, session?: WorkerSession): Promise<WorkerDoc> {
     const name = input.name?.trim();
     if (!name || name.length > 128) throw new BadUserInputError('input.name', 'name must be 1-128 characters');
     if (!Number.isInteger(input.capacity) || input.capacity < 1 || input.capacity > MAX_CAPACITY) {
@@ -108,19 +109,20 @@ export class WorkerChannelService {
       keepDraining: running.length > 0,
       now,
     });
-    this.bind(principal, worker.id, connection);
+    this.bind(principal, worker.id, session);
     this.deps.dispatcher.invalidate(worker.id);
-    if (connection && !connection.state.offlineOnClose) {
-      connection.state.offlineOnClose = true;
+    if (session) {
       const open = this.connections.get(worker.id) ?? new Set<string>();
-      open.add(connection.id);
-      this.connections.set(worker.id, open);
-      connection.onClose(() => {
-        open.delete(connection.id);
+      const watched = session.watchCloseOnce(() => {
+        open.delete(session.id);
         if (open.size > 0) return; // it registered again on another socket here
         this.connections.delete(worker.id);
         return this.disconnected(worker.id);
       });
+      if (watched) {
+        open.add(session.id);
+        this.connections.set(worker.id, open);
+      }
     }
 
     const listed = new Set<string>();
@@ -137,15 +139,15 @@ export class WorkerChannelService {
   }
 
   /** The registered worker's assignments stream (register first). */
-  async assignments(principal: WorkerPrincipal, connection?: ConnectionContext): Promise<AsyncIterableIterator<AssignmentEvent>> {
-    const workerId = await this.workerIdOf(principal, connection);
+  async assignments(principal: WorkerPrincipal, session?: WorkerSession): Promise<AsyncIterableIterator<AssignmentEvent>> {
+    const workerId = await this.workerIdOf(principal, session);
     return this.deps.dispatcher.openAssignments(workerId);
   }
 
   /** Renews the listed attempts' leases; reports those no longer this worker's, and cancels. */
-  async heartbeat(principal: WorkerPrincipal, runningJobs: readonly AttemptRef[], connection?: ConnectionContext): Promise<HeartbeatResult> {
+  async heartbeat(principal: WorkerPrincipal, runningJobs: readonly AttemptRef[], session?: WorkerSession): Promise<HeartbeatResult> {
     if (runningJobs.length > MAX_LISTED) throw new BadUserInputError('runningJobs', `at most ${MAX_LISTED} attempts`);
-    const workerId = await this.workerIdOf(principal, connection);
+    const workerId = await this.workerIdOf(principal, session);
     const now = new Date();
     const touched = await touchWorker(workerId, now);
     if (!touched) throw new ConflictError('worker not registered');
@@ -168,8 +170,8 @@ export class WorkerChannelService {
     return { leaseExpiresAt: new Date(now.getTime() + this.deps.lease.leaseMs), lost, cancel };
   }
 
-  async startJob(principal: WorkerPrincipal, ref: AttemptRef, connection?: ConnectionContext): Promise<JobDoc> {
-    const lease = await this.leaseRef(principal, ref, connection);
+  async startJob(principal: WorkerPrincipal, ref: AttemptRef, session?: WorkerSession): Promise<JobDoc> {
+    const lease = await this.leaseRef(principal, ref, session);
     const job = await applyTransition(machine.start(lease, new Date(), this.deps.lease.leaseMs));
     if (job) {
       this.deps.jobLogs.beginAttempt(lease.jobId, lease.attempt);
@@ -184,14 +186,14 @@ export class WorkerChannelService {
     throw new ConflictError('this attempt no longer holds the lease');
   }
 
-  async appendLogs(principal: WorkerPrincipal, ref: AttemptRef, chunks: readonly LogChunkInput[], connection?: ConnectionContext) {
-    const lease = await this.leaseRef(principal, ref, connection);
+  async appendLogs(principal: WorkerPrincipal, ref: AttemptRef, chunks: readonly LogChunkInput[], session?: WorkerSession) {
+    const lease = await this.leaseRef(principal, ref, session);
     return this.deps.jobLogs.append(lease, chunks);
   }
 
   /** The worker's result ends the attempt (only while it still holds the lease). */
-  async completeJob(principal: WorkerPrincipal, ref: AttemptRef, result: machine.JobResult, connection?: ConnectionContext): Promise<JobDoc> {
-    const lease = await this.leaseRef(principal, ref, connection);
+  async completeJob(principal: WorkerPrincipal, ref: AttemptRef, result: machine.JobResult, session?: WorkerSession): Promise<JobDoc> {
+    const lease = await this.leaseRef(principal, ref, session);
     // Usually nobody asked to cancel and there is no timeout to name: try that first, and read
     // the job only when the guess misses.
     let job: JobDoc | null = null;
@@ -249,14 +251,14 @@ export class WorkerChannelService {
 
   // ---- helpers ----
 
-  private bind(principal: WorkerPrincipal, workerId: string, connection?: ConnectionContext): void {
+  private bind(principal: WorkerPrincipal, workerId: string, session?: WorkerSession): void {
     this.workerIds.set(principal.tokenId, workerId);
     principal.workerId = workerId;
-    if (connection) connection.state.workerId = workerId;
+    if (session) session.workerId = workerId;
   }
 
-  private async workerIdOf(principal: WorkerPrincipal, connection?: ConnectionContext): Promise<string> {
-    const known = principal.workerId ?? (connection?.state.workerId as string | undefined) ?? this.workerIds.get(principal.tokenId);
+  private async workerIdOf(principal: WorkerPrincipal, session?: WorkerSession): Promise<string> {
+    const known = principal.workerId ?? session?.workerId ?? this.workerIds.get(principal.tokenId);
     if (known) return known;
     const worker = await findWorkerByToken(new Types.ObjectId(principal.tokenId));
     if (!worker) throw new ConflictError('worker not registered: call registerWorker first');
@@ -264,10 +266,10 @@ export class WorkerChannelService {
     return worker.id;
   }
 
-  private async leaseRef(principal: WorkerPrincipal, ref: AttemptRef, connection?: ConnectionContext): Promise<machine.LeaseRef & { jobId: string; workerId: Types.ObjectId }> {
+  private async leaseRef(principal: WorkerPrincipal, ref: AttemptRef, session?: WorkerSession): Promise<machine.LeaseRef & { jobId: string; workerId: Types.ObjectId }> {
     if (!isValidObjectId(ref.jobId)) throw new ConflictError('this attempt no longer holds the lease');
     if (!Number.isInteger(ref.attempt) || ref.attempt < 1) throw new BadUserInputError('attempt', 'attempt must be an integer ≥ 1');
-    const workerId = await this.workerIdOf(principal, connection);
+    const workerId = await this.workerIdOf(principal, session);
     return { jobId: ref.jobId, attempt: ref.attempt, workerId: new Types.ObjectId(workerId) };
   }
 

@@ -5,7 +5,7 @@ import { BadUserInputError, NotFoundError } from '../errors';
 import { WorkerTokenModel } from '../storage/models';
 import type { PubSubPort } from '../storage/pubsub';
 import { Topics } from '../storage/pubsub';
-import type { WorkerPrincipal } from '../transport/graphql/context';
+import type { WorkerPrincipal } from '../auth/principal';
 import type { AuditService } from './audit.service';
 
 export interface IssuedWorkerToken {
