@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import { AssignmentKind, JobStatus, WorkerStatus } from '../domain/enums';
+import { attemptKey } from '../domain/attempt-key';
 import * as machine from '../domain/job-state-machine';
 import type { LeaseSettings } from '../domain/lease';
 import type { Logger } from '../logger';
@@ -67,8 +68,6 @@ interface WorkerView {
   readAt: number;
   stale: boolean;
 }
-
-const attemptKey = (jobId: unknown, attempt: number): string => `${String(jobId)}:${attempt}`;
 
 export interface DispatchDeps {
   pubsub: PubSubPort;

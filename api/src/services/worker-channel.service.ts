@@ -1,5 +1,6 @@
 import { isValidObjectId, Types } from 'mongoose';
 import { JobStatus, SandboxKind, WorkerStatus } from '../domain/enums';
+import { attemptKey } from '../domain/attempt-key';
 import * as machine from '../domain/job-state-machine';
 import { validateLabels } from '../domain/label.rules';
 import { retryBackoffMs, type LeaseSettings } from '../domain/lease';
@@ -128,10 +129,10 @@ export class WorkerChannelService {
     const listed = new Set<string>();
     for (const r of running) {
       const kept = await applyTransition(machine.renewLease({ jobId: r.jobId, attempt: r.attempt, workerId: worker._id }, now, this.deps.lease.leaseMs));
-      if (kept) listed.add(`${kept.id}:${kept.attempt}`);
+      if (kept) listed.add(attemptKey(kept.id, kept.attempt));
     }
     for (const job of await findLeasedByWorker(worker._id)) {
-      if (!listed.has(`${job.id}:${job.attempt}`)) await this.recoverUnlisted(job, worker);
+      if (!listed.has(attemptKey(job.id, job.attempt))) await this.recoverUnlisted(job, worker);
     }
     await publishWorkerUpdated(this.deps.pubsub, worker);
     this.deps.dispatcher.kick(worker.id);
