@@ -12,6 +12,7 @@ import type { InsertAssignment, JobDispatchHooks, NewJobSpec } from './job-dispa
 import { PushIterator } from './push-iterator';
 import { publishJobUpdated, type JobDoc } from './job-events';
 import { RunningCountWriter } from './running-count.writer';
+import { WorkerSlotCache, type SlotView } from './worker-slot.cache';
 
 /** One event on a worker's `assignments` subscription. */
 export interface AssignmentEvent {
@@ -43,30 +44,9 @@ interface LocalWorker {
   busy: boolean;
   again: boolean;
   /** What the last read of MongoDB said about it, kept up to date by our own claims and releases. */
-  view?: WorkerView;
-  /** While a read is in flight: releases seen meanwhile, applied to what it returns. */
-  reading?: { released: Set<string>; stale: boolean };
+  slots: WorkerSlotCache;
   /** The wake generation a claim for it last came back empty in: no new work since, no claim. */
   idleSince?: number;
-}
-
-/**
- * A local worker's slots without reading MongoDB on every pass. `held` starts as the worker's
- * leased attempts (read together with the worker) and follows this replica's claims and
- * releases; a release we cannot attribute to an attempt marks it stale and the next pass reads
- * again, as does a status/capacity change and age. A held attempt released before the read
- * is simply absent from it, so a release is never counted twice and `held` is never below the
- * worker's leases known here: capacity is not exceeded. The claim in MongoDB still decides.
- */
-interface WorkerView {
-  objectId: Types.ObjectId;
-  status: WorkerStatus;
-  capacity: number;
-  labels: string[];
-  sandboxes: SandboxKind[];
-  held: Set<string>;
-  readAt: number;
-  stale: boolean;
 }
 
 export interface DispatchDeps {
@@ -106,10 +86,7 @@ export class DispatchService implements JobDispatchHooks {
     // A drain, revival or new capacity decided anywhere: read the worker again before the next claim.
     this.unsubscribeWorkers = await this.deps.pubsub.subscribe<{ id?: string; status?: string; capacity?: number }>(Topics.WORKER_UPDATED, (w) => {
       const lw = w?.id ? this.local.get(w.id) : undefined;
-      if (!lw) return;
-      // During a read, the read may predate the change: any status but ONLINE is one to re-read for.
-      const was = lw.view ?? (lw.reading ? { status: WorkerStatus.ONLINE, capacity: w.capacity } : undefined);
-      if (was && (was.status !== w.status || was.capacity !== w.capacity)) this.markStale(lw);
+      if (lw?.slots.differsFrom(w.status, w.capacity)) this.markStale(lw);
     });
     // Backoffs ending and wakes lost with a dropped Redis connection are caught by a slow tick.
     this.tick = setInterval(() => this.kickAll(), Math.max(250, this.deps.lease.heartbeatMs));
@@ -142,9 +119,9 @@ export class DispatchService implements JobDispatchHooks {
   assignAtInsert(job: NewJobSpec, now: Date): InsertAssignment | null {
     if (this.closed) return null;
     for (const lw of this.local.values()) {
-      const view = lw.view;
-      if (!view || view.stale || lw.busy || lw.reading || lw.sinks.length === 0) continue;
-      if (lw.idleSince !== this.wakeGen || Date.now() - view.readAt >= this.viewMaxAgeMs) continue;
+      if (lw.busy || lw.slots.isReading || lw.sinks.length === 0 || lw.idleSince !== this.wakeGen) continue;
+      const view = lw.slots.fresh();
+      if (!view) continue;
       if (view.status !== WorkerStatus.ONLINE || view.held.size >= view.capacity) continue;
       if (!machine.canRun(view, job)) continue;
       const hold = `insert:${(this.insertHolds += 1)}`;
@@ -153,7 +130,7 @@ export class DispatchService implements JobDispatchHooks {
         fields: machine.assignedAtInsert({ workerId: view.objectId, labels: view.labels, sandboxes: view.sandboxes }, now, this.deps.lease.leaseMs),
         deliver: async (inserted) => {
           view.held.delete(hold);
-          if (lw.view === view) view.held.add(attemptKey(inserted._id, inserted.attempt));
+          if (lw.slots.current === view) view.held.add(attemptKey(inserted._id, inserted.attempt));
           else this.markStale(lw); // read again since the hold: it may predate the insert
           await this.handOver(lw, inserted);
         },
@@ -251,11 +228,8 @@ export class DispatchService implements JobDispatchHooks {
   async adjustRunning(workerId: Types.ObjectId | string | null | undefined, delta: number, released?: { jobId: unknown; attempt: number }): Promise<void> {
     const lw = workerId == null ? undefined : this.local.get(String(workerId));
     if (lw && delta < 0) {
-      const key = released ? attemptKey(released.jobId, released.attempt) : undefined;
-      if (key) {
-        lw.view?.held.delete(key);
-        lw.reading?.released.add(key);
-      } else this.markStale(lw);
+      if (!released) lw.idleSince = undefined;
+      lw.slots.release(released);
     }
     if (workerId != null) this.runningCounts.add(String(workerId), delta);
   }
@@ -268,8 +242,7 @@ export class DispatchService implements JobDispatchHooks {
 
   private markStale(lw: LocalWorker): void {
     lw.idleSince = undefined; // new labels or capacity may fit jobs it could not take before
-    if (lw.view) lw.view.stale = true;
-    if (lw.reading) lw.reading.stale = true;
+    lw.slots.markStale();
   }
 
   kickAll(): void {
@@ -280,46 +253,23 @@ export class DispatchService implements JobDispatchHooks {
   private localWorker(workerId: string): LocalWorker {
     let lw = this.local.get(workerId);
     if (!lw) {
-      lw = { workerId, sinks: [], busy: false, again: false };
+      lw = { workerId, sinks: [], busy: false, again: false, slots: new WorkerSlotCache(this.viewMaxAgeMs) };
       this.local.set(workerId, lw);
     }
     return lw;
   }
 
   /** The worker and its leases as MongoDB has them, when the kept view may be off. */
-  private async view(lw: LocalWorker): Promise<WorkerView | null> {
-    const kept = lw.view;
-    // Releases elsewhere (the sweeper, another replica) are only seen by reading: do so now and then.
-    if (kept && !kept.stale && Date.now() - kept.readAt < this.viewMaxAgeMs) return kept;
-    const readAt = Date.now();
-    const reading = { released: new Set<string>(), stale: false };
-    lw.reading = reading;
-    let worker: Awaited<ReturnType<typeof findWorker>>;
-    let leases: Awaited<ReturnType<typeof leasedAttempts>>;
-    try {
-      worker = await findWorker(lw.workerId);
-      leases = worker ? await leasedAttempts(worker._id) : [];
-    } finally {
-      lw.reading = undefined;
-    }
-    if (!worker) {
-      lw.view = undefined;
-      return null;
-    }
-    const view: WorkerView = {
-      objectId: worker._id,
-      status: worker.status,
-      capacity: worker.capacity,
-      labels: [...worker.labels],
-      sandboxes: [...worker.sandboxes] as SandboxKind[],
-      held: new Set(leases.map((l) => attemptKey(l._id, l.attempt))),
-      readAt,
-      stale: reading.stale,
-    };
-    // A release that landed while we read may or may not be in the read: it is released either way.
-    for (const k of reading.released) view.held.delete(k);
-    lw.view = view;
-    return view;
+  private view(lw: LocalWorker): Promise<SlotView | null> {
+    return lw.slots.get(async () => {
+      const worker = await findWorker(lw.workerId);
+      if (!worker) return null;
+      const leased = await leasedAttempts(worker._id);
+      return {
+        worker: { objectId: worker._id, status: worker.status, capacity: worker.capacity, labels: worker.labels, sandboxes: worker.sandboxes as SandboxKind[] },
+        leased,
+      };
+    });
   }
 
   private get viewMaxAgeMs(): number {
@@ -331,7 +281,7 @@ export class DispatchService implements JobDispatchHooks {
     if (!worker || worker.status !== WorkerStatus.ONLINE) return;
     const claimer = { workerId: worker.objectId, labels: worker.labels, sandboxes: worker.sandboxes };
     while (worker.held.size < worker.capacity && !this.closed) {
-      if (worker.stale || lw.view !== worker) {
+      if (worker.stale || lw.slots.current !== worker) {
         lw.again = true; // read again and go on
         return;
       }
