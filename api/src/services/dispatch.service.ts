@@ -6,11 +6,13 @@ import type { LeaseSettings } from '../domain/lease';
 import type { Logger } from '../logger';
 import type { SandboxKind } from '../domain/enums';
 import { Topics, type PubSubPort } from '../storage/pubsub';
+import type { Id } from '../storage/repositories/ids';
 import { applyTransition, leasedAttempts } from '../storage/repositories/job-lease.repository';
 import { findWorker } from '../storage/repositories/worker.repository';
 import type { InsertAssignment, JobDispatchHooks, NewJobSpec } from './job-dispatch.port';
 import { PushIterator } from './push-iterator';
 import { publishJobUpdated, type JobDoc } from './job-events';
+import type { JobLogService } from './job-log.service';
 import { RunningCountWriter } from './running-count.writer';
 import { WorkerSlotCache, type SlotView } from './worker-slot.cache';
 
@@ -49,10 +51,22 @@ interface LocalWorker {
   idleSince?: number;
 }
 
+/** The attempt whose lease ends, and the worker that held it. */
+export interface LeasedAttempt {
+  jobId: Id;
+  attempt: number;
+  workerId?: Id | null;
+}
+
+/** A SYSTEM line for the attempt's log, fixed or from the job as the transition left it. */
+export type LeaseEndLine = string | ((after: JobDoc) => string);
+
 export interface DispatchDeps {
   pubsub: PubSubPort;
   logger: Logger;
   lease: LeaseSettings;
+  /** Where an ended lease leaves its SYSTEM line and drops its log cursor. */
+  jobLogs: JobLogService;
 }
 
 /**
@@ -70,6 +84,8 @@ export class DispatchService implements JobDispatchHooks {
   private unsubscribeWake?: () => void;
   private unsubscribeWorkers?: () => void;
   private tick?: NodeJS.Timeout;
+  /** Wakes waiting for a requeued job's backoff to end. */
+  private readonly wakes = new Set<NodeJS.Timeout>();
   private closed = false;
   /** Bumped by every wake and tick: a job may have become claimable since. */
   private wakeGen = 0;
@@ -96,6 +112,8 @@ export class DispatchService implements JobDispatchHooks {
   async close(): Promise<void> {
     this.closed = true;
     if (this.tick) clearInterval(this.tick);
+    this.wakes.forEach((t) => clearTimeout(t));
+    this.wakes.clear();
     this.unsubscribeWake?.();
     this.unsubscribeWorkers?.();
     await Promise.allSettled([...this.loops]);
@@ -144,16 +162,49 @@ export class DispatchService implements JobDispatchHooks {
     let result: JobDoc | null = null;
     if (job.status === JobStatus.ASSIGNED) {
       // Nothing started yet: end it here. A startJob racing this gets CONFLICT.
-      const canceled = await applyTransition(machine.finalizeCancel({ jobId: job._id, attempt: job.attempt }, new Date(), { onlyAssigned: true }));
-      if (canceled) {
-        await this.adjustRunning(job.workerId, -1, { jobId: job._id, attempt: job.attempt });
-        await publishJobUpdated(this.deps.pubsub, canceled);
-        result = canceled;
-        if (job.workerId) this.kick(String(job.workerId));
-      }
+      const ref = { jobId: job._id, attempt: job.attempt };
+      result = await this.endLease({ ...ref, workerId: job.workerId }, machine.finalizeCancel(ref, new Date(), { onlyAssigned: true }));
     }
     if (job.workerId) await this.sendCancel(String(job.workerId), job.id, job.attempt);
     return result;
+  }
+
+  /**
+   * Ends the lease of an attempt with transition `t` (away from ASSIGNED/RUNNING): the one path
+   * every end of a lease takes. When `t` matches: the worker's slot is freed (its running count
+   * and this replica's view), the SYSTEM `line` goes into the attempt's log, the attempt's log
+   * cursor is dropped, the change is published, and dispatch wakes — the freed slot's worker,
+   * and every replica once a requeued job may be claimed (after its backoff). The line goes in
+   * before the change is published: a log subscriber that sees the job end then reads the
+   * store and finds it. Null when `t` did not match (a heartbeat, a result or a cancel got
+   * there first): nothing else happens then.
+   */
+  async endLease(held: LeasedAttempt, t: machine.Transition, line?: LeaseEndLine): Promise<JobDoc | null> {
+    const after = await applyTransition(t);
+    if (!after) return null;
+    await this.adjustRunning(held.workerId, -1, held);
+    if (line !== undefined) await this.deps.jobLogs.appendSystem(held.jobId, held.attempt, typeof line === 'string' ? line : line(after));
+    this.deps.jobLogs.forgetAttempt(held.jobId, held.attempt);
+    await publishJobUpdated(this.deps.pubsub, after);
+    if (held.workerId != null) this.kick(String(held.workerId));
+    if (after.status === JobStatus.QUEUED) await this.wakeWhenClaimable(after);
+    return after;
+  }
+
+  /** Wakes every replica now, or when a requeued job's backoff ends. */
+  private async wakeWhenClaimable(job: JobDoc): Promise<void> {
+    const wait = job.notBefore ? job.notBefore.getTime() - Date.now() : 0;
+    if (wait <= 0) {
+      await this.onJobQueued(job);
+      return;
+    }
+    if (this.closed) return;
+    const t = setTimeout(() => {
+      this.wakes.delete(t);
+      this.deps.pubsub.publish(Topics.DISPATCH_WAKE, { at: Date.now() }).catch((err: unknown) => this.deps.logger.warn({ err }, 'dispatch wake failed'));
+    }, wait + 5);
+    t.unref();
+    this.wakes.add(t);
   }
 
   /** Tells a worker, wherever it is connected, to stop an attempt. Sending twice is harmless. */
@@ -327,10 +378,7 @@ export class DispatchService implements JobDispatchHooks {
   }
 
   private async release(job: JobDoc): Promise<void> {
-    const back = await applyTransition(machine.requeueUnstarted({ jobId: job._id, attempt: job.attempt }, new Date()));
-    if (!back) return;
-    await this.adjustRunning(job.workerId, -1, { jobId: job._id, attempt: job.attempt });
-    await publishJobUpdated(this.deps.pubsub, back);
-    await this.onJobQueued(back);
+    const ref = { jobId: job._id, attempt: job.attempt };
+    await this.endLease({ ...ref, workerId: job.workerId }, machine.requeueUnstarted(ref, new Date()));
   }
 }

@@ -206,14 +206,8 @@ export class WorkerChannelService {
       const guess = round === 0 && !result.canceled && !result.timedOut;
       if (round === 0 && !guess) continue;
       const t = machine.complete(lease, result, job ? job.cancelRequestedAt != null : false, job?.timeoutSeconds, new Date());
-      const done = await applyTransition(t);
-      if (done) {
-        await this.deps.dispatcher.adjustRunning(lease.workerId, -1, lease);
-        this.deps.jobLogs.forgetAttempt(lease.jobId, lease.attempt);
-        await publishJobUpdated(this.deps.pubsub, done);
-        this.deps.dispatcher.kick(String(lease.workerId));
-        return done;
-      }
+      const done = await this.deps.dispatcher.endLease(lease, t);
+      if (done) return done;
       // A cancel request landed between the read and the update: read again.
     }
     throw new ConflictError('job changed while completing; try again');
@@ -278,27 +272,19 @@ export class WorkerChannelService {
   private async recoverUnlisted(job: JobDoc, worker: WorkerDoc): Promise<void> {
     const now = new Date();
     const ref = { jobId: job._id, attempt: job.attempt };
-    let next: JobDoc | null;
-    let line: string;
+    const held = { ...ref, workerId: worker._id };
     if (job.cancelRequestedAt) {
-      next = await applyTransition(machine.finalizeCancel(ref, now));
-      line = `canceled: worker ${worker.name} restarted without it`;
+      await this.deps.dispatcher.endLease(held, machine.finalizeCancel(ref, now), `canceled: worker ${worker.name} restarted without attempt ${job.attempt}`);
     } else if (job.status === JobStatus.ASSIGNED) {
-      next = await applyTransition(machine.requeueUnstarted(ref, now));
-      line = `worker ${worker.name} restarted before starting attempt ${job.attempt}; queued again as attempt ${job.attempt + 1}`;
+      const line = `worker ${worker.name} restarted before starting attempt ${job.attempt}; queued again as attempt ${job.attempt + 1}`;
+      await this.deps.dispatcher.endLease(held, machine.requeueUnstarted(ref, now), line);
     } else {
       const backoff = retryBackoffMs(job.attempt, this.deps.lease);
-      next = await applyTransition(machine.requeueLost({ ...ref, maxAttempts: job.maxAttempts, status: job.status }, now, backoff));
-      line =
-        next?.status === JobStatus.QUEUED
+      await this.deps.dispatcher.endLease(held, machine.requeueLost({ ...ref, maxAttempts: job.maxAttempts, status: job.status }, now, backoff), (next) =>
+        next.status === JobStatus.QUEUED
           ? `worker ${worker.name} restarted and lost attempt ${job.attempt}; retrying as attempt ${next.attempt} in ${backoff} ms`
-          : `worker ${worker.name} restarted and lost attempt ${job.attempt}; no attempts left (${machine.WORKER_LOST})`;
+          : `worker ${worker.name} restarted and lost attempt ${job.attempt}; no attempts left (${machine.WORKER_LOST})`,
+      );
     }
-    if (!next) return;
-    await this.deps.dispatcher.adjustRunning(worker._id, -1, ref);
-    await this.deps.jobLogs.appendSystem(job._id, job.attempt, line);
-    this.deps.jobLogs.forgetAttempt(job._id, job.attempt);
-    await publishJobUpdated(this.deps.pubsub, next);
-    if (next.status === JobStatus.QUEUED) await this.deps.dispatcher.onJobQueued(next);
   }
 }
