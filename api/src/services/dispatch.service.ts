@@ -11,7 +11,8 @@ import { applyTransition, leasedAttempts } from '../storage/repositories/job-lea
 import { findWorker } from '../storage/repositories/worker.repository';
 import type { InsertAssignment, JobDispatchHooks, NewJobSpec } from './job-dispatch.port';
 import { PushIterator } from './push-iterator';
-import { publishJobUpdated, type JobDoc } from './job-events';
+import type { JobDoc } from '../storage/repositories/documents';
+import { publishJobUpdated } from './job-events';
 import type { JobLogService } from './job-log.service';
 import { RunningCountWriter } from './running-count.writer';
 import { WorkerSlotCache, type SlotView } from './worker-slot.cache';

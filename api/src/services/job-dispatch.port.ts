@@ -1,5 +1,5 @@
 import type { SandboxKind } from '../domain/enums';
-import type { JobDoc } from './job-events';
+import type { JobDoc } from '../storage/repositories/documents';
 
 /**
  * How the user side (job.service) tells dispatch about a change. Implemented by the

@@ -6,10 +6,9 @@ import { BadUserInputError, ConflictError } from '../errors';
 import type { Logger } from '../logger';
 import { Topics, type PubSubPort } from '../storage/pubsub';
 import type { Id } from '../storage/repositories/ids';
-import { findJob, reserveLogBytes } from '../storage/repositories/job-lease.repository';
+import { findJob, markLogTruncated, reserveLogBytes } from '../storage/repositories/job-lease.repository';
 import * as logs from '../storage/repositories/job-log.repository';
 import type { StoredChunk } from '../storage/repositories/job-log.repository';
-import { JobModel } from '../storage/models';
 import { AckCursorCache } from './ack-cursor.cache';
 import { LiveBuffer, OVERFLOWED } from './live-buffer';
 import { PushIterator } from './push-iterator';
@@ -124,7 +123,7 @@ export class JobLogService {
         toStore.push({ jobId, attempt: ref.attempt, seq: d.chunk.seq, stream: LogStream.SYSTEM, data: truncationNotice(this.deps.logMaxBytes), at });
       } else dropped.push(d.chunk.seq);
     }
-    if (crossed) await JobModel.updateOne({ _id: jobId }, { $set: { logTruncated: true } }).exec();
+    if (crossed) await markLogTruncated(jobId);
     const duplicates = await logs.insertChunks(toStore);
     const stored = duplicates.size === 0 ? toStore : toStore.filter((c) => !duplicates.has(c.seq));
 

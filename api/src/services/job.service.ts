@@ -7,6 +7,7 @@ import { decodeJobCursor, encodeJobCursor } from '../domain/job-cursor';
 import { BadUserInputError, ConflictError, NotFoundError } from '../errors';
 import type { PubSubPort } from '../storage/pubsub';
 import type { JobDoc } from '../storage/repositories/documents';
+import { isDuplicateKey } from '../storage/repositories/duplicate-key';
 import { applyTransition, insertJob } from '../storage/repositories/job-lease.repository';
 import { findByIdempotencyKey, findJobById, listJobs, releaseIdempotencyKey } from '../storage/repositories/job.repository';
 import type { UserPrincipal } from '../auth/principal';
@@ -58,7 +59,7 @@ export class JobService {
     } catch (err) {
       direct?.release();
       // Two requests with one key raced: the unique index let one in; answer with that one.
-      if ((err as { code?: number }).code === 11000 && valid.idempotencyKey !== undefined) {
+      if (isDuplicateKey(err) && valid.idempotencyKey !== undefined) {
         const winner = await findByIdempotencyKey(createdById, valid.idempotencyKey);
         if (winner) return winner;
       }

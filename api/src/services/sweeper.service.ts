@@ -4,7 +4,8 @@ import { retryBackoffMs, silentSince, sweeperLockTtlMs, timeoutDeadline, type Le
 import type { Logger } from '../logger';
 import type { LockPort } from '../storage/lock';
 import type { PubSubPort } from '../storage/pubsub';
-import { findLapsed, findRunningWithTimeout, type JobDoc } from '../storage/repositories/job-lease.repository';
+import type { JobDoc } from '../storage/repositories/documents';
+import { findLapsed, findRunningWithTimeout } from '../storage/repositories/job-lease.repository';
 import { findSilentWorkers, markOffline, reconcileRunning } from '../storage/repositories/worker.repository';
 import type { DispatchService, LeaseEndLine } from './dispatch.service';
 import { publishWorkerUpdated } from './job-events';

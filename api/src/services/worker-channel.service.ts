@@ -13,9 +13,9 @@ import {
   findFenced,
   findLeasedByWorker,
   shortenLeases,
-  type JobDoc,
 } from '../storage/repositories/job-lease.repository';
-import { findWorker, findWorkerByToken, markDisconnected, setWorkerStatus, touchWorker, upsertWorker, type WorkerDoc } from '../storage/repositories/worker.repository';
+import { findWorker, findWorkerByToken, markDisconnected, setWorkerStatus, touchWorker, upsertWorker } from '../storage/repositories/worker.repository';
+import type { JobDoc, WorkerDoc } from '../storage/repositories/documents';
 import type { WorkerPrincipal } from '../auth/principal';
 import type { AuditService } from './audit.service';
 import type { AssignmentEvent, DispatchService } from './dispatch.service';
