@@ -27,7 +27,6 @@ export interface AppServices {
   jobs: JobService;
   workers: WorkerQueryService;
   rateLimit: RateLimitService;
-  // ---- api-dispatch services (added in the marked block of createAppContainer) ----
   jobLogs: JobLogService;
   dispatcher: DispatchService;
   workerChannel: WorkerChannelService;
@@ -55,9 +54,9 @@ export interface AppContainer {
 
 export interface ContainerDeps {
   logger?: Logger;
-  /** api-dispatch: lease/retry/sweep timings beyond LEASE_SECONDS and HEARTBEAT_SECONDS (tests shorten them). */
+  /** Lease/retry/sweep timings beyond LEASE_SECONDS and HEARTBEAT_SECONDS (tests shorten them). */
   lease?: Partial<LeaseSettings>;
-  /** api-dispatch: how long a live log stream waits for a missing seq before skipping it. */
+  /** How long a live log stream waits for a missing seq before skipping it. */
   logGapWaitMs?: number;
 }
 
@@ -108,45 +107,29 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     onClose('rate limiter', () => rateLimiter.close());
     const lock = createLock(redis, config.redis.prefix);
 
+    const instanceId = randomUUID();
+    const lease = leaseSettings(config.jobs.leaseSeconds, config.jobs.heartbeatSeconds, deps.lease);
     const audit = new AuditService();
     const users = new UserService(audit, logger);
     const workerTokens = new WorkerTokenService(config.auth.workerTokenSecret, config.auth.workerTokenTtlDays, audit, pubsub);
     const auth = new AuthService(users, workerTokens, config.auth.jwtSecret, config.auth.jwtTtlSeconds);
-    const jobs = new JobService(pubsub, audit);
     const workers = new WorkerQueryService();
     const rateLimit = new RateLimitService(rateLimiter, config.rateLimit, logger);
-    const services = { audit, users, workerTokens, auth, jobs, workers, rateLimit } as AppServices;
-
-    const container: AppContainer = {
-      config,
-      logger,
-      instanceId: randomUUID(),
-      pubsub,
-      redis,
-      rateLimiter,
-      lock,
-      mongo,
-      services,
-      onClose,
-      close,
-    };
-
-    // ---- api-dispatch: dispatcher, worker channel, job logs, sweeper ----
-    const lease = leaseSettings(config.jobs.leaseSeconds, config.jobs.heartbeatSeconds, deps.lease);
     const jobLogs = new JobLogService({ pubsub, logger, logMaxBytes: config.jobs.logMaxBytes, gapWaitMs: deps.logGapWaitMs });
-    const dispatcher = new DispatchService({ pubsub, logger, lease });
-    const workerChannel = new WorkerChannelService({ pubsub, logger, lease, instanceId: container.instanceId, dispatcher, jobLogs, audit });
-    const sweeper = new SweeperService({ pubsub, logger, lock, lease, jobLogs, dispatcher });
-    Object.assign(services, { jobLogs, dispatcher, workerChannel, sweeper });
-    jobs.setDispatchHooks(dispatcher);
+    // The dispatcher first: the job service and the worker channel are built with it.
+    const dispatcher = new DispatchService({ pubsub, logger, lease, jobLogs });
+    const jobs = new JobService(pubsub, audit, dispatcher);
+    const workerChannel = new WorkerChannelService({ pubsub, logger, lease, instanceId, dispatcher, jobLogs, audit });
+    const sweeper = new SweeperService({ pubsub, logger, lock, lease, dispatcher });
+    const services: AppServices = { audit, users, workerTokens, auth, jobs, workers, rateLimit, jobLogs, dispatcher, workerChannel, sweeper };
+
     await dispatcher.start();
     onClose('dispatcher', () => dispatcher.close());
     sweeper.start();
     onClose('sweeper', () => sweeper.close());
-    // ---- end api-dispatch ----
 
     await users.ensureAdmin(config.auth.adminUsername, config.auth.adminPassword);
-    return container;
+    return { config, logger, instanceId, pubsub, redis, rateLimiter, lock, mongo, services, onClose, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

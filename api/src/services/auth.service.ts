@@ -1,8 +1,9 @@
 import { signUserToken, TokenError, verifyUserToken } from '../auth/jwt';
 import type { Credential } from '../auth/credentials';
 import { UnauthenticatedError } from '../errors';
-import type { Principal } from '../transport/graphql/context';
-import type { UserDoc, UserService } from './user.service';
+import type { Principal } from '../auth/principal';
+import type { UserDoc } from '../storage/repositories/documents';
+import type { UserService } from './user.service';
 import type { WorkerTokenService } from './worker-token.service';
 
 export class AuthService {

@@ -1,16 +1,21 @@
 import type { Types } from 'mongoose';
 import { AssignmentKind, JobStatus, WorkerStatus } from '../domain/enums';
+import { attemptKey } from '../domain/attempt-key';
 import * as machine from '../domain/job-state-machine';
 import type { LeaseSettings } from '../domain/lease';
 import type { Logger } from '../logger';
 import type { SandboxKind } from '../domain/enums';
 import { Topics, type PubSubPort } from '../storage/pubsub';
+import type { Id } from '../storage/repositories/ids';
 import { applyTransition, leasedAttempts } from '../storage/repositories/job-lease.repository';
 import { findWorker } from '../storage/repositories/worker.repository';
 import type { InsertAssignment, JobDispatchHooks, NewJobSpec } from './job-dispatch.port';
 import { PushIterator } from './push-iterator';
-import { publishJobUpdated, type JobDoc } from './job-events';
+import type { JobDoc } from '../storage/repositories/documents';
+import { publishJobUpdated } from './job-events';
+import type { JobLogService } from './job-log.service';
 import { RunningCountWriter } from './running-count.writer';
+import { WorkerSlotCache, type SlotView } from './worker-slot.cache';
 
 /** One event on a worker's `assignments` subscription. */
 export interface AssignmentEvent {
@@ -42,38 +47,27 @@ interface LocalWorker {
   busy: boolean;
   again: boolean;
   /** What the last read of MongoDB said about it, kept up to date by our own claims and releases. */
-  view?: WorkerView;
-  /** While a read is in flight: releases seen meanwhile, applied to what it returns. */
-  reading?: { released: Set<string>; stale: boolean };
+  slots: WorkerSlotCache;
   /** The wake generation a claim for it last came back empty in: no new work since, no claim. */
   idleSince?: number;
 }
 
-/**
- * A local worker's slots without reading MongoDB on every pass. `held` starts as the worker's
- * leased attempts (read together with the worker) and follows this replica's claims and
- * releases; a release we cannot attribute to an attempt marks it stale and the next pass reads
- * again, as does a status/capacity change and age. A held attempt released before the read
- * is simply absent from it, so a release is never counted twice and `held` is never below the
- * worker's leases known here: capacity is not exceeded. The claim in MongoDB still decides.
- */
-interface WorkerView {
-  objectId: Types.ObjectId;
-  status: WorkerStatus;
-  capacity: number;
-  labels: string[];
-  sandboxes: SandboxKind[];
-  held: Set<string>;
-  readAt: number;
-  stale: boolean;
+/** The attempt whose lease ends, and the worker that held it. */
+export interface LeasedAttempt {
+  jobId: Id;
+  attempt: number;
+  workerId?: Id | null;
 }
 
-const attemptKey = (jobId: unknown, attempt: number): string => `${String(jobId)}:${attempt}`;
+/** A SYSTEM line for the attempt's log, fixed or from the job as the transition left it. */
+export type LeaseEndLine = string | ((after: JobDoc) => string);
 
 export interface DispatchDeps {
   pubsub: PubSubPort;
   logger: Logger;
   lease: LeaseSettings;
+  /** Where an ended lease leaves its SYSTEM line and drops its log cursor. */
+  jobLogs: JobLogService;
 }
 
 /**
@@ -91,6 +85,8 @@ export class DispatchService implements JobDispatchHooks {
   private unsubscribeWake?: () => void;
   private unsubscribeWorkers?: () => void;
   private tick?: NodeJS.Timeout;
+  /** Wakes waiting for a requeued job's backoff to end. */
+  private readonly wakes = new Set<NodeJS.Timeout>();
   private closed = false;
   /** Bumped by every wake and tick: a job may have become claimable since. */
   private wakeGen = 0;
@@ -107,10 +103,7 @@ export class DispatchService implements JobDispatchHooks {
     // A drain, revival or new capacity decided anywhere: read the worker again before the next claim.
     this.unsubscribeWorkers = await this.deps.pubsub.subscribe<{ id?: string; status?: string; capacity?: number }>(Topics.WORKER_UPDATED, (w) => {
       const lw = w?.id ? this.local.get(w.id) : undefined;
-      if (!lw) return;
-      // During a read, the read may predate the change: any status but ONLINE is one to re-read for.
-      const was = lw.view ?? (lw.reading ? { status: WorkerStatus.ONLINE, capacity: w.capacity } : undefined);
-      if (was && (was.status !== w.status || was.capacity !== w.capacity)) this.markStale(lw);
+      if (lw?.slots.differsFrom(w.status, w.capacity)) this.markStale(lw);
     });
     // Backoffs ending and wakes lost with a dropped Redis connection are caught by a slow tick.
     this.tick = setInterval(() => this.kickAll(), Math.max(250, this.deps.lease.heartbeatMs));
@@ -120,6 +113,8 @@ export class DispatchService implements JobDispatchHooks {
   async close(): Promise<void> {
     this.closed = true;
     if (this.tick) clearInterval(this.tick);
+    this.wakes.forEach((t) => clearTimeout(t));
+    this.wakes.clear();
     this.unsubscribeWake?.();
     this.unsubscribeWorkers?.();
     await Promise.allSettled([...this.loops]);
@@ -143,9 +138,9 @@ export class DispatchService implements JobDispatchHooks {
   assignAtInsert(job: NewJobSpec, now: Date): InsertAssignment | null {
     if (this.closed) return null;
     for (const lw of this.local.values()) {
-      const view = lw.view;
-      if (!view || view.stale || lw.busy || lw.reading || lw.sinks.length === 0) continue;
-      if (lw.idleSince !== this.wakeGen || Date.now() - view.readAt >= this.viewMaxAgeMs) continue;
+      if (lw.busy || lw.slots.isReading || lw.sinks.length === 0 || lw.idleSince !== this.wakeGen) continue;
+      const view = lw.slots.fresh();
+      if (!view) continue;
       if (view.status !== WorkerStatus.ONLINE || view.held.size >= view.capacity) continue;
       if (!machine.canRun(view, job)) continue;
       const hold = `insert:${(this.insertHolds += 1)}`;
@@ -154,7 +149,7 @@ export class DispatchService implements JobDispatchHooks {
         fields: machine.assignedAtInsert({ workerId: view.objectId, labels: view.labels, sandboxes: view.sandboxes }, now, this.deps.lease.leaseMs),
         deliver: async (inserted) => {
           view.held.delete(hold);
-          if (lw.view === view) view.held.add(attemptKey(inserted._id, inserted.attempt));
+          if (lw.slots.current === view) view.held.add(attemptKey(inserted._id, inserted.attempt));
           else this.markStale(lw); // read again since the hold: it may predate the insert
           await this.handOver(lw, inserted);
         },
@@ -168,16 +163,49 @@ export class DispatchService implements JobDispatchHooks {
     let result: JobDoc | null = null;
     if (job.status === JobStatus.ASSIGNED) {
       // Nothing started yet: end it here. A startJob racing this gets CONFLICT.
-      const canceled = await applyTransition(machine.finalizeCancel({ jobId: job._id, attempt: job.attempt }, new Date(), { onlyAssigned: true }));
-      if (canceled) {
-        await this.adjustRunning(job.workerId, -1, { jobId: job._id, attempt: job.attempt });
-        await publishJobUpdated(this.deps.pubsub, canceled);
-        result = canceled;
-        if (job.workerId) this.kick(String(job.workerId));
-      }
+      const ref = { jobId: job._id, attempt: job.attempt };
+      result = await this.endLease({ ...ref, workerId: job.workerId }, machine.finalizeCancel(ref, new Date(), { onlyAssigned: true }));
     }
     if (job.workerId) await this.sendCancel(String(job.workerId), job.id, job.attempt);
     return result;
+  }
+
+  /**
+   * Ends the lease of an attempt with transition `t` (away from ASSIGNED/RUNNING): the one path
+   * every end of a lease takes. When `t` matches: the worker's slot is freed (its running count
+   * and this replica's view), the SYSTEM `line` goes into the attempt's log, the attempt's log
+   * cursor is dropped, the change is published, and dispatch wakes — the freed slot's worker,
+   * and every replica once a requeued job may be claimed (after its backoff). The line goes in
+   * before the change is published: a log subscriber that sees the job end then reads the
+   * store and finds it. Null when `t` did not match (a heartbeat, a result or a cancel got
+   * there first): nothing else happens then.
+   */
+  async endLease(held: LeasedAttempt, t: machine.Transition, line?: LeaseEndLine): Promise<JobDoc | null> {
+    const after = await applyTransition(t);
+    if (!after) return null;
+    await this.adjustRunning(held.workerId, -1, held);
+    if (line !== undefined) await this.deps.jobLogs.appendSystem(held.jobId, held.attempt, typeof line === 'string' ? line : line(after));
+    this.deps.jobLogs.forgetAttempt(held.jobId, held.attempt);
+    await publishJobUpdated(this.deps.pubsub, after);
+    if (held.workerId != null) this.kick(String(held.workerId));
+    if (after.status === JobStatus.QUEUED) await this.wakeWhenClaimable(after);
+    return after;
+  }
+
+  /** Wakes every replica now, or when a requeued job's backoff ends. */
+  private async wakeWhenClaimable(job: JobDoc): Promise<void> {
+    const wait = job.notBefore ? job.notBefore.getTime() - Date.now() : 0;
+    if (wait <= 0) {
+      await this.onJobQueued(job);
+      return;
+    }
+    if (this.closed) return;
+    const t = setTimeout(() => {
+      this.wakes.delete(t);
+      this.deps.pubsub.publish(Topics.DISPATCH_WAKE, { at: Date.now() }).catch((err: unknown) => this.deps.logger.warn({ err }, 'dispatch wake failed'));
+    }, wait + 5);
+    t.unref();
+    this.wakes.add(t);
   }
 
   /** Tells a worker, wherever it is connected, to stop an attempt. Sending twice is harmless. */
@@ -252,11 +280,8 @@ export class DispatchService implements JobDispatchHooks {
   async adjustRunning(workerId: Types.ObjectId | string | null | undefined, delta: number, released?: { jobId: unknown; attempt: number }): Promise<void> {
     const lw = workerId == null ? undefined : this.local.get(String(workerId));
     if (lw && delta < 0) {
-      const key = released ? attemptKey(released.jobId, released.attempt) : undefined;
-      if (key) {
-        lw.view?.held.delete(key);
-        lw.reading?.released.add(key);
-      } else this.markStale(lw);
+      if (!released) lw.idleSince = undefined;
+      lw.slots.release(released);
     }
     if (workerId != null) this.runningCounts.add(String(workerId), delta);
   }
@@ -269,8 +294,7 @@ export class DispatchService implements JobDispatchHooks {
 
   private markStale(lw: LocalWorker): void {
     lw.idleSince = undefined; // new labels or capacity may fit jobs it could not take before
-    if (lw.view) lw.view.stale = true;
-    if (lw.reading) lw.reading.stale = true;
+    lw.slots.markStale();
   }
 
   kickAll(): void {
@@ -281,46 +305,23 @@ export class DispatchService implements JobDispatchHooks {
   private localWorker(workerId: string): LocalWorker {
     let lw = this.local.get(workerId);
     if (!lw) {
-      lw = { workerId, sinks: [], busy: false, again: false };
+      lw = { workerId, sinks: [], busy: false, again: false, slots: new WorkerSlotCache(this.viewMaxAgeMs) };
       this.local.set(workerId, lw);
     }
     return lw;
   }
 
   /** The worker and its leases as MongoDB has them, when the kept view may be off. */
-  private async view(lw: LocalWorker): Promise<WorkerView | null> {
-    const kept = lw.view;
-    // Releases elsewhere (the sweeper, another replica) are only seen by reading: do so now and then.
-    if (kept && !kept.stale && Date.now() - kept.readAt < this.viewMaxAgeMs) return kept;
-    const readAt = Date.now();
-    const reading = { released: new Set<string>(), stale: false };
-    lw.reading = reading;
-    let worker: Awaited<ReturnType<typeof findWorker>>;
-    let leases: Awaited<ReturnType<typeof leasedAttempts>>;
-    try {
-      worker = await findWorker(lw.workerId);
-      leases = worker ? await leasedAttempts(worker._id) : [];
-    } finally {
-      lw.reading = undefined;
-    }
-    if (!worker) {
-      lw.view = undefined;
-      return null;
-    }
-    const view: WorkerView = {
-      objectId: worker._id,
-      status: worker.status,
-      capacity: worker.capacity,
-      labels: [...worker.labels],
-      sandboxes: [...worker.sandboxes] as SandboxKind[],
-      held: new Set(leases.map((l) => attemptKey(l._id, l.attempt))),
-      readAt,
-      stale: reading.stale,
-    };
-    // A release that landed while we read may or may not be in the read: it is released either way.
-    for (const k of reading.released) view.held.delete(k);
-    lw.view = view;
-    return view;
+  private view(lw: LocalWorker): Promise<SlotView | null> {
+    return lw.slots.get(async () => {
+      const worker = await findWorker(lw.workerId);
+      if (!worker) return null;
+      const leased = await leasedAttempts(worker._id);
+      return {
+        worker: { objectId: worker._id, status: worker.status, capacity: worker.capacity, labels: worker.labels, sandboxes: worker.sandboxes as SandboxKind[] },
+        leased,
+      };
+    });
   }
 
   private get viewMaxAgeMs(): number {
@@ -332,7 +333,7 @@ export class DispatchService implements JobDispatchHooks {
     if (!worker || worker.status !== WorkerStatus.ONLINE) return;
     const claimer = { workerId: worker.objectId, labels: worker.labels, sandboxes: worker.sandboxes };
     while (worker.held.size < worker.capacity && !this.closed) {
-      if (worker.stale || lw.view !== worker) {
+      if (worker.stale || lw.slots.current !== worker) {
         lw.again = true; // read again and go on
         return;
       }
@@ -378,10 +379,7 @@ export class DispatchService implements JobDispatchHooks {
   }
 
   private async release(job: JobDoc): Promise<void> {
-    const back = await applyTransition(machine.requeueUnstarted({ jobId: job._id, attempt: job.attempt }, new Date()));
-    if (!back) return;
-    await this.adjustRunning(job.workerId, -1, { jobId: job._id, attempt: job.attempt });
-    await publishJobUpdated(this.deps.pubsub, back);
-    await this.onJobQueued(back);
+    const ref = { jobId: job._id, attempt: job.attempt };
+    await this.endLease({ ...ref, workerId: job.workerId }, machine.requeueUnstarted(ref, new Date()));
   }
 }

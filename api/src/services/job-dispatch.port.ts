@@ -1,9 +1,9 @@
 import type { SandboxKind } from '../domain/enums';
-import type { JobDoc } from './job-events';
+import type { JobDoc } from '../storage/repositories/documents';
 
 /**
- * How the user side tells dispatch about a change. Implemented by the dispatcher (api-dispatch);
- * a no-op until it is plugged in, so jobs just wait in the queue.
+ * How the user side (job.service) tells dispatch about a change. Implemented by the
+ * dispatcher; the job service depends on this port only, so it needs nothing else of it.
  */
 export interface JobDispatchHooks {
   /** A job became QUEUED (created or retried): try to hand it to a worker. */
@@ -17,7 +17,7 @@ export interface JobDispatchHooks {
    * A job about to be inserted (no backoff): when a worker here sits idle with nothing queued
    * for it and may run the job, its slot is held and the job goes in already ASSIGNED to it.
    */
-  assignAtInsert?(job: NewJobSpec, now: Date): InsertAssignment | null;
+  assignAtInsert(job: NewJobSpec, now: Date): InsertAssignment | null;
 }
 
 /** What dispatch needs to know of a job before it exists. */
@@ -35,8 +35,3 @@ export interface InsertAssignment {
   /** the insert failed: the slot is free again */
   release(): void;
 }
-
-export const noopDispatchHooks: JobDispatchHooks = {
-  onJobQueued: async () => undefined,
-  onCancelRequested: async () => null,
-};

@@ -1,12 +1,8 @@
-import type { DocumentType } from '@typegoose/typegoose';
 import type { Schema } from 'mongoose';
 import { Job, JobModel, Worker, WorkerModel } from '../storage/models';
 import type { PubSubPort } from '../storage/pubsub';
 import { Topics } from '../storage/pubsub';
-
-export type { JobDoc } from '../storage/repositories/job-lease.repository';
-import type { JobDoc } from '../storage/repositories/job-lease.repository';
-export type WorkerDoc = DocumentType<Worker>;
+import type { JobDoc, WorkerDoc } from '../storage/repositories/documents';
 
 /** The JSON a job change travels as (virtuals included, so `id` is there). */
 export type JobPayload = Record<string, unknown> & { id: string; createdById: string };

@@ -6,10 +6,10 @@ import { BadUserInputError, ConflictError } from '../errors';
 import type { Logger } from '../logger';
 import { Topics, type PubSubPort } from '../storage/pubsub';
 import type { Id } from '../storage/repositories/ids';
-import { findJob, reserveLogBytes } from '../storage/repositories/job-lease.repository';
+import { findJob, markLogTruncated, reserveLogBytes } from '../storage/repositories/job-lease.repository';
 import * as logs from '../storage/repositories/job-log.repository';
 import type { StoredChunk } from '../storage/repositories/job-log.repository';
-import { JobModel } from '../storage/models';
+import { AckCursorCache } from './ack-cursor.cache';
 import { LiveBuffer, OVERFLOWED } from './live-buffer';
 import { PushIterator } from './push-iterator';
 
@@ -54,15 +54,6 @@ export interface JobLogDeps {
 
 const MAX_CHUNKS_PER_CALL = 5000;
 const REPLAY_PAGE = 500;
-/** attempts whose ack cursor one replica keeps */
-const MAX_CURSORS = 10_000;
-/** stored seqs above a gap one cursor keeps */
-const MAX_ABOVE = 20_000;
-
-interface AckCursor {
-  acked: number;
-  above: Set<number>;
-}
 
 /**
  * Job output: storing the worker's numbered chunks (idempotent, capped), the platform's SYSTEM
@@ -70,13 +61,8 @@ interface AckCursor {
  * between replay and live.
  */
 export class JobLogService {
-  /**
-   * Per attempt, what this replica knows is stored: every seq ≤ `acked` (gap-free), and the
-   * seqs above it that this replica stored itself (`above`: batches that overtook one still in
-   * flight). Never ahead of the store, so a stale or missing entry only costs a lookup; an
-   * acknowledgement computed from it is a true lower bound.
-   */
-  private readonly acked = new Map<string, AckCursor>();
+  /** Per attempt, what this replica knows is stored (see AckCursorCache). */
+  private readonly acked = new AckCursorCache();
   private readonly gapWaitMs: number;
   private readonly liveBufferBytes: number;
 
@@ -100,8 +86,7 @@ export class JobLogService {
       if (!bySeq.has(c.seq)) bySeq.set(c.seq, c);
     }
     const seqs = [...bySeq.keys()].sort((a, b) => a - b);
-    const key = `${ref.jobId}:${ref.attempt}`;
-    const cached = this.acked.get(key);
+    const cached = this.acked.get(ref.jobId, ref.attempt);
     const from = cached?.acked ?? 0;
     // Chunks above what this replica knows to be stored are new in the common case (the unique
     // index still stops a duplicate): only a possible resend, or an attempt this replica has not
@@ -138,14 +123,14 @@ export class JobLogService {
         toStore.push({ jobId, attempt: ref.attempt, seq: d.chunk.seq, stream: LogStream.SYSTEM, data: truncationNotice(this.deps.logMaxBytes), at });
       } else dropped.push(d.chunk.seq);
     }
-    if (crossed) await JobModel.updateOne({ _id: jobId }, { $set: { logTruncated: true } }).exec();
+    if (crossed) await markLogTruncated(jobId);
     const duplicates = await logs.insertChunks(toStore);
     const stored = duplicates.size === 0 ? toStore : toStore.filter((c) => !duplicates.has(c.seq));
 
     // What is stored now: what this replica knew (read again: concurrent batches of the attempt
     // may have added to it meanwhile) plus this batch — unless a duplicate showed that someone
     // else stored part of it (another replica, or a resend racing this one): then look.
-    const cursor = this.acked.get(key);
+    const cursor = this.acked.get(ref.jobId, ref.attempt);
     const knownHere = cursor !== undefined && cursor === cached && duplicates.size === 0;
     const known = knownHere ? [...cursor.above, ...already, ...toStore.map((c) => c.seq)] : await logs.seqsAbove(ref.jobId, ref.attempt, from);
     const base = knownHere ? cursor.acked : from;
@@ -153,7 +138,7 @@ export class JobLogService {
     // Past the cap nothing more is stored, whatever its seq: everything received is acknowledged
     // (dropped chunks never fill the gaps they leave, and the worker must not hold them forever).
     const ackedSeq = truncated ? Math.max(contiguousUpTo(base, [...known, ...dropped]), ...seqs) : contiguousUpTo(base, known);
-    this.remember(key, ackedSeq, known);
+    this.acked.remember(ref.jobId, ref.attempt, ackedSeq, known);
 
     if (stored.length > 0) await this.publish(String(ref.jobId), ref.attempt, stored);
     return { ackedSeq, truncated };
@@ -184,15 +169,14 @@ export class JobLogService {
 
   /** A new attempt started here: nothing of it is stored yet, so its first batch need not look. */
   beginAttempt(jobId: Id, attempt: number): void {
-    const key = `${jobId}:${attempt}`;
     // Output may arrive before startJob's answer (an agent starts the process meanwhile): what
     // this replica stored of it by then is already recorded.
-    if (!this.acked.has(key)) this.acked.set(key, { acked: 0, above: new Set() });
+    this.acked.begin(jobId, attempt);
   }
 
   /** The attempt is over: its ack cursor is no longer needed on this replica. */
   forgetAttempt(jobId: Id, attempt: number): void {
-    this.acked.delete(`${jobId}:${attempt}`);
+    this.acked.forget(jobId, attempt);
   }
 
   /**
@@ -295,28 +279,6 @@ export class JobLogService {
     await this.deps.pubsub.publish(Topics.jobLogs(jobId), message);
   }
 
-  /**
-   * Records stored seqs for the attempt. Only ever raises what is known; the cursor object stays
-   * the same, so a batch can tell whether another call replaced it meanwhile.
-   */
-  private remember(key: string, ackedSeq: number, storedAbove: Iterable<number>): void {
-    let cursor = this.acked.get(key);
-    if (!cursor) {
-      // Bounded: an entry only saves a lookup, it is never needed for correctness.
-      if (this.acked.size >= MAX_CURSORS) {
-        const oldest = this.acked.keys().next().value;
-        if (oldest !== undefined) this.acked.delete(oldest);
-      }
-      cursor = { acked: 0, above: new Set() };
-      this.acked.set(key, cursor);
-    }
-    cursor.acked = Math.max(cursor.acked, ackedSeq);
-    for (const seq of storedAbove) if (seq > cursor.acked) cursor.above.add(seq);
-    while (cursor.above.delete(cursor.acked + 1)) cursor.acked += 1;
-    for (const seq of cursor.above) if (seq <= cursor.acked) cursor.above.delete(seq);
-    // A gap that never fills (its batch went to another replica) must not grow the set forever.
-    if (cursor.above.size > MAX_ABOVE) this.acked.delete(key);
-  }
 }
 
 function isBatch(msg: LogBatchMessage | { status?: string }): msg is LogBatchMessage {

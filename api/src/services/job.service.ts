@@ -1,17 +1,19 @@
 import { Types, isValidObjectId } from 'mongoose';
-import { isAdmin } from '../auth/guards';
+import { isAdmin } from '../auth/principal';
 import { JobStatus } from '../domain/enums';
 import { validateCreateJob, type CreateJobData } from '../domain/job-input.rules';
 import * as machine from '../domain/job-state-machine';
 import { decodeJobCursor, encodeJobCursor } from '../domain/job-cursor';
 import { BadUserInputError, ConflictError, NotFoundError } from '../errors';
-import { JobModel } from '../storage/models';
-import { insertJob } from '../storage/repositories/job-lease.repository';
 import type { PubSubPort } from '../storage/pubsub';
-import type { UserPrincipal } from '../transport/graphql/context';
+import type { JobDoc } from '../storage/repositories/documents';
+import { isDuplicateKey } from '../storage/repositories/duplicate-key';
+import { applyTransition, insertJob } from '../storage/repositories/job-lease.repository';
+import { findByIdempotencyKey, findJobById, listJobs, releaseIdempotencyKey } from '../storage/repositories/job.repository';
+import type { UserPrincipal } from '../auth/principal';
 import type { AuditService } from './audit.service';
-import { noopDispatchHooks, type JobDispatchHooks } from './job-dispatch.port';
-import { publishJobUpdated, type JobDoc } from './job-events';
+import type { JobDispatchHooks } from './job-dispatch.port';
+import { publishJobUpdated } from './job-events';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 export const JOBS_PAGE = { default: 20, max: 100 } as const;
@@ -23,17 +25,11 @@ export interface JobPage {
 
 /** The user side of jobs: submit, read, list, cancel, retry. Access is checked here, not in resolvers. */
 export class JobService {
-  private dispatch: JobDispatchHooks = noopDispatchHooks;
-
   constructor(
     private readonly pubsub: PubSubPort,
     private readonly audit: AuditService,
+    private readonly dispatch: JobDispatchHooks,
   ) {}
-
-  /** api-dispatch plugs the dispatcher in here. */
-  setDispatchHooks(hooks: JobDispatchHooks): void {
-    this.dispatch = hooks;
-  }
 
   canSee(user: UserPrincipal, job: { createdById: unknown }): boolean {
     return isAdmin(user) || String(job.createdById) === user.userId;
@@ -41,7 +37,7 @@ export class JobService {
 
   /** NOT_FOUND for other users' jobs too: their existence is not the caller's business. */
   async get(user: UserPrincipal, id: string): Promise<JobDoc> {
-    const job = isValidObjectId(id) ? await JobModel.findById(id) : null;
+    const job = isValidObjectId(id) ? await findJobById(id) : null;
     if (!job || !this.canSee(user, job)) throw new NotFoundError('job not found');
     return job;
   }
@@ -50,21 +46,21 @@ export class JobService {
     const valid = validateCreateJob(input);
     const createdById = new Types.ObjectId(user.userId);
     if (valid.idempotencyKey !== undefined) {
-      const existing = await this.findByIdempotencyKey(createdById, valid.idempotencyKey);
+      const existing = await this.withinIdempotencyWindow(createdById, valid.idempotencyKey);
       if (existing) return existing;
     }
     let job: JobDoc;
     const now = new Date();
     // An idle worker with nothing queued for it takes the job at its insert: one write less
     // between submit and start.
-    const direct = this.dispatch.assignAtInsert?.(valid, now) ?? null;
+    const direct = this.dispatch.assignAtInsert(valid, now);
     try {
       job = await insertJob({ ...valid, createdById, status: JobStatus.QUEUED, attempt: 1, queuedAt: now, ...direct?.fields });
     } catch (err) {
       direct?.release();
       // Two requests with one key raced: the unique index let one in; answer with that one.
-      if ((err as { code?: number }).code === 11000 && valid.idempotencyKey !== undefined) {
-        const winner = await JobModel.findOne({ createdById, idempotencyKey: valid.idempotencyKey });
+      if (isDuplicateKey(err) && valid.idempotencyKey !== undefined) {
+        const winner = await findByIdempotencyKey(createdById, valid.idempotencyKey);
         if (winner) return winner;
       }
       throw err;
@@ -85,17 +81,18 @@ export class JobService {
     if (!Number.isInteger(first) || first < 1 || first > JOBS_PAGE.max) {
       throw new BadUserInputError('first', `must be from 1 to ${JOBS_PAGE.max}`);
     }
-    const filter: Record<string, unknown> = {};
-    if (!isAdmin(user)) filter.createdById = new Types.ObjectId(user.userId);
-    if (opts.status && opts.status.length > 0) filter.status = { $in: opts.status };
+    let after: { createdAt: Date; id: Types.ObjectId } | undefined;
     if (opts.after) {
       const c = decodeJobCursor(opts.after);
       if (!c) throw new BadUserInputError('after', 'invalid cursor');
-      filter.$or = [{ createdAt: { $lt: c.createdAt } }, { createdAt: c.createdAt, _id: { $lt: new Types.ObjectId(c.id) } }];
+      after = { createdAt: c.createdAt, id: new Types.ObjectId(c.id) };
     }
-    const rows = await JobModel.find(filter)
-      .sort({ createdAt: -1, _id: -1 })
-      .limit(first + 1);
+    const rows = await listJobs({
+      createdById: isAdmin(user) ? undefined : new Types.ObjectId(user.userId),
+      status: opts.status ?? undefined,
+      after,
+      limit: first + 1,
+    });
     const page = rows.slice(0, first);
     const edges = page.map((node) => ({ cursor: encodeJobCursor(node.createdAt, node.id), node }));
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
@@ -119,7 +116,7 @@ export class JobService {
       }
       const now = new Date();
       const t = job.status === JobStatus.QUEUED ? machine.cancelQueued(job._id, now) : machine.requestCancel(job._id, now);
-      const updated = await JobModel.findOneAndUpdate(t.filter, t.update, { returnDocument: 'after' });
+      const updated = await applyTransition(t);
       if (updated) {
         await this.auditIfAdmin(user, 'job.cancel', updated);
         await publishJobUpdated(this.pubsub, updated);
@@ -137,7 +134,7 @@ export class JobService {
     const job = await this.get(user, id);
     if (!machine.isTerminal(job.status)) throw new ConflictError(`only a finished job can be retried (it is ${job.status})`);
     const t = machine.retry({ jobId: job._id, attempt: job.attempt, maxAttempts: job.maxAttempts }, new Date());
-    const updated = await JobModel.findOneAndUpdate(t.filter, t.update, { returnDocument: 'after' });
+    const updated = await applyTransition(t);
     if (!updated) throw new ConflictError('job changed meanwhile; try again');
     await this.auditIfAdmin(user, 'job.retry', updated);
     await publishJobUpdated(this.pubsub, updated);
@@ -145,13 +142,14 @@ export class JobService {
     return updated;
   }
 
-  private async findByIdempotencyKey(createdById: Types.ObjectId, key: string): Promise<JobDoc | null> {
+  /** The job submitted with this key within the window; an older one gives the key up. */
+  private async withinIdempotencyWindow(createdById: Types.ObjectId, key: string): Promise<JobDoc | null> {
     const cutoff = new Date(Date.now() - IDEMPOTENCY_WINDOW_MS);
-    const existing = await JobModel.findOne({ createdById, idempotencyKey: key });
+    const existing = await findByIdempotencyKey(createdById, key);
     if (!existing) return null;
     if (existing.createdAt > cutoff) return existing;
     // Older than the window: the key is free again. Unset it so the unique index lets a new job have it.
-    await JobModel.updateOne({ _id: existing._id, idempotencyKey: key }, { $unset: { idempotencyKey: 1 } });
+    await releaseIdempotencyKey(existing._id, key);
     return null;
   }
 

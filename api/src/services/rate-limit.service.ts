@@ -1,7 +1,7 @@
 import { RateLimitedError } from '../errors';
 import type { Logger } from '../logger';
 import type { RateLimiter } from '../storage/rate-limit';
-import type { Principal } from '../transport/graphql/context';
+import type { Principal } from '../auth/principal';
 
 export interface RateLimitSettings {
   windowMs: number;

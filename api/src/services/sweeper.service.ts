@@ -3,24 +3,19 @@ import * as machine from '../domain/job-state-machine';
 import { retryBackoffMs, silentSince, sweeperLockTtlMs, timeoutDeadline, type LeaseSettings } from '../domain/lease';
 import type { Logger } from '../logger';
 import type { LockPort } from '../storage/lock';
-import { Topics, type PubSubPort } from '../storage/pubsub';
-import {
-  applyTransition,
-  findLapsed,
-  findRunningWithTimeout,
-  type JobDoc,
-} from '../storage/repositories/job-lease.repository';
+import type { PubSubPort } from '../storage/pubsub';
+import type { JobDoc } from '../storage/repositories/documents';
+import { findLapsed, findRunningWithTimeout } from '../storage/repositories/job-lease.repository';
 import { findSilentWorkers, markOffline, reconcileRunning } from '../storage/repositories/worker.repository';
-import type { DispatchService } from './dispatch.service';
-import { publishJobUpdated, publishWorkerUpdated } from './job-events';
-import type { JobLogService } from './job-log.service';
+import type { DispatchService, LeaseEndLine } from './dispatch.service';
+import { publishWorkerUpdated } from './job-events';
 
 export interface SweeperDeps {
   pubsub: PubSubPort;
   logger: Logger;
   lock: LockPort;
   lease: LeaseSettings;
-  jobLogs: JobLogService;
+  /** Ends leases (the one path) and tells workers to stop. */
   dispatcher: DispatchService;
   /** Lock key (the lock adds the deployment prefix). */
   lockKey?: string;
@@ -52,7 +47,6 @@ export class SweeperService {
   private timer?: NodeJS.Timeout;
   private token: string | null = null;
   private current?: Promise<unknown>;
-  private readonly wakes = new Set<NodeJS.Timeout>();
   private closed = false;
   private readonly key: string;
   private readonly startedAt = Date.now();
@@ -76,8 +70,6 @@ export class SweeperService {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    this.wakes.forEach((t) => clearTimeout(t));
-    this.wakes.clear();
     await this.current;
     if (this.token) {
       const token = this.token;
@@ -135,62 +127,44 @@ export class SweeperService {
   private async lapsed(job: JobDoc, now: Date, report: SweepReport): Promise<void> {
     const ref = { jobId: job._id, attempt: job.attempt };
     const silentFor = job.leaseExpiresAt ? `no heartbeat since ${job.leaseExpiresAt.toISOString()}` : 'no heartbeat';
-    let next: JobDoc | null;
-    let line: string;
-    let backoff = 0;
+    // Each end is a fenced transition: a heartbeat or a result that got there first wins.
     if (job.cancelRequestedAt) {
-      next = await applyTransition(machine.finalizeCancel(ref, now, { lapsedBefore: now }));
-      line = `canceled: the worker stopped responding (${silentFor})`;
+      const next = await this.end(job, machine.finalizeCancel(ref, now, { lapsedBefore: now }), `attempt ${job.attempt} canceled: the worker stopped responding (${silentFor})`);
       if (next) report.canceled += 1;
     } else if (job.status === JobStatus.ASSIGNED) {
-      next = await applyTransition(machine.requeueUnstarted(ref, now, now));
-      line = `attempt ${job.attempt} was not started within its lease; queued again as attempt ${job.attempt + 1}`;
+      const line = `attempt ${job.attempt} was not started within its lease; queued again as attempt ${job.attempt + 1}`;
+      const next = await this.end(job, machine.requeueUnstarted(ref, now, now), line);
       if (next) report.requeued += 1;
     } else {
-      backoff = retryBackoffMs(job.attempt, this.deps.lease);
-      next = await applyTransition(machine.requeueLost({ ...ref, maxAttempts: job.maxAttempts, status: job.status }, now, backoff, now));
-      if (next?.status === JobStatus.QUEUED) {
-        report.requeued += 1;
-        line = `worker lost (${silentFor}); retrying as attempt ${next.attempt} in ${backoff} ms`;
-      } else {
-        if (next) report.failed += 1;
-        line = `worker lost (${silentFor}); no attempts left (${job.attempt} of ${job.maxAttempts})`;
-      }
+      const backoff = retryBackoffMs(job.attempt, this.deps.lease);
+      const t = machine.requeueLost({ ...ref, maxAttempts: job.maxAttempts, status: job.status }, now, backoff, now);
+      const next = await this.end(job, t, (after) =>
+        after.status === JobStatus.QUEUED
+          ? `worker lost attempt ${job.attempt} (${silentFor}); retrying as attempt ${after.attempt} in ${backoff} ms`
+          : `worker lost attempt ${job.attempt} (${silentFor}); no attempts left (${job.attempt} of ${job.maxAttempts})`,
+      );
+      if (next?.status === JobStatus.QUEUED) report.requeued += 1;
+      else if (next) report.failed += 1;
     }
-    if (!next) return; // a heartbeat or a result got there first
-    await this.settle(job, next, line);
-    if (next.status === JobStatus.QUEUED) this.wakeAfter(backoff);
   }
 
   private async timeOut(job: JobDoc, now: Date, report: SweepReport): Promise<void> {
     const timeoutSeconds = job.timeoutSeconds as number;
-    const next = await applyTransition(machine.timeOut({ jobId: job._id, attempt: job.attempt }, timeoutSeconds, now));
+    const line = `attempt ${job.attempt} timed out after ${timeoutSeconds} s and the worker did not stop it; sending cancel`;
+    const next = await this.end(job, machine.timeOut({ jobId: job._id, attempt: job.attempt }, timeoutSeconds, now), line);
     if (!next) return;
     report.timedOut += 1;
-    await this.settle(job, next, `timed out after ${timeoutSeconds} s and the worker did not stop it; sending cancel`);
     if (job.workerId) await this.deps.dispatcher.sendCancel(String(job.workerId), job.id, job.attempt);
   }
 
-  /** After a transition away from a lease: the count, the SYSTEM line, then the news. */
-  private async settle(before: JobDoc, after: JobDoc, line: string): Promise<void> {
-    this.deps.logger.info({ jobId: before.id, attempt: before.attempt, status: after.status }, line);
-    await this.deps.dispatcher.adjustRunning(before.workerId, -1);
-    // The line goes in before the job update is published: a log subscriber that sees the job
-    // end then reads the store and finds it.
-    await this.deps.jobLogs.appendSystem(before._id, before.attempt, line);
-    this.deps.jobLogs.forgetAttempt(before._id, before.attempt);
-    await publishJobUpdated(this.deps.pubsub, after);
-    if (before.workerId) this.deps.dispatcher.kick(String(before.workerId));
-  }
-
-  /** A retried job becomes claimable after its backoff: wake every replica then. */
-  private wakeAfter(ms: number): void {
-    if (this.closed) return;
-    const t = setTimeout(() => {
-      this.wakes.delete(t);
-      this.deps.pubsub.publish(Topics.DISPATCH_WAKE, { at: Date.now() }).catch((err: unknown) => this.deps.logger.warn({ err }, 'dispatch wake failed'));
-    }, ms + 5);
-    t.unref();
-    this.wakes.add(t);
+  /** Ends the lease through the dispatcher (the one path), and logs what the SYSTEM line says. */
+  private async end(job: JobDoc, t: machine.Transition, line: LeaseEndLine): Promise<JobDoc | null> {
+    let text = '';
+    const next = await this.deps.dispatcher.endLease({ jobId: job._id, attempt: job.attempt, workerId: job.workerId }, t, (after) => {
+      text = typeof line === 'string' ? line : line(after);
+      return text;
+    });
+    if (next) this.deps.logger.info({ jobId: job.id, attempt: job.attempt, status: next.status }, text);
+    return next;
   }
 }

@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import type { DocumentType } from '@typegoose/typegoose';
 import { isValidObjectId } from 'mongoose';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/password';
 import { Role } from '../domain/enums';
 import { validatePassword, validateUsername } from '../domain/user.rules';
 import { ConflictError } from '../errors';
 import type { Logger } from '../logger';
-import { User, UserModel } from '../storage/models';
+import type { UserDoc } from '../storage/repositories/documents';
+import { isDuplicateKey } from '../storage/repositories/duplicate-key';
+import { anyUserWithRole, findUserById, findUserByUsername, findUsersByIds, insertUser, listUsers } from '../storage/repositories/user.repository';
 import type { AuditService } from './audit.service';
-
-export type UserDoc = DocumentType<User>;
 
 export class UserService {
   constructor(
@@ -18,20 +17,20 @@ export class UserService {
   ) {}
 
   async findById(id: string): Promise<UserDoc | null> {
-    return isValidObjectId(id) ? UserModel.findById(id) : null;
+    return isValidObjectId(id) ? findUserById(id) : null;
   }
 
   async findByIds(ids: readonly string[]): Promise<UserDoc[]> {
-    return UserModel.find({ _id: { $in: ids.filter((id) => isValidObjectId(id)) } });
+    return findUsersByIds(ids.filter((id) => isValidObjectId(id)));
   }
 
   async list(): Promise<UserDoc[]> {
-    return UserModel.find().sort({ username: 1 });
+    return listUsers();
   }
 
   /** The user when the password matches; null otherwise (same timing whether or not the user exists). */
   async checkPassword(username: string, password: string): Promise<UserDoc | null> {
-    const user = typeof username === 'string' && username.length <= 64 ? await UserModel.findOne({ username: username.trim() }) : null;
+    const user = typeof username === 'string' && username.length <= 64 ? await findUserByUsername(username.trim()) : null;
     const ok = await verifyPassword(password.slice(0, 1024), user?.passwordHash ?? (await dummyPasswordHash()));
     return user && ok ? user : null;
   }
@@ -49,7 +48,7 @@ export class UserService {
    * printed once to the terminal (not to the structured log, which is shipped elsewhere).
    */
   async ensureAdmin(username: string, password: string | undefined): Promise<void> {
-    if (await UserModel.exists({ role: Role.ADMIN })) return;
+    if (await anyUserWithRole(Role.ADMIN)) return;
     const generated = password === undefined;
     const pw = password ?? randomBytes(12).toString('base64url');
     try {
@@ -68,9 +67,9 @@ export class UserService {
   private async insert(username: string, password: string, role: Role): Promise<UserDoc> {
     const passwordHash = await hashPassword(password);
     try {
-      return await UserModel.create({ username, passwordHash, role });
+      return await insertUser({ username, passwordHash, role });
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) throw new ConflictError(`username "${username}" is taken`);
+      if (isDuplicateKey(err)) throw new ConflictError(`username "${username}" is taken`);
       throw err;
     }
   }

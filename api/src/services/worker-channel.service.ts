@@ -1,5 +1,6 @@
 import { isValidObjectId, Types } from 'mongoose';
 import { JobStatus, SandboxKind, WorkerStatus } from '../domain/enums';
+import { attemptKey } from '../domain/attempt-key';
 import * as machine from '../domain/job-state-machine';
 import { validateLabels } from '../domain/label.rules';
 import { retryBackoffMs, type LeaseSettings } from '../domain/lease';
@@ -12,14 +13,15 @@ import {
   findFenced,
   findLeasedByWorker,
   shortenLeases,
-  type JobDoc,
 } from '../storage/repositories/job-lease.repository';
-import { findWorker, findWorkerByToken, markDisconnected, setWorkerStatus, touchWorker, upsertWorker, type WorkerDoc } from '../storage/repositories/worker.repository';
-import type { ConnectionContext, WorkerPrincipal } from '../transport/graphql/context';
+import { findWorker, findWorkerByToken, markDisconnected, setWorkerStatus, touchWorker, upsertWorker } from '../storage/repositories/worker.repository';
+import type { JobDoc, WorkerDoc } from '../storage/repositories/documents';
+import type { WorkerPrincipal } from '../auth/principal';
 import type { AuditService } from './audit.service';
 import type { AssignmentEvent, DispatchService } from './dispatch.service';
 import { publishJobUpdated, publishWorkerUpdated } from './job-events';
 import type { JobLogService, LogChunkInput } from './job-log.service';
+import type { WorkerSession } from './worker-session';
 
 export interface AttemptRef {
   jobId: string;
@@ -82,7 +84,7 @@ export class WorkerChannelService {
    * next heartbeat reports the others lost); attempts we think it holds but it does not list
    * were lost with its previous process and go back to the queue now rather than after the lease.
    */
-  async register(principal: WorkerPrincipal, input: RegisterInput, connection?: ConnectionContext): Promise<WorkerDoc> {
+  async register(principal: WorkerPrincipal, input: RegisterInput, session?: WorkerSession): Promise<WorkerDoc> {
     // An agent started without --name takes its token's name.
     const name = input.name?.trim() || principal.workerName;
     if (!name || name.length > 128) throw new BadUserInputError('input.name', 'name must be 1-128 characters');
@@ -109,28 +111,29 @@ export class WorkerChannelService {
       keepDraining: running.length > 0,
       now,
     });
-    this.bind(principal, worker.id, connection);
+    this.bind(principal, worker.id, session);
     this.deps.dispatcher.invalidate(worker.id);
-    if (connection && !connection.state.offlineOnClose) {
-      connection.state.offlineOnClose = true;
+    if (session) {
       const open = this.connections.get(worker.id) ?? new Set<string>();
-      open.add(connection.id);
-      this.connections.set(worker.id, open);
-      connection.onClose(() => {
-        open.delete(connection.id);
+      const watched = session.watchCloseOnce(() => {
+        open.delete(session.id);
         if (open.size > 0) return; // it registered again on another socket here
         this.connections.delete(worker.id);
         return this.disconnected(worker.id);
       });
+      if (watched) {
+        open.add(session.id);
+        this.connections.set(worker.id, open);
+      }
     }
 
     const listed = new Set<string>();
     for (const r of running) {
       const kept = await applyTransition(machine.renewLease({ jobId: r.jobId, attempt: r.attempt, workerId: worker._id }, now, this.deps.lease.leaseMs));
-      if (kept) listed.add(`${kept.id}:${kept.attempt}`);
+      if (kept) listed.add(attemptKey(kept.id, kept.attempt));
     }
     for (const job of await findLeasedByWorker(worker._id)) {
-      if (!listed.has(`${job.id}:${job.attempt}`)) await this.recoverUnlisted(job, worker);
+      if (!listed.has(attemptKey(job.id, job.attempt))) await this.recoverUnlisted(job, worker);
     }
     await publishWorkerUpdated(this.deps.pubsub, worker);
     this.deps.dispatcher.kick(worker.id);
@@ -138,15 +141,15 @@ export class WorkerChannelService {
   }
 
   /** The registered worker's assignments stream (register first). */
-  async assignments(principal: WorkerPrincipal, connection?: ConnectionContext): Promise<AsyncIterableIterator<AssignmentEvent>> {
-    const workerId = await this.workerIdOf(principal, connection);
+  async assignments(principal: WorkerPrincipal, session?: WorkerSession): Promise<AsyncIterableIterator<AssignmentEvent>> {
+    const workerId = await this.workerIdOf(principal, session);
     return this.deps.dispatcher.openAssignments(workerId);
   }
 
   /** Renews the listed attempts' leases; reports those no longer this worker's, and cancels. */
-  async heartbeat(principal: WorkerPrincipal, runningJobs: readonly AttemptRef[], connection?: ConnectionContext): Promise<HeartbeatResult> {
+  async heartbeat(principal: WorkerPrincipal, runningJobs: readonly AttemptRef[], session?: WorkerSession): Promise<HeartbeatResult> {
     if (runningJobs.length > MAX_LISTED) throw new BadUserInputError('runningJobs', `at most ${MAX_LISTED} attempts`);
-    const workerId = await this.workerIdOf(principal, connection);
+    const workerId = await this.workerIdOf(principal, session);
     const now = new Date();
     const touched = await touchWorker(workerId, now);
     if (!touched) throw new ConflictError('worker not registered');
@@ -169,8 +172,8 @@ export class WorkerChannelService {
     return { leaseExpiresAt: new Date(now.getTime() + this.deps.lease.leaseMs), lost, cancel };
   }
 
-  async startJob(principal: WorkerPrincipal, ref: AttemptRef, connection?: ConnectionContext): Promise<JobDoc> {
-    const lease = await this.leaseRef(principal, ref, connection);
+  async startJob(principal: WorkerPrincipal, ref: AttemptRef, session?: WorkerSession): Promise<JobDoc> {
+    const lease = await this.leaseRef(principal, ref, session);
     const job = await applyTransition(machine.start(lease, new Date(), this.deps.lease.leaseMs));
     if (job) {
       this.deps.jobLogs.beginAttempt(lease.jobId, lease.attempt);
@@ -185,14 +188,14 @@ export class WorkerChannelService {
     throw new ConflictError('this attempt no longer holds the lease');
   }
 
-  async appendLogs(principal: WorkerPrincipal, ref: AttemptRef, chunks: readonly LogChunkInput[], connection?: ConnectionContext) {
-    const lease = await this.leaseRef(principal, ref, connection);
+  async appendLogs(principal: WorkerPrincipal, ref: AttemptRef, chunks: readonly LogChunkInput[], session?: WorkerSession) {
+    const lease = await this.leaseRef(principal, ref, session);
     return this.deps.jobLogs.append(lease, chunks);
   }
 
   /** The worker's result ends the attempt (only while it still holds the lease). */
-  async completeJob(principal: WorkerPrincipal, ref: AttemptRef, result: machine.JobResult, connection?: ConnectionContext): Promise<JobDoc> {
-    const lease = await this.leaseRef(principal, ref, connection);
+  async completeJob(principal: WorkerPrincipal, ref: AttemptRef, result: machine.JobResult, session?: WorkerSession): Promise<JobDoc> {
+    const lease = await this.leaseRef(principal, ref, session);
     // Usually nobody asked to cancel and there is no timeout to name: try that first, and read
     // the job only when the guess misses.
     let job: JobDoc | null = null;
@@ -204,14 +207,8 @@ export class WorkerChannelService {
       const guess = round === 0 && !result.canceled && !result.timedOut;
       if (round === 0 && !guess) continue;
       const t = machine.complete(lease, result, job ? job.cancelRequestedAt != null : false, job?.timeoutSeconds, new Date());
-      const done = await applyTransition(t);
-      if (done) {
-        await this.deps.dispatcher.adjustRunning(lease.workerId, -1, lease);
-        this.deps.jobLogs.forgetAttempt(lease.jobId, lease.attempt);
-        await publishJobUpdated(this.deps.pubsub, done);
-        this.deps.dispatcher.kick(String(lease.workerId));
-        return done;
-      }
+      const done = await this.deps.dispatcher.endLease(lease, t);
+      if (done) return done;
       // A cancel request landed between the read and the update: read again.
     }
     throw new ConflictError('job changed while completing; try again');
@@ -250,14 +247,14 @@ export class WorkerChannelService {
 
   // ---- helpers ----
 
-  private bind(principal: WorkerPrincipal, workerId: string, connection?: ConnectionContext): void {
+  private bind(principal: WorkerPrincipal, workerId: string, session?: WorkerSession): void {
     this.workerIds.set(principal.tokenId, workerId);
     principal.workerId = workerId;
-    if (connection) connection.state.workerId = workerId;
+    if (session) session.workerId = workerId;
   }
 
-  private async workerIdOf(principal: WorkerPrincipal, connection?: ConnectionContext): Promise<string> {
-    const known = principal.workerId ?? (connection?.state.workerId as string | undefined) ?? this.workerIds.get(principal.tokenId);
+  private async workerIdOf(principal: WorkerPrincipal, session?: WorkerSession): Promise<string> {
+    const known = principal.workerId ?? session?.workerId ?? this.workerIds.get(principal.tokenId);
     if (known) return known;
     const worker = await findWorkerByToken(new Types.ObjectId(principal.tokenId));
     if (!worker) throw new ConflictError('worker not registered: call registerWorker first');
@@ -265,10 +262,10 @@ export class WorkerChannelService {
     return worker.id;
   }
 
-  private async leaseRef(principal: WorkerPrincipal, ref: AttemptRef, connection?: ConnectionContext): Promise<machine.LeaseRef & { jobId: string; workerId: Types.ObjectId }> {
+  private async leaseRef(principal: WorkerPrincipal, ref: AttemptRef, session?: WorkerSession): Promise<machine.LeaseRef & { jobId: string; workerId: Types.ObjectId }> {
     if (!isValidObjectId(ref.jobId)) throw new ConflictError('this attempt no longer holds the lease');
     if (!Number.isInteger(ref.attempt) || ref.attempt < 1) throw new BadUserInputError('attempt', 'attempt must be an integer ≥ 1');
-    const workerId = await this.workerIdOf(principal, connection);
+    const workerId = await this.workerIdOf(principal, session);
     return { jobId: ref.jobId, attempt: ref.attempt, workerId: new Types.ObjectId(workerId) };
   }
 
@@ -276,27 +273,19 @@ export class WorkerChannelService {
   private async recoverUnlisted(job: JobDoc, worker: WorkerDoc): Promise<void> {
     const now = new Date();
     const ref = { jobId: job._id, attempt: job.attempt };
-    let next: JobDoc | null;
-    let line: string;
+    const held = { ...ref, workerId: worker._id };
     if (job.cancelRequestedAt) {
-      next = await applyTransition(machine.finalizeCancel(ref, now));
-      line = `canceled: worker ${worker.name} restarted without it`;
+      await this.deps.dispatcher.endLease(held, machine.finalizeCancel(ref, now), `canceled: worker ${worker.name} restarted without attempt ${job.attempt}`);
     } else if (job.status === JobStatus.ASSIGNED) {
-      next = await applyTransition(machine.requeueUnstarted(ref, now));
-      line = `worker ${worker.name} restarted before starting attempt ${job.attempt}; queued again as attempt ${job.attempt + 1}`;
+      const line = `worker ${worker.name} restarted before starting attempt ${job.attempt}; queued again as attempt ${job.attempt + 1}`;
+      await this.deps.dispatcher.endLease(held, machine.requeueUnstarted(ref, now), line);
     } else {
       const backoff = retryBackoffMs(job.attempt, this.deps.lease);
-      next = await applyTransition(machine.requeueLost({ ...ref, maxAttempts: job.maxAttempts, status: job.status }, now, backoff));
-      line =
-        next?.status === JobStatus.QUEUED
+      await this.deps.dispatcher.endLease(held, machine.requeueLost({ ...ref, maxAttempts: job.maxAttempts, status: job.status }, now, backoff), (next) =>
+        next.status === JobStatus.QUEUED
           ? `worker ${worker.name} restarted and lost attempt ${job.attempt}; retrying as attempt ${next.attempt} in ${backoff} ms`
-          : `worker ${worker.name} restarted and lost attempt ${job.attempt}; no attempts left (${machine.WORKER_LOST})`;
+          : `worker ${worker.name} restarted and lost attempt ${job.attempt}; no attempts left (${machine.WORKER_LOST})`,
+      );
     }
-    if (!next) return;
-    await this.deps.dispatcher.adjustRunning(worker._id, -1, ref);
-    await this.deps.jobLogs.appendSystem(job._id, job.attempt, line);
-    this.deps.jobLogs.forgetAttempt(job._id, job.attempt);
-    await publishJobUpdated(this.deps.pubsub, next);
-    if (next.status === JobStatus.QUEUED) await this.deps.dispatcher.onJobQueued(next);
   }
 }

@@ -2,10 +2,10 @@ import { Types, isValidObjectId } from 'mongoose';
 import { hashWorkerToken, mintWorkerToken, verifyWorkerTokenSignature } from '../auth/worker-token';
 import { validateLabels } from '../domain/label.rules';
 import { BadUserInputError, NotFoundError } from '../errors';
-import { WorkerTokenModel } from '../storage/models';
+import { findWorkerToken, insertWorkerToken, revokeWorkerToken, workerTokenExists } from '../storage/repositories/worker-token.repository';
 import type { PubSubPort } from '../storage/pubsub';
 import { Topics } from '../storage/pubsub';
-import type { WorkerPrincipal } from '../transport/graphql/context';
+import type { WorkerPrincipal } from '../auth/principal';
 import type { AuditService } from './audit.service';
 
 export interface IssuedWorkerToken {
@@ -34,7 +34,7 @@ export class WorkerTokenService {
     const id = new Types.ObjectId();
     const expiresAt = this.ttlDays > 0 ? new Date(Date.now() + this.ttlDays * 86_400_000) : undefined;
     const token = mintWorkerToken(id.toHexString(), expiresAt, this.secret);
-    await WorkerTokenModel.create({
+    await insertWorkerToken({
       _id: id,
       name: workerName,
       labels: cleanLabels,
@@ -49,10 +49,8 @@ export class WorkerTokenService {
   /** True when this call revoked it; false when it was already revoked. */
   async revoke(actorId: string, id: string): Promise<boolean> {
     if (!isValidObjectId(id)) throw new NotFoundError('worker token not found');
-    const exists = await WorkerTokenModel.exists({ _id: id });
-    if (!exists) throw new NotFoundError('worker token not found');
-    const res = await WorkerTokenModel.updateOne({ _id: id, revokedAt: { $exists: false } }, { $set: { revokedAt: new Date() } });
-    const revoked = res.modifiedCount === 1;
+    if (!(await workerTokenExists(id))) throw new NotFoundError('worker token not found');
+    const revoked = await revokeWorkerToken(id, new Date());
     if (revoked) {
       await this.audit.record(actorId, 'workerToken.revoke', id);
       await this.pubsub.publish(Topics.WORKER_TOKEN_REVOKED, { tokenId: id });
@@ -64,7 +62,7 @@ export class WorkerTokenService {
   async verify(token: string): Promise<WorkerPrincipal | null> {
     const claims = verifyWorkerTokenSignature(token, this.secret);
     if (!claims) return null;
-    const record = await WorkerTokenModel.findOne({ _id: claims.tokenId, tokenHash: hashWorkerToken(token) }).lean();
+    const record = await findWorkerToken(claims.tokenId, hashWorkerToken(token));
     if (!record || record.revokedAt) return null;
     if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) return null;
     return { kind: 'worker', tokenId: String(record._id), workerName: record.name, labels: record.labels ?? [] };

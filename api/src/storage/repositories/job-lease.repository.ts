@@ -1,15 +1,10 @@
-import type { Id } from './ids';
 import type { DocumentType } from '@typegoose/typegoose';
 import type { QueryFilter, Types, UpdateQuery } from 'mongoose';
 import { LEASED_JOB_STATUSES, JobStatus } from '../../domain/enums';
 import { fence, type LeaseRef, type Transition } from '../../domain/job-state-machine';
 import { Job, JobModel, Worker, WorkerModel } from '../models';
-
-/**
- * A job as services pass it around: its fields, `_id` and `id`. A mongoose document is one, and
- * so is what the hot-path writes return unhydrated (see applyTransition).
- */
-export type JobDoc = Job & { _id: Types.ObjectId; id: string };
+import type { JobDoc } from './documents';
+import type { Id } from './ids';
 
 /**
  * Jobs as the dispatcher, worker channel and sweeper see them. Every state change goes
@@ -19,7 +14,7 @@ export type JobDoc = Job & { _id: Types.ObjectId; id: string };
 /**
  * Applies one transition; null when the job was not in the expected state (nothing changed).
  * The job comes back as plain data (with `id`): every claim, start and completion goes through
- * here, and building a mongoose document for each doubled the cost of the write.
+ * here, and building a mongoose document would cost about as much as the write itself.
  */
 export async function applyTransition(t: Transition): Promise<JobDoc | null> {
   const job = await JobModel.findOneAndUpdate(t.filter as QueryFilter<Job>, t.update as UpdateQuery<Job>, {
@@ -33,8 +28,8 @@ export async function applyTransition(t: Transition): Promise<JobDoc | null> {
 
 /**
  * Inserts a new job, its fields cast and the schema's defaults and timestamps applied as a
- * mongoose document would, without building one: on the path from submit to start, the
- * document construction cost more than the insert itself. Comes back as plain data with `id`.
+ * mongoose document would, without building one: on the path from submit to start, building
+ * the document costs more than the insert. Comes back as plain data with `id`.
  * The caller has validated the input (domain rules); a cast error still throws here.
  */
 export async function insertJob(fields: Partial<Job>): Promise<JobDoc> {
@@ -59,6 +54,11 @@ export async function reserveLogBytes(t: Transition): Promise<{ logBytes: number
   return JobModel.findOneAndUpdate(t.filter as QueryFilter<Job>, t.update as UpdateQuery<Job>, { returnDocument: 'after', projection: { logBytes: 1, logTruncated: 1 } })
     .lean<{ logBytes: number; logTruncated?: boolean }>()
     .exec();
+}
+
+/** Marks that the job's log reached its cap (the SYSTEM line saying so is stored with the batch). */
+export async function markLogTruncated(jobId: Id): Promise<void> {
+  await JobModel.updateOne({ _id: jobId }, { $set: { logTruncated: true } }).exec();
 }
 
 /** The job as the fenced attempt holds it (null: not this worker's lease any more). */

@@ -2,6 +2,7 @@ import type { Id } from './ids';
 import { Types } from 'mongoose';
 import type { LogStream } from '../../domain/enums';
 import { LogChunkModel } from '../models';
+import { DUPLICATE_KEY } from './duplicate-key';
 
 /** A chunk as the log service stores and reads it: `data` is always text here. */
 export interface StoredChunk {
@@ -14,8 +15,6 @@ export interface StoredChunk {
   utf8?: Buffer;
   at: Date;
 }
-
-const DUPLICATE_KEY = 11000;
 
 /** Seqs of this attempt already stored among `seqs`. */
 export async function existingSeqs(jobId: Id, attempt: number, seqs: number[]): Promise<Set<number>> {
@@ -70,10 +69,6 @@ function duplicateOnly(err: unknown): number[] | undefined {
     out.push(w.index ?? w.err?.index ?? -1);
   }
   return out;
-}
-
-export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number })?.code === DUPLICATE_KEY;
 }
 
 /** Stored seqs of an attempt above `after`, ascending (for the acknowledgement). */

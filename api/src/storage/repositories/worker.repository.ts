@@ -1,10 +1,8 @@
-import type { Id } from './ids';
-import type { DocumentType } from '@typegoose/typegoose';
 import type { QueryFilter, Types } from 'mongoose';
 import { LEASED_JOB_STATUSES, WorkerStatus } from '../../domain/enums';
 import { JobModel, Worker, WorkerModel } from '../models';
-
-export type WorkerDoc = DocumentType<Worker>;
+import type { WorkerDoc } from './documents';
+import type { Id } from './ids';
 
 export interface WorkerRegistration {
   tokenId: Id;
@@ -46,6 +44,16 @@ export async function upsertWorker(r: WorkerRegistration): Promise<WorkerDoc> {
 
 export async function findWorker(workerId: Id): Promise<WorkerDoc | null> {
   return WorkerModel.findById(workerId).exec();
+}
+
+export async function findWorkersByIds(ids: readonly Id[]): Promise<WorkerDoc[]> {
+  return WorkerModel.find({ _id: { $in: [...ids] } }).exec();
+}
+
+/** Workers by name (then id), optionally only those in `status`; at most `limit`. */
+export async function listWorkers(status: readonly WorkerStatus[] | undefined, limit: number): Promise<WorkerDoc[]> {
+  const filter: QueryFilter<Worker> = status && status.length > 0 ? { status: { $in: [...status] } } : {};
+  return WorkerModel.find(filter).sort({ name: 1, _id: 1 }).limit(limit).exec();
 }
 
 export async function findWorkerByToken(tokenId: Id): Promise<WorkerDoc | null> {

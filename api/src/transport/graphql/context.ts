@@ -1,37 +1,19 @@
 import type { AppContainer } from '../../app-container';
-import type { Role } from '../../domain/enums';
-import type { RequestMeta } from './request-meta';
+import type { Principal } from '../../auth/principal';
+import type { WorkerSession } from '../../services/worker-session';
 
-export type AnonymousPrincipal = {
-  kind: 'anonymous';
-  /** Why a presented credential was refused (expired, forged…); guards report it as UNAUTHENTICATED. */
-  authError?: string;
-};
-export type UserPrincipal = {
-  kind: 'user';
-  userId: string;
-  username: string;
-  role: Role;
-  /** When the JWT behind it expires (a WebSocket is closed then). */
-  expiresAt?: Date;
-};
-export type WorkerPrincipal = {
-  kind: 'worker';
-  tokenId: string;
-  workerName: string;
-  labels: string[];
-  /** Set once the worker registered (on the WebSocket connection it registered on). */
-  workerId?: string;
-};
-export type Principal = AnonymousPrincipal | UserPrincipal | WorkerPrincipal;
+/** What the per-request log line needs to know about the operation, filled in as it runs. */
+export interface RequestMeta {
+  operationName?: string;
+  operationType?: string;
+  errorCodes: string[];
+}
 
-/**
- * One graphql-ws connection. Lives as long as the socket; HTTP requests have none.
- * `state` is for services that keep per-connection facts (e.g. the registered worker id).
- */
+/** One graphql-ws connection. Lives as long as the socket; HTTP requests have none. */
 export interface ConnectionContext {
   readonly id: string;
-  readonly state: Record<string, unknown>;
+  /** What the worker channel keeps for this socket (the worker registered on it). */
+  readonly workerSession: WorkerSession;
   /** Runs when the socket closes (cleanup errors are logged, never thrown). */
   onClose(handler: () => void | Promise<void>): void;
   /** True once the socket has closed. */

@@ -1,6 +1,5 @@
 import DataLoader from 'dataloader';
-import type { UserDoc } from '../../services/user.service';
-import type { WorkerDoc } from '../../services/job-events';
+import type { UserDoc, WorkerDoc } from '../../storage/repositories/documents';
 import type { GraphQLContext } from './context';
 
 interface Loaders {

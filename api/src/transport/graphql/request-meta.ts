@@ -1,11 +1,4 @@
-import type { GraphQLContext } from './context';
-
-/** What the per-request log line needs to know about the operation, filled in as it runs. */
-export interface RequestMeta {
-  operationName?: string;
-  operationType?: string;
-  errorCodes: string[];
-}
+import type { GraphQLContext, RequestMeta } from './context';
 
 /**
  * Kept as an object on the context (not keyed by it): Apollo shallow-copies the context per

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger';
+import { WorkerSession } from '../../services/worker-session';
 import type { ConnectionContext } from '../graphql/context';
 
-/** One graphql-ws socket's lifetime: its id, per-connection state and close handlers. */
+/** One graphql-ws socket's lifetime: its id, the worker session on it and close handlers. */
 export class WsConnection implements ConnectionContext {
   readonly id = randomUUID();
-  readonly state: Record<string, unknown> = {};
+  readonly workerSession = new WorkerSession(this);
   private readonly handlers: Array<() => void | Promise<void>> = [];
   private isClosed = false;
 

@@ -5,7 +5,7 @@ export type CheckedDocument = { document: DocumentNode; errors?: undefined } | {
 /**
  * Parsed and validated documents by query text. Workers send the same few operations (startJob,
  * appendLogs, completeJob, heartbeat) thousands of times: parsing and validating each again
- * was a visible share of the API's CPU. Bounded, least recently used out first; the result
+ * would be a visible share of the API's CPU. Bounded, least recently used out first; the result
  * depends only on the text, the schema and the rules, all fixed for the server's life.
  */
 export class DocumentCache {

@@ -83,8 +83,8 @@ describe('sweeper across two replicas', () => {
     const make = () => {
       const pubsub = createMemoryPubSub();
       const jobLogs = new JobLogService({ pubsub, logger, logMaxBytes: 1 << 20 });
-      const dispatcher = new DispatchService({ pubsub, logger, lease });
-      return { pubsub, dispatcher, sweeper: new SweeperService({ pubsub, logger, lock: redisLock(), lease, jobLogs, dispatcher, lockKey }) };
+      const dispatcher = new DispatchService({ pubsub, logger, lease, jobLogs });
+      return { pubsub, dispatcher, sweeper: new SweeperService({ pubsub, logger, lock: redisLock(), lease, dispatcher, lockKey }) };
     };
     const one = make();
     const two = make();

@@ -10,7 +10,7 @@ export class AssignmentsResolver {
     description: 'worker only',
     subscribe: async ({ context }) => {
       const ctx = context as GraphQLContext;
-      return ctx.app.services.workerChannel.assignments(requireWorker(ctx), ctx.connection);
+      return ctx.app.services.workerChannel.assignments(requireWorker(ctx), ctx.connection?.workerSession);
     },
   })
   assignments(@Root() event: AssignmentEvent, @Ctx() _ctx: GraphQLContext): Assignment {

@@ -17,7 +17,6 @@ export const resolvers: NonEmptyArray<Function> = [
   EnvVarResolver,
   WorkerResolver,
   WorkerTokenResolver,
-  // ---- api-dispatch resolvers ----
   WorkerChannelResolver,
   AssignmentsResolver,
   JobLogsResolver,

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import { requireUser } from '../../../auth/guards';
 import { BadUserInputError } from '../../../errors';
-import type { JobDoc } from '../../../services/job-events';
+import type { JobDoc } from '../../../storage/repositories/documents';
 import type { LogChunkView } from '../../../services/job-log.service';
 import { Job, LogChunk } from '../../../storage/models';
 import type { GraphQLContext } from '../context';

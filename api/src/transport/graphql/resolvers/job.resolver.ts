@@ -1,7 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { requireUser } from '../../../auth/guards';
 import { JobStatus } from '../../../domain/enums';
-import { reviveJob, toJobPayload, type JobDoc, type JobPayload } from '../../../services/job-events';
+import { reviveJob, toJobPayload, type JobPayload } from '../../../services/job-events';
+import type { JobDoc } from '../../../storage/repositories/documents';
 import { Job, User, Worker } from '../../../storage/models';
 import { Topics } from '../../../storage/pubsub';
 import type { GraphQLContext } from '../context';

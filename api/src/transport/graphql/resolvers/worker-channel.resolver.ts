@@ -16,17 +16,17 @@ import {
 export class WorkerChannelResolver {
   @Mutation(() => Worker)
   async registerWorker(@Arg('input', () => RegisterWorkerInput) input: RegisterWorkerInput, @Ctx() ctx: GraphQLContext): Promise<Worker> {
-    return ctx.app.services.workerChannel.register(requireWorker(ctx), input, ctx.connection);
+    return ctx.app.services.workerChannel.register(requireWorker(ctx), input, ctx.connection?.workerSession);
   }
 
   @Mutation(() => HeartbeatResult)
   async heartbeat(@Arg('runningJobs', () => [JobAttemptInput]) runningJobs: JobAttemptInput[], @Ctx() ctx: GraphQLContext): Promise<HeartbeatResult> {
-    return ctx.app.services.workerChannel.heartbeat(requireWorker(ctx), runningJobs, ctx.connection);
+    return ctx.app.services.workerChannel.heartbeat(requireWorker(ctx), runningJobs, ctx.connection?.workerSession);
   }
 
   @Mutation(() => Job)
   async startJob(@Arg('jobId', () => ID) jobId: string, @Arg('attempt', () => Int) attempt: number, @Ctx() ctx: GraphQLContext): Promise<Job> {
-    return ctx.app.services.workerChannel.startJob(requireWorker(ctx), { jobId, attempt }, ctx.connection);
+    return ctx.app.services.workerChannel.startJob(requireWorker(ctx), { jobId, attempt }, ctx.connection?.workerSession);
   }
 
   @Mutation(() => AppendLogsResult, { description: 'idempotent by seq' })
@@ -36,7 +36,7 @@ export class WorkerChannelResolver {
     @Arg('chunks', () => [LogChunkInput]) chunks: LogChunkInput[],
     @Ctx() ctx: GraphQLContext,
   ): Promise<AppendLogsResult> {
-    return ctx.app.services.workerChannel.appendLogs(requireWorker(ctx), { jobId, attempt }, chunks, ctx.connection);
+    return ctx.app.services.workerChannel.appendLogs(requireWorker(ctx), { jobId, attempt }, chunks, ctx.connection?.workerSession);
   }
 
   @Mutation(() => Job)
@@ -46,7 +46,7 @@ export class WorkerChannelResolver {
     @Arg('result', () => JobResultInput) result: JobResultInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Job> {
-    return ctx.app.services.workerChannel.completeJob(requireWorker(ctx), { jobId, attempt }, result, ctx.connection);
+    return ctx.app.services.workerChannel.completeJob(requireWorker(ctx), { jobId, attempt }, result, ctx.connection?.workerSession);
   }
 
   @Mutation(() => Worker, { description: 'admin: no new assignments; running jobs finish' })

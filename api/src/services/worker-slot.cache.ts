@@ -1,0 +1,126 @@
+import type { Types } from 'mongoose';
+import { attemptKey } from '../domain/attempt-key';
+import { WorkerStatus, type SandboxKind } from '../domain/enums';
+
+/** What dispatch needs to know of a worker to claim for it. */
+export interface WorkerFacts {
+  objectId: Types.ObjectId;
+  status: WorkerStatus;
+  capacity: number;
+  labels: string[];
+  sandboxes: SandboxKind[];
+}
+
+/** The worker as last read, and the slots it holds now. */
+export interface SlotView extends WorkerFacts {
+  /** Attempt keys (and insert holds) using a slot. */
+  held: Set<string>;
+  /** When the read that built it started (ms since the epoch). */
+  readAt: number;
+  stale: boolean;
+}
+
+/** One read of MongoDB: the worker, and the keys of the attempts it holds (see attemptKey). */
+export type SlotRead = () => Promise<{ worker: WorkerFacts; leased: Array<{ _id: unknown; attempt: number }> } | null>;
+
+/**
+ * A local worker's slots without reading MongoDB on every dispatch pass. `held` starts as the
+ * worker's leased attempts (read together with the worker) and follows this replica's claims
+ * and releases; a release that cannot be attributed to an attempt marks the view stale and the
+ * next pass reads again, as does a status/capacity change and age (releases elsewhere — the
+ * sweeper, another replica — are only seen by reading). A held attempt released while a read
+ * is in flight is removed from what the read returns, so a release is never counted twice and
+ * `held` is never below the worker's leases known here: capacity is not exceeded. The claim in
+ * MongoDB still decides.
+ */
+export class WorkerSlotCache {
+  private kept?: SlotView;
+  /** While a read is in flight: releases seen meanwhile, applied to what it returns. */
+  private reading?: { released: Set<string>; stale: boolean };
+
+  constructor(
+    private readonly maxAgeMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The view as kept (possibly stale or old); undefined before the first read or after the worker vanished. */
+  get current(): SlotView | undefined {
+    return this.kept;
+  }
+
+  get isReading(): boolean {
+    return this.reading !== undefined;
+  }
+
+  /** The kept view when it can be trusted without a read: not stale and younger than the age bound. */
+  fresh(): SlotView | undefined {
+    const kept = this.kept;
+    return kept && !kept.stale && this.now() - kept.readAt < this.maxAgeMs ? kept : undefined;
+  }
+
+  /** The fresh view, or a new one from `read` (null: the worker no longer exists). */
+  async get(read: SlotRead): Promise<SlotView | null> {
+    return this.fresh() ?? this.refresh(read);
+  }
+
+  /** Reads again; releases and staleness seen during the read apply to what it returns. */
+  async refresh(read: SlotRead): Promise<SlotView | null> {
+    const readAt = this.now();
+    const reading = { released: new Set<string>(), stale: false };
+    this.reading = reading;
+    let result: Awaited<ReturnType<SlotRead>>;
+    try {
+      result = await read();
+    } finally {
+      this.reading = undefined;
+    }
+    if (!result) {
+      this.kept = undefined;
+      return null;
+    }
+    const { worker } = result;
+    const view: SlotView = {
+      objectId: worker.objectId,
+      status: worker.status,
+      capacity: worker.capacity,
+      labels: [...worker.labels],
+      sandboxes: [...worker.sandboxes],
+      held: new Set(result.leased.map((l) => attemptKey(l._id, l.attempt))),
+      readAt,
+      stale: reading.stale,
+    };
+    // A release that landed while we read may or may not be in the read: it is released either way.
+    for (const k of reading.released) view.held.delete(k);
+    this.kept = view;
+    return view;
+  }
+
+  /**
+   * A lease given up: its slot is free. Without the attempt the slot cannot be named, and the
+   * view is stale instead (the next pass reads again).
+   */
+  release(released?: { jobId: unknown; attempt: number }): void {
+    if (!released) {
+      this.markStale();
+      return;
+    }
+    const key = attemptKey(released.jobId, released.attempt);
+    this.kept?.held.delete(key);
+    this.reading?.released.add(key);
+  }
+
+  /** Something about the worker changed: read it before the next claim. */
+  markStale(): void {
+    if (this.kept) this.kept.stale = true;
+    if (this.reading) this.reading.stale = true;
+  }
+
+  /**
+   * Whether a status/capacity published for the worker differs from what the view holds. During
+   * a read, the read may predate the change: any status but ONLINE counts as a change then.
+   */
+  differsFrom(status: string | undefined, capacity: number | undefined): boolean {
+    const was = this.kept ?? (this.reading ? { status: WorkerStatus.ONLINE, capacity } : undefined);
+    return was !== undefined && (was.status !== status || was.capacity !== capacity);
+  }
+}
