@@ -5,6 +5,7 @@ import { createLogger, type Logger } from './logger';
 import { AuditService } from './services/audit.service';
 import { AuthService } from './services/auth.service';
 import { JobService } from './services/job.service';
+import { LoginThrottle } from './services/login-throttle';
 import { RateLimitService } from './services/rate-limit.service';
 import { UserService } from './services/user.service';
 import { WorkerQueryService } from './services/worker-query.service';
@@ -27,6 +28,7 @@ export interface AppServices {
   jobs: JobService;
   workers: WorkerQueryService;
   rateLimit: RateLimitService;
+  loginThrottle: LoginThrottle;
   // ---- api-dispatch services (added in the marked block of createAppContainer) ----
   jobLogs: JobLogService;
   dispatcher: DispatchService;
@@ -115,7 +117,8 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     const jobs = new JobService(pubsub, audit);
     const workers = new WorkerQueryService();
     const rateLimit = new RateLimitService(rateLimiter, config.rateLimit, logger);
-    const services = { audit, users, workerTokens, auth, jobs, workers, rateLimit } as AppServices;
+    const loginThrottle = new LoginThrottle(rateLimiter, config.rateLimit.login, logger);
+    const services = { audit, users, workerTokens, auth, jobs, workers, rateLimit, loginThrottle } as AppServices;
 
     const container: AppContainer = {
       config,

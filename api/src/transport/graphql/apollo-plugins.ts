@@ -3,30 +3,20 @@ import type { GraphQLSchema } from 'graphql';
 import type { AppConfig } from '../../config';
 import type { GraphQLContext } from './context';
 import { classifyError } from './format-error';
-import { measureDocument } from './document-limits';
 import { budgetFor } from './operation-budget';
 import { costCheck } from './query-limits';
 import { requestMeta } from './request-meta';
 import { variableErrors } from './variable-coercion';
-import { checkVariables } from './variable-limits';
 
 /**
- * The request's budget before Apollo parses (document and variable limits, by caller), the
- * variables and the cost once the operation is known, operation facts for the log, internal
- * errors logged with the request id, and HTTP 429 for RATE_LIMITED.
+ * Variables and cost once the operation is known (the document and variable budget ran
+ * before Apollo: graphql-budget.middleware.ts), operation facts for the log, internal errors
+ * logged with the request id, and HTTP 429 for RATE_LIMITED.
  */
 export function apiPlugin(schema: GraphQLSchema, config: AppConfig): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveSource({ source, request, contextValue }) {
-          const budget = budgetFor(contextValue.principal);
-          const error = checkVariables(request.variables, budget) ?? measureDocument(source, budget).error;
-          if (error) {
-            requestMeta(contextValue).errorCodes.push(String(error.extensions.code));
-            throw error;
-          }
-        },
         async didResolveOperation({ request, document, contextValue, operation }) {
           const meta = requestMeta(contextValue);
           meta.operationName = request.operationName ?? operation?.name?.value;

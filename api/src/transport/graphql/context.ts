@@ -43,6 +43,8 @@ export interface GraphQLContext {
   principal: Principal;
   app: AppContainer;
   transport: 'http' | 'ws';
+  /** The peer's address (per-address budgets such as login attempts). */
+  clientAddress?: string;
   /** Present on WebSocket operations. */
   connection?: ConnectionContext;
   /** Facts for the request's log line (see request-meta.ts). */

@@ -25,11 +25,11 @@ export function checkVariables(variables: unknown, budget: OperationBudget): Gra
     nodes += 1;
     chars += (key?.length ?? 0) + (typeof value === 'string' ? value.length : 0);
     const label = variableLabel(root);
-    if (nodes > budget.maxVariableNodes) return badVariable(`variables hold more than ${budget.maxVariableNodes} values, the limit`, `$${label}`);
-    if (chars > budget.maxVariableChars) return badVariable(`variables hold more than ${budget.maxVariableChars} characters, the limit`, `$${label}`);
+    if (nodes > budget.maxVariableNodes) return badVariable(`variables hold more than ${budget.maxVariableNodes} values, the limit`, label);
+    if (chars > budget.maxVariableChars) return badVariable(`variables hold more than ${budget.maxVariableChars} characters, the limit`, label);
     if (value !== null && typeof value === 'object') {
       if (depth > budget.maxVariableDepth) {
-        return badVariable(`Variable "$${label}" is nested deeper than ${budget.maxVariableDepth} levels, the limit`, `$${label}`);
+        return badVariable(`Variable "$${label}" is nested deeper than ${budget.maxVariableDepth} levels, the limit`, label);
       }
       stack.push({ value, depth, root });
     }

@@ -11,6 +11,7 @@ import { credentialFromHttp } from '../../auth/credentials';
 import { RateLimitedError } from '../../errors';
 import type { GraphQLContext, Principal } from '../graphql/context';
 import { principalLabel, requestMeta } from '../graphql/request-meta';
+import { graphqlBudget } from './graphql-budget.middleware';
 import { sendRateLimited } from './rate-limit-response';
 import { isSecureRequest } from './tls';
 
@@ -25,6 +26,8 @@ const DEFAULT_WEB_DIST = resolve(__dirname, '../../../../web/dist');
 
 export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQLContext>): Express {
   const { config, logger } = app;
+  const anonymousBody = express.json({ limit: '64kb' });
+  const signedInBody = express.json({ limit: '8mb' });
   const server = express();
   server.disable('x-powered-by');
 
@@ -44,21 +47,25 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
   server.use(
     '/graphql',
     cors({ origin: config.http.allowedOrigins.includes('*') ? true : config.http.allowedOrigins, credentials: true, maxAge: 600 }),
-    express.json({ limit: '8mb' }),
     (req: Request, res: Response, next: NextFunction) => {
       authenticateAndLimit(app, req, res).then(
         (ok) => (ok ? next() : undefined),
         (err: unknown) => next(err),
       );
     },
+    // After authentication: an anonymous caller's body is read only up to what login needs
+    // (parsing megabytes of JSON stalls every other request), and a limited caller's not at all.
+    (req: Request, res: Response, next: NextFunction) => ((res.locals as Locals).principal.kind === 'anonymous' ? anonymousBody : signedInBody)(req, res, next),
+    graphqlBudget,
     expressMiddleware(apollo, {
-      context: async ({ res }): Promise<GraphQLContext> => {
+      context: async ({ req, res }): Promise<GraphQLContext> => {
         const locals = res.locals as Locals;
         const ctx: GraphQLContext = {
           requestId: locals.requestId,
           principal: locals.principal,
           app,
           transport: 'http',
+          clientAddress: req.socket.remoteAddress,
           meta: { errorCodes: [] },
           http: {
             setCookie: (name, value, o) => res.cookie(name, value, { ...o, maxAge: o.maxAge === undefined ? undefined : o.maxAge * 1000 }),

@@ -136,6 +136,7 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
               principal,
               app,
               transport: 'ws',
+              clientAddress: ctx.extra.request.socket.remoteAddress,
               connection: ctx.extra.connection,
             } satisfies GraphQLContext,
           };
