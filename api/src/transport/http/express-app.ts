@@ -26,8 +26,8 @@ const DEFAULT_WEB_DIST = resolve(__dirname, '../../../../web/dist');
 
 export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQLContext>): Express {
   const { config, logger } = app;
-  const anonymousBody = express.json({ limit: '64kb' });
-  const signedInBody = express.json({ limit: '8mb' });
+  // The largest real bodies: a login; a createJob (≤ 64 KiB command, ≤ 64 KiB env, args); a worker's log batch.
+  const bodyParsers = { anonymous: express.json({ limit: '64kb' }), user: express.json({ limit: '1mb' }), worker: express.json({ limit: '8mb' }) };
   const server = express();
   server.disable('x-powered-by');
 
@@ -55,7 +55,7 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
     },
     // After authentication: an anonymous caller's body is read only up to what login needs
     // (parsing megabytes of JSON stalls every other request), and a limited caller's not at all.
-    (req: Request, res: Response, next: NextFunction) => ((res.locals as Locals).principal.kind === 'anonymous' ? anonymousBody : signedInBody)(req, res, next),
+    (req: Request, res: Response, next: NextFunction) => bodyParsers[(res.locals as Locals).principal.kind](req, res, next),
     graphqlBudget,
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GraphQLContext> => {
