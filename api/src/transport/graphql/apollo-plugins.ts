@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { AppConfig } from '../../config';
 import type { GraphQLContext } from './context';
 import { classifyError } from './format-error';
+import { nameLabel, operationNotFound } from './limit-errors';
 import { budgetFor } from './operation-budget';
 import { costCheck } from './query-limits';
 import { requestMeta } from './request-meta';
@@ -19,10 +20,10 @@ export function apiPlugin(schema: GraphQLSchema, config: AppConfig): ApolloServe
       return {
         async didResolveOperation({ request, document, contextValue, operation }) {
           const meta = requestMeta(contextValue);
-          meta.operationName = request.operationName ?? operation?.name?.value;
+          meta.operationName = operation?.name?.value ?? (request.operationName ? nameLabel(request.operationName) : undefined);
           meta.operationType = operation?.operation;
-          // Unknown operation: Apollo answers 400 itself; there is nothing to check.
-          if (!operation) return;
+          // Apollo would quote any operationName back.
+          if (!operation) throw operationNotFound(request.operationName);
           const [badVariable] = variableErrors(schema, document, request.operationName, request.variables);
           if (badVariable) throw badVariable;
           const maxCost = Math.min(config.graphql.maxCost, budgetFor(contextValue.principal).maxCost);

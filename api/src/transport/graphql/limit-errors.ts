@@ -22,7 +22,15 @@ export function parseFailed(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED', http: BAD_REQUEST } });
 }
 
-/** The document names no operation that can run with the given operationName. */
-export function operationNotFound(message: string): GraphQLError {
+const NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+
+/** A client-given operation name fit for a message or a log line: a GraphQL name, or '?'. */
+export function nameLabel(name: string): string {
+  return NAME.test(name) ? name : '?';
+}
+
+/** The document has no operation `name` (or several and no name); the name is quoted only when it is one. */
+export function operationNotFound(name: string | null | undefined): GraphQLError {
+  const message = name ? `Unknown operation named "${nameLabel(name)}".` : 'Must provide operation name if query contains multiple operations.';
   return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: BAD_REQUEST } });
 }

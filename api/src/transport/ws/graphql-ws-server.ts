@@ -18,12 +18,12 @@ import { RateLimitedError } from '../../errors';
 import { Topics } from '../../storage/pubsub';
 import type { GraphQLContext, Principal } from '../graphql/context';
 import { classifyError, formatError } from '../graphql/format-error';
-import { operationNotFound } from '../graphql/limit-errors';
+import { nameLabel, operationNotFound } from '../graphql/limit-errors';
 import { budgetFor } from '../graphql/operation-budget';
 import { costCheck, depthLimitRule } from '../graphql/query-limits';
 import { principalLabel } from '../graphql/request-meta';
 import { variableErrors } from '../graphql/variable-coercion';
-import { checkVariables, variableLabel } from '../graphql/variable-limits';
+import { checkVariables } from '../graphql/variable-limits';
 import { isAllowedOrigin, isSecureRequest } from '../http/tls';
 import { guardCloseReasons } from './close-reasons';
 import { WsConnection } from './connection';
@@ -107,7 +107,7 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
       },
       onSubscribe: async (ctx, id, payload) => {
         const principal = ctx.extra.principal ?? { kind: 'anonymous' };
-        const state: OperationState = { started: process.hrtime.bigint(), name: payload.operationName ?? undefined, errors: [] };
+        const state: OperationState = { started: process.hrtime.bigint(), name: payload.operationName ? nameLabel(payload.operationName) : undefined, errors: [] };
         operations.set(opKey(ctx.extra.connection, id), state);
         // Anything thrown here would make graphql-ws close the whole socket (4500): every
         // failure, ours included, becomes an error for this operation only.
@@ -119,9 +119,9 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
           const { document, errors } = documents.get(payload.query, budget);
           if (errors) return [...errors];
           const op = getOperationAST(document, payload.operationName);
-          if (!op) return [unknownOperation(payload.operationName)];
+          if (!op) return [operationNotFound(payload.operationName)];
           state.type = op.operation;
-          state.name ??= op.name?.value;
+          state.name = op.name?.value ?? state.name;
           const badVariables = variableErrors(schema, document, payload.operationName, payload.variables);
           if (badVariables.length > 0) return badVariables;
           const tooCostly = costCheck(schema, document, payload.variables, payload.operationName, Math.min(config.graphql.maxCost, budget.maxCost));
@@ -186,10 +186,6 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
     },
     wss,
   );
-
-  function unknownOperation(name: string | null | undefined): GraphQLError {
-    return operationNotFound(name ? `Unknown operation named "${variableLabel(name)}".` : 'Must provide operation name if query contains multiple operations.');
-  }
 
   function report(err: GraphQLError, key: string) {
     const kind = classifyError(err);
