@@ -32,14 +32,15 @@ describe('client mistakes over HTTP are 400 with a code, never 5xx, never the va
       'BAD_USER_INPUT',
       'Variable "$i" got an invalid value at "i.env[0]"; Field "name" of required type "String!" was not provided.',
     ],
-    ['deeply nested variables', 'mutation($i: CreateJobInput!) { createJob(input: $i) { id } }', { i: JSON.parse(`${'['.repeat(5000)}"${SECRET}"${']'.repeat(5000)}`) as unknown }, 'BAD_USER_INPUT', 'Variable "$i" is nested deeper than 10 levels, the limit'],
-    ['a query over the cost limit', `{ ${Array.from({ length: 40 }, (_, i) => `j${i}: jobs(first: 10) { edges { cursor } }`).join(' ')} }`, {}, 'QUERY_TOO_COMPLEX', 'query cost 1200 exceeds the limit of 300'],
+    ['deeply nested variables', 'mutation($i: CreateJobInput!) { createJob(input: $i) { id } }', { i: JSON.parse(`${'['.repeat(1000)}"${SECRET}"${']'.repeat(1000)}`) as unknown }, 'BAD_USER_INPUT', 'Variable "$i" is nested deeper than 10 levels, the limit'],
+    ['a query over the cost limit', `{ ${Array.from({ length: 40 }, (_, i) => `j${i}: jobs(first: 10) { edges { cursor } }`).join(' ')} }`, {}, 'QUERY_TOO_COMPLEX', /^query cost \d+ exceeds the limit of 300$/],
   ])('%s', async (_name, query, variables, code, message) => {
     logs.length = 0;
     const r = await gql(t.url, query, variables as Record<string, unknown>, { token: t.adminToken });
     expect(r.status).toBe(400);
     expect(errorCode(r)).toBe(code);
-    expect(r.errors?.[0].message).toBe(message);
+    if (typeof message === 'string') expect(r.errors?.[0].message).toBe(message);
+    else expect(r.errors?.[0].message).toMatch(message);
     expect(JSON.stringify(r.errors)).not.toContain(SECRET);
     expect(errorLines()).toEqual([]);
     expect(JSON.stringify(logs)).not.toContain(SECRET);
@@ -57,16 +58,41 @@ describe('client mistakes over HTTP are 400 with a code, never 5xx, never the va
   });
 });
 
+describe('login attempts per address', () => {
+  it('answers 429 with Retry-After once an address spent its login budget, right or wrong password alike', async () => {
+    // startTestApi logged in once already: 4 of LOGIN_RATE_LIMIT_MAX=5 are left.
+    const attempt = (p: string) => gql(t.url, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: 'admin', p });
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 6; i++) {
+      last = await attempt(`wrong-${i}`);
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    expect(errorCode(last!)).toBe('RATE_LIMITED');
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await attempt('admin-password-for-tests')).status).toBe(429);
+    // Other anonymous requests from the address are not affected by the login budget.
+    expect((await gql(t.url, '{ __typename }')).status).toBe(200);
+  });
+});
+
 describe('one anonymous request cannot hold the server', () => {
   const aliases = `{ ${Array.from({ length: 200_000 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
 
   it('refuses a 3.5 MB document of 200,000 aliases before any GraphQL work, for anonymous and signed-in callers alike', async () => {
-    const anonymous = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: aliases }) });
-    expect(anonymous.status).toBe(413);
-    expect(((await anonymous.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('BAD_REQUEST');
-    const signedIn = await gql(t.url, aliases, undefined, { token: t.adminToken });
+    // Bodies past the caller's limit are not even read (anonymous 64 KiB, user 1 MiB).
+    for (const token of [undefined, t.adminToken]) {
+      const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query: aliases }) });
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('BAD_REQUEST');
+    }
+    const part = aliases.slice(0, 150_000) + ' }';
+    const signedIn = await gql(t.url, part, undefined, { token: t.adminToken });
     expect(signedIn.status).toBe(400);
-    expect(signedIn.errors?.[0]).toMatchObject({ message: `query has ${aliases.length} characters; the limit is 100000`, extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'queryChars' } });
+    expect(signedIn.errors?.[0]).toMatchObject({ message: `query has ${part.length} characters; the limit is 100000`, extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'queryChars' } });
+    const manyTokens = aliases.slice(0, 90_000) + ' }';
+    expect((await gql(t.url, manyTokens, undefined, { token: t.adminToken })).errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'tokens', max: 5000 });
     const small = `{ ${Array.from({ length: 60 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
     expect((await gql(t.url, small, undefined, { token: t.adminToken })).errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'aliases', max: 50 });
     // And /healthz answers at once afterwards.
@@ -82,28 +108,6 @@ describe('one anonymous request cannot hold the server', () => {
     expect(statuses.indexOf(429)).toBeLessThanOrEqual(40);
     // A signed-in caller from the same address is unaffected.
     expect((await gql(t.url, '{ __typename }', undefined, { token: t.adminToken })).status).toBe(200);
-  });
-});
-
-describe('login attempts per address', () => {
-  it('answers 429 with Retry-After once an address spent its login budget, right or wrong password alike', async () => {
-    const other = await startTestApi({ env: { LOGIN_RATE_LIMIT_MAX: '5', LOGIN_RATE_LIMIT_WINDOW_MS: '60000' } });
-    try {
-      // startTestApi logged in once already: 4 attempts are left.
-      const statuses: number[] = [];
-      let last;
-      for (let i = 0; i < 6; i++) {
-        last = await gql(other.url, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: 'admin', p: `wrong-${i}` });
-        statuses.push(last.status);
-      }
-      expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
-      expect(errorCode(last!)).toBe('RATE_LIMITED');
-      expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      const right = await gql(other.url, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: 'admin', p: 'admin-password-for-tests' });
-      expect(right.status).toBe(429);
-    } finally {
-      await other.close();
-    }
   });
 });
 
