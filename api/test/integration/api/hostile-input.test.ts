@@ -119,7 +119,7 @@ describe('WebSocket', () => {
     await new Promise((r) => setTimeout(r, 200));
     const err = (await wsRequest(client, 'query($f: Int) { jobs(first: $f) { edges { cursor } } }', { f: SECRET }).catch((e: unknown) => e)) as Array<{ message: string; extensions: { code: string } }>;
     expect(err[0]).toMatchObject({ message: 'Variable "$f" got an invalid value; expected a value of type "Int".', extensions: { code: 'BAD_USER_INPUT' } });
-    const unknown = (await new Promise((resolve) => {
+    const unknown = (await new Promise<unknown>((resolve) => {
       client.subscribe({ query: '{ me { id } }', operationName: 'Nope' }, { next: () => undefined, error: resolve, complete: () => resolve(undefined) });
     })) as Array<{ extensions: { code: string } }>;
     expect(unknown[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
