@@ -106,7 +106,7 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
     const status = (err as { status?: number }).status ?? 500;
     if (status >= 500) logger.error({ err, requestId: locals.requestId, path: req.path }, 'request failed');
     res.status(status).json({
-      errors: [{ message: status >= 500 ? 'internal server error' : 'bad request', extensions: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', requestId: locals.requestId } }],
+      errors: [{ message: status >= 500 ? 'internal server error' : status === 413 ? 'request body too large' : 'bad request', extensions: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', requestId: locals.requestId } }],
     });
   });
   return server;
