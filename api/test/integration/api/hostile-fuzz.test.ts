@@ -17,7 +17,7 @@ import { startTestApi, TEST_REDIS_URL, type TestApi } from '../../support/start-
 import { createUser, createWorkerToken } from '../../support/users';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 100_000);
-const HTTP_CASES = Number(process.env.FUZZ_CASES ?? 1200);
+const HTTP_CASES = Number(process.env.FUZZ_CASES ?? 1500);
 const WS_CASES = Math.round(HTTP_CASES / 2);
 const SECRET = `S3cr3t-${randomBytes(9).toString('hex')}`;
 
