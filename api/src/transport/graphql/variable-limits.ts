@@ -1,13 +1,6 @@
 import type { GraphQLError } from 'graphql';
-import { badVariable } from './limit-errors';
+import { badVariable, nameLabel } from './limit-errors';
 import type { OperationBudget } from './operation-budget';
-
-const NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
-
-/** How an error names a variable: its name when it is one, never arbitrary input. */
-export function variableLabel(name: string): string {
-  return NAME.test(name) ? name : '?';
-}
 
 /**
  * Refuses variables nested deeper, holding more values or more characters than the budget,
@@ -24,7 +17,7 @@ export function checkVariables(variables: unknown, budget: OperationBudget): Gra
   const add = (value: unknown, depth: number, root: string, key?: string): GraphQLError | undefined => {
     nodes += 1;
     chars += (key?.length ?? 0) + (typeof value === 'string' ? value.length : 0);
-    const label = variableLabel(root);
+    const label = nameLabel(root);
     if (nodes > budget.maxVariableNodes) return badVariable(`variables hold more than ${budget.maxVariableNodes} values, the limit`, label);
     if (chars > budget.maxVariableChars) return badVariable(`variables hold more than ${budget.maxVariableChars} characters, the limit`, label);
     if (value !== null && typeof value === 'object') {
