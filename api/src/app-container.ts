@@ -5,6 +5,7 @@ import { createLogger, type Logger } from './logger';
 import { AuditService } from './services/audit.service';
 import { AuthService } from './services/auth.service';
 import { JobService } from './services/job.service';
+import { LoginThrottle } from './services/login-throttle';
 import { RateLimitService } from './services/rate-limit.service';
 import { UserService } from './services/user.service';
 import { WorkerQueryService } from './services/worker-query.service';
@@ -27,6 +28,7 @@ export interface AppServices {
   jobs: JobService;
   workers: WorkerQueryService;
   rateLimit: RateLimitService;
+  loginThrottle: LoginThrottle;
   jobLogs: JobLogService;
   dispatcher: DispatchService;
   workerChannel: WorkerChannelService;
@@ -115,13 +117,14 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     const auth = new AuthService(users, workerTokens, config.auth.jwtSecret, config.auth.jwtTtlSeconds);
     const workers = new WorkerQueryService();
     const rateLimit = new RateLimitService(rateLimiter, config.rateLimit, logger);
+    const loginThrottle = new LoginThrottle(rateLimiter, config.rateLimit.login, logger);
     const jobLogs = new JobLogService({ pubsub, logger, logMaxBytes: config.jobs.logMaxBytes, gapWaitMs: deps.logGapWaitMs });
     // The dispatcher first: the job service and the worker channel are built with it.
     const dispatcher = new DispatchService({ pubsub, logger, lease, jobLogs });
     const jobs = new JobService(pubsub, audit, dispatcher);
     const workerChannel = new WorkerChannelService({ pubsub, logger, lease, instanceId, dispatcher, jobLogs, audit });
     const sweeper = new SweeperService({ pubsub, logger, lock, lease, dispatcher });
-    const services: AppServices = { audit, users, workerTokens, auth, jobs, workers, rateLimit, jobLogs, dispatcher, workerChannel, sweeper };
+    const services: AppServices = { audit, users, workerTokens, auth, jobs, workers, rateLimit, loginThrottle, jobLogs, dispatcher, workerChannel, sweeper };
 
     await dispatcher.start();
     onClose('dispatcher', () => dispatcher.close());

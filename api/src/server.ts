@@ -13,6 +13,7 @@ import type { AppConfig } from './config';
 import { apiPlugin } from './transport/graphql/apollo-plugins';
 import type { GraphQLContext } from './transport/graphql/context';
 import { formatError } from './transport/graphql/format-error';
+import { SIGNED_IN_BUDGET } from './transport/graphql/operation-budget';
 import { depthLimitRule } from './transport/graphql/query-limits';
 import { buildApiSchema } from './transport/graphql/schema';
 import { createExpressApp } from './transport/http/express-app';
@@ -59,6 +60,8 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
       // would stop it behind our back and send the signal again, which reads as an impatient
       // second signal and exits 1.
       stopOnTerminationSignals: false,
+      // The plugin checks each caller's budget before this parse; this is the backstop.
+      parseOptions: { maxTokens: SIGNED_IN_BUDGET.maxTokens },
       validationRules: [
         depthLimitRule(config.graphql.maxDepth),
         ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),

@@ -44,6 +44,11 @@ export const envSchema = z.object({
   RATE_LIMIT_WINDOW_MS: int(100, 24 * 3600 * 1000).default(60_000),
   RATE_LIMIT_MAX: int(1, 10_000_000).default(600),
   WORKER_RATE_LIMIT_MAX: int(1, 10_000_000).default(60_000),
+  /** Anonymous callers, per address (the lower of this and RATE_LIMIT_MAX applies). */
+  ANON_RATE_LIMIT_MAX: int(1, 10_000_000).default(120),
+  /** Login attempts per address, whatever their outcome. */
+  LOGIN_RATE_LIMIT_MAX: int(1, 10_000_000).default(20),
+  LOGIN_RATE_LIMIT_WINDOW_MS: int(100, 24 * 3600 * 1000).default(60_000),
 
   GRAPHQL_INTROSPECTION: bool.optional(),
   QUERY_MAX_DEPTH: int(2, 100).default(12),

@@ -20,7 +20,7 @@ export interface AppConfig {
   };
   oidc: { issuer?: string; clientId?: string; clientSecret?: string; redirectUri?: string };
   http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; publicUrl?: string; shutdownTimeoutMs: number };
-  rateLimit: { windowMs: number; max: number; workerMax: number };
+  rateLimit: { windowMs: number; max: number; workerMax: number; anonymousMax: number; login: { windowMs: number; max: number } };
   graphql: { introspection: boolean; maxDepth: number; maxCost: number };
   jobs: { leaseSeconds: number; heartbeatSeconds: number; logMaxBytes: number };
 }
@@ -95,7 +95,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     },
-    rateLimit: { windowMs: e.RATE_LIMIT_WINDOW_MS, max: e.RATE_LIMIT_MAX, workerMax: e.WORKER_RATE_LIMIT_MAX },
+    rateLimit: {
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+      max: e.RATE_LIMIT_MAX,
+      workerMax: e.WORKER_RATE_LIMIT_MAX,
+      anonymousMax: Math.min(e.ANON_RATE_LIMIT_MAX, e.RATE_LIMIT_MAX),
+      login: { windowMs: e.LOGIN_RATE_LIMIT_WINDOW_MS, max: e.LOGIN_RATE_LIMIT_MAX },
+    },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? !isProduction,
       maxDepth: e.QUERY_MAX_DEPTH,

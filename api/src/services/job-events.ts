@@ -9,8 +9,8 @@ export type JobPayload = Record<string, unknown> & { id: string; createdById: st
 
 /**
  * Every job change, to the all-jobs topic and the job's own topic. Subscribers decide who may
- * see it; secret env values are in the payload only inside our own Redis, never sent out as is
- * (the EnvVar.value field resolver masks them).
+ * see it. Secret env values are not in the payload: an event reaches every subscriber and
+ * travels through Redis, and the worker that runs the job gets them with its assignment only.
  */
 export async function publishJobUpdated(pubsub: PubSubPort, job: JobDoc): Promise<void> {
   const payload = plainJob(job);
@@ -22,10 +22,12 @@ export function toJobPayload(job: JobDoc): JobPayload {
   return JSON.parse(JSON.stringify(plainJob(job))) as JobPayload;
 }
 
-/** A job's data with `id`: a mongoose document's plain form, or the plain job as it is. */
+/** A job's data with `id` (a mongoose document's plain form, or the plain job), secret env values left out. */
 function plainJob(job: JobDoc): object {
   const doc = job as JobDoc & { toObject?: (opts: { virtuals: boolean }) => object };
-  return typeof doc.toObject === 'function' ? doc.toObject({ virtuals: true }) : job;
+  const plain = (typeof doc.toObject === 'function' ? doc.toObject({ virtuals: true }) : job) as { env?: Array<{ secret?: boolean }> };
+  if (!Array.isArray(plain.env) || !plain.env.some((e) => e.secret)) return plain;
+  return { ...plain, env: plain.env.map((e) => (e.secret ? { ...e, value: null } : e)) };
 }
 
 /**

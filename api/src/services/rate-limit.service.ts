@@ -7,6 +7,8 @@ export interface RateLimitSettings {
   windowMs: number;
   max: number;
   workerMax: number;
+  /** anonymous callers, per address; `max` when absent */
+  anonymousMax?: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export class RateLimitService {
       case 'worker':
         return { key: `w:${p.tokenId}`, max: this.settings.workerMax };
       case 'anonymous':
-        return { key: `a:${addr ?? 'unknown'}`, max: this.settings.max };
+        return { key: `a:${addr ?? 'unknown'}`, max: this.settings.anonymousMax ?? this.settings.max };
       default: {
         const never: never = p;
         return never;

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { buildBin, type RunningBin, startBin } from './bin.helper';
-import { prng, SEED } from './seeded-random.helper';
+import { prng, SEED } from '@cmd-executor/test-support/seeded-random';
 
 const random = prng(SEED);
 let bin: ReturnType<typeof buildBin>;

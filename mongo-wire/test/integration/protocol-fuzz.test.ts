@@ -1,7 +1,7 @@
 import { BSON } from 'bson';
 import { startMongoWireServer, type MongoWireServer } from '../../src';
 import { frame, OP_MSG, OP_QUERY, opMsg, opQuery, RawClient } from './raw-client.helper';
-import { prng, SEED } from './seeded-random.helper';
+import { prng, SEED } from '@cmd-executor/test-support/seeded-random';
 
 const random = prng(SEED);
 const int = (n: number) => Math.floor(random() * n);

@@ -1,4 +1,4 @@
-import { SecretMasker } from './secret-masker';
+import { maskedForms, SecretMasker } from './secret-masker';
 
 /** feeds `parts` one by one, then ends the stream */
 function run(secrets: string[], parts: string[]): { out: string; emitted: string[] } {
@@ -66,5 +66,48 @@ describe('SecretMasker', () => {
       expect(out).toBe('******-***'.repeat(3));
       expect(emitted.join('')).not.toContain(secret);
     }
+  });
+
+  describe('encoded forms', () => {
+    const secret = 'p@ss wörd/+?=42';
+    const b64 = (t: string) => Buffer.from(t, 'utf8').toString('base64');
+
+    it('masks the base64 of a secret printed alone, standard and URL-safe', () => {
+      const { out } = run([secret], [`token: ${b64(secret)}\n`]);
+      expect(out).toMatch(/^token: \*\*\*[A-Za-z0-9+/=]{0,3}\n$/);
+      const urlSafe = b64(secret).replace(/\+/g, '-').replace(/\//g, '_');
+      expect(run([secret], [urlSafe]).out).toMatch(/^\*\*\*[\w-]{0,2}=*$/);
+    });
+
+    it('masks the base64 of a secret inside a longer encoded text at every byte offset (Basic auth and the like)', () => {
+      for (const prefix of ['', 'a', 'ab', 'user:', 'admin:', 'x:y:z']) {
+        const text = b64(`${prefix}${secret}!trailer`);
+        const { out } = run([secret], [text]);
+        expect(out).toContain('***');
+        // What is left cannot be decoded back into the secret.
+        expect(Buffer.from(out.replace('***', ''), 'base64').toString('utf8')).not.toContain(secret);
+        expect(out).not.toContain(b64(secret).slice(4, -4));
+      }
+    });
+
+    it('masks the URL encoding of a secret: percent-encoding in upper and lower case, + for spaces', () => {
+      const uri = encodeURIComponent(secret);
+      expect(run([secret], [`GET /?pw=${uri} HTTP/1.1`]).out).toBe('GET /?pw=*** HTTP/1.1');
+      expect(run([secret], [`pw=${uri.toLowerCase()}`]).out).toBe('pw=***');
+      expect(run([secret], [`pw=${uri.replace(/%20/g, '+')}`]).out).toBe('pw=***');
+    });
+
+    it('masks an encoded form split across reads', () => {
+      const text = `a=${encodeURIComponent(secret)};b=${b64(secret)}`;
+      for (let cut = 1; cut < text.length; cut++) {
+        const { out } = run([secret], [text.slice(0, cut), text.slice(cut)]);
+        expect(out).toMatch(/^a=\*\*\*;b=\*\*\*[A-Za-z0-9+/=]{0,3}$/);
+      }
+    });
+
+    it('leaves encodings shorter than six characters alone: they would mask ordinary text', () => {
+      expect(maskedForms('abc')).toEqual(['abc']);
+      expect(run(['abc'], ['abc YWJj']).out).toBe('*** YWJj');
+    });
   });
 });

@@ -25,6 +25,8 @@ export interface GraphQLContext {
   principal: Principal;
   app: AppContainer;
   transport: 'http' | 'ws';
+  /** The peer's address (per-address budgets such as login attempts). */
+  clientAddress?: string;
   /** Present on WebSocket operations. */
   connection?: ConnectionContext;
   /** HTTP only: where other hosts reach this API (PUBLIC_URL, else the request's host). */

@@ -9,11 +9,14 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { queryTooComplex } from './limit-errors';
 
 /**
  * Refuses operations nested deeper than `maxDepth` fields, following fragments. Introspection
  * (`__schema`, `__type`) is not counted: its standard query is 15 deep, it is bounded by the
- * schema's size, and it is switched off in production anyway.
+ * schema's size, and it is switched off in production anyway. Each fragment's depth is
+ * computed once: fragments that spread the next one many times would otherwise be walked an
+ * exponential number of times.
  */
 export function depthLimitRule(maxDepth: number): ValidationRule {
   return (context) => {
@@ -21,20 +24,27 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
     for (const def of context.getDocument().definitions) {
       if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
     }
-    const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
+    const fragmentDepths = new Map<string, number>();
+    const depthOf = (set: SelectionSetNode | undefined): number => {
       if (!set) return 0;
       let max = 0;
       for (const sel of set.selections) {
         let d = 0;
         if (sel.kind === Kind.FIELD) {
           if (sel.name.value.startsWith('__')) continue;
-          d = sel.selectionSet ? 1 + depthOf(sel.selectionSet, seen) : 1;
+          d = sel.selectionSet ? 1 + depthOf(sel.selectionSet) : 1;
         }
-        else if (sel.kind === Kind.INLINE_FRAGMENT) d = depthOf(sel.selectionSet, seen);
+        else if (sel.kind === Kind.INLINE_FRAGMENT) d = depthOf(sel.selectionSet);
         else if (sel.kind === Kind.FRAGMENT_SPREAD) {
-          const frag = fragments.get(sel.name.value);
-          // A fragment cycle is reported by graphql's own NoFragmentCycles rule.
-          if (frag && !seen.has(frag.name.value)) d = depthOf(frag.selectionSet, new Set(seen).add(frag.name.value));
+          const name = sel.name.value;
+          let known = fragmentDepths.get(name);
+          if (known === undefined) {
+            // A fragment cycle is reported by graphql's own NoFragmentCycles rule: it counts 0 here.
+            fragmentDepths.set(name, 0);
+            known = depthOf(fragments.get(name)?.selectionSet);
+            fragmentDepths.set(name, known);
+          }
+          d = known;
         }
         max = Math.max(max, d);
         if (max > maxDepth) return max;
@@ -44,12 +54,12 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
     return {
       OperationDefinition(node: ASTNode) {
         if (node.kind !== Kind.OPERATION_DEFINITION) return;
-        const depth = depthOf(node.selectionSet, new Set());
+        const depth = depthOf(node.selectionSet);
         if (depth > maxDepth) {
           context.reportError(
             new GraphQLError(`query depth ${depth} exceeds the limit of ${maxDepth}`, {
               nodes: [node],
-              extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+              extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'depth', max: maxDepth },
             }),
           );
         }
@@ -61,11 +71,13 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
 /**
  * Estimated cost of one operation: 1 per field, list fields multiplied by their page size
  * (field `complexity` options, e.g. `jobs(first)`), checked once variables are known.
+ * Call it only with variables that coerce (variable-coercion.ts) and an operation that exists:
+ * the library throws on anything else.
  */
 export function operationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
-  variables: Record<string, unknown> | undefined,
+  variables: Record<string, unknown> | undefined | null,
   operationName: string | undefined | null,
 ): number {
   return getComplexity({
@@ -77,8 +89,28 @@ export function operationCost(
   });
 }
 
+/**
+ * The cost refusal for an operation over `max`, or undefined. The operation must exist and
+ * its variables must coerce; a GraphQLError the analysis still raises is about the request and
+ * is answered as QUERY_TOO_COMPLEX too (never a 500).
+ */
+export function costCheck(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined | null,
+  operationName: string | undefined | null,
+  max: number,
+): GraphQLError | undefined {
+  let cost: number;
+  try {
+    cost = operationCost(schema, document, variables, operationName);
+  } catch (err) {
+    if (err instanceof GraphQLError) return queryTooComplex('query cost cannot be estimated', 'cost', max);
+    throw err;
+  }
+  return cost > max ? costError(cost, max) : undefined;
+}
+
 export function costError(cost: number, max: number): GraphQLError {
-  return new GraphQLError(`query cost ${cost} exceeds the limit of ${max}`, {
-    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost: max },
-  });
+  return queryTooComplex(`query cost ${cost} exceeds the limit of ${max}`, 'cost', max);
 }

@@ -13,6 +13,7 @@ import type { Principal } from '../../auth/principal';
 import type { GraphQLContext } from '../graphql/context';
 import { principalLabel, requestMeta } from '../graphql/request-meta';
 import { createDownloadsRouter, publicBaseUrl } from './downloads.route';
+import { graphqlBudget } from './graphql-budget.middleware';
 import { sendRateLimited } from './rate-limit-response';
 import { isSecureRequest } from './tls';
 
@@ -27,6 +28,8 @@ const DEFAULT_WEB_DIST = resolve(__dirname, '../../../../web/dist');
 
 export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQLContext>): Express {
   const { config, logger } = app;
+  // The largest real bodies: a login; a createJob (≤ 64 KiB command, ≤ 64 KiB env, args); a worker's log batch.
+  const bodyParsers = { anonymous: express.json({ limit: '64kb' }), user: express.json({ limit: '1mb' }), worker: express.json({ limit: '8mb' }) };
   const server = express();
   server.disable('x-powered-by');
 
@@ -46,13 +49,16 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
   server.use(
     '/graphql',
     cors({ origin: config.http.allowedOrigins.includes('*') ? true : config.http.allowedOrigins, credentials: true, maxAge: 600 }),
-    express.json({ limit: '8mb' }),
     (req: Request, res: Response, next: NextFunction) => {
       authenticateAndLimit(app, req, res).then(
         (ok) => (ok ? next() : undefined),
         (err: unknown) => next(err),
       );
     },
+    // After authentication: an anonymous caller's body is read only up to what login needs
+    // (parsing megabytes of JSON stalls every other request), and a limited caller's not at all.
+    (req: Request, res: Response, next: NextFunction) => bodyParsers[(res.locals as Locals).principal.kind](req, res, next),
+    graphqlBudget,
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GraphQLContext> => {
         const locals = res.locals as Locals;
@@ -61,6 +67,7 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
           principal: locals.principal,
           app,
           transport: 'http',
+          clientAddress: req.socket.remoteAddress,
           meta: { errorCodes: [] },
           publicUrl: publicBaseUrl(config.http.publicUrl, req),
           http: {
@@ -104,7 +111,7 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
     const status = (err as { status?: number }).status ?? 500;
     if (status >= 500) logger.error({ err, requestId: locals.requestId, path: req.path }, 'request failed');
     res.status(status).json({
-      errors: [{ message: status >= 500 ? 'internal server error' : 'bad request', extensions: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', requestId: locals.requestId } }],
+      errors: [{ message: status >= 500 ? 'internal server error' : status === 413 ? 'request body too large' : 'bad request', extensions: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', requestId: locals.requestId } }],
     });
   });
   return server;

@@ -2,12 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
+  getOperationAST,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   specifiedRules,
   type ExecutionArgs,
   type GraphQLSchema,
-  type OperationDefinitionNode,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -19,9 +19,14 @@ import { Topics } from '../../storage/pubsub';
 import type { Principal } from '../../auth/principal';
 import type { GraphQLContext } from '../graphql/context';
 import { classifyError, formatError } from '../graphql/format-error';
-import { costError, depthLimitRule, operationCost } from '../graphql/query-limits';
+import { nameLabel, operationNotFound } from '../graphql/limit-errors';
+import { budgetFor } from '../graphql/operation-budget';
+import { costCheck, depthLimitRule } from '../graphql/query-limits';
 import { principalLabel } from '../graphql/request-meta';
+import { variableErrors } from '../graphql/variable-coercion';
+import { checkVariables } from '../graphql/variable-limits';
 import { isAllowedOrigin, isSecureRequest } from '../http/tls';
+import { guardCloseReasons } from './close-reasons';
 import { WsConnection } from './connection';
 import { DocumentCache } from './document-cache';
 
@@ -47,7 +52,9 @@ export interface GraphQLWsServer {
  * graphql-ws on the HTTP server's `/graphql` upgrades. The credential is checked once, at
  * connection_init: a refused one closes the socket with 4403 (clients must not retry that);
  * no credential is an anonymous connection. Each operation is rate limited and checked
- * against the same depth/cost/introspection limits as HTTP.
+ * against the same budgets (document and variable limits, variables' types, depth, cost,
+ * introspection) as HTTP. A bad operation fails with an `error` message for its id and
+ * leaves the socket and its other operations alone; close reasons are fixed texts.
  */
 export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, app: AppContainer): GraphQLWsServer {
   const { config, logger } = app;
@@ -67,6 +74,8 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
   httpServer.on('upgrade', onUpgrade);
+  // Registered before graphql-ws's own listener, so its closes are guarded too.
+  wss.on('connection', guardCloseReasons);
 
   const rules = [
     ...specifiedRules,
@@ -99,41 +108,46 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
       },
       onSubscribe: async (ctx, id, payload) => {
         const principal = ctx.extra.principal ?? { kind: 'anonymous' };
-        const state: OperationState = { started: process.hrtime.bigint(), name: payload.operationName ?? undefined, errors: [] };
+        const state: OperationState = { started: process.hrtime.bigint(), name: payload.operationName ? nameLabel(payload.operationName) : undefined, errors: [] };
         operations.set(opKey(ctx.extra.connection, id), state);
+        // Anything thrown here would make graphql-ws close the whole socket (4500): every
+        // failure, ours included, becomes an error for this operation only.
         try {
           await app.services.rateLimit.check(principal, ctx.extra.request.socket.remoteAddress);
+          const budget = budgetFor(principal);
+          const tooBig = checkVariables(payload.variables, budget);
+          if (tooBig) return [tooBig];
+          const { document, errors } = documents.get(payload.query, budget);
+          if (errors) return [...errors];
+          const op = getOperationAST(document, payload.operationName);
+          if (!op) return [operationNotFound(payload.operationName)];
+          state.type = op.operation;
+          state.name = op.name?.value ?? state.name;
+          const badVariables = variableErrors(schema, document, payload.operationName, payload.variables);
+          if (badVariables.length > 0) return badVariables;
+          const tooCostly = costCheck(schema, document, payload.variables, payload.operationName, Math.min(config.graphql.maxCost, budget.maxCost));
+          if (tooCostly) return [tooCostly];
+          const args: ExecutionArgs = {
+            schema,
+            document,
+            operationName: payload.operationName,
+            variableValues: payload.variables,
+            contextValue: {
+              requestId: opKey(ctx.extra.connection, id),
+              principal,
+              app,
+              transport: 'ws',
+              clientAddress: ctx.extra.request.socket.remoteAddress,
+              connection: ctx.extra.connection,
+            } satisfies GraphQLContext,
+          };
+          return args;
         } catch (err) {
-          if (err instanceof RateLimitedError) {
-            state.errors.push(err.code);
-            return [err];
-          }
-          throw err;
+          if (err instanceof RateLimitedError) return [err];
+          // Logged and answered as INTERNAL_SERVER_ERROR by report() below.
+          const cause = err instanceof Error ? err : new Error(String(err));
+          return [new GraphQLError(cause.message, { originalError: cause })];
         }
-        const { document, errors } = documents.get(payload.query);
-        if (errors) return [...errors];
-        const op = document.definitions.find(
-          (d): d is OperationDefinitionNode =>
-            d.kind === 'OperationDefinition' && (!payload.operationName || d.name?.value === payload.operationName),
-        );
-        state.type = op?.operation;
-        state.name ??= op?.name?.value;
-        const cost = operationCost(schema, document, payload.variables ?? undefined, payload.operationName);
-        if (cost > config.graphql.maxCost) return [costError(cost, config.graphql.maxCost)];
-        const args: ExecutionArgs = {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: {
-            requestId: opKey(ctx.extra.connection, id),
-            principal,
-            app,
-            transport: 'ws',
-            connection: ctx.extra.connection,
-          } satisfies GraphQLContext,
-        };
-        return args;
       },
       onNext: (ctx, id, _payload, _args, result) => {
         if (!result.errors?.length) return;
@@ -178,7 +192,8 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
     const kind = classifyError(err);
     operations.get(key)?.errors.push(kind.code);
     if (kind.internal) {
-      logger.error({ err: kind.original, requestId: key, path: err.path }, 'internal error');
+      const cause = kind.original instanceof GraphQLError && kind.original.originalError ? kind.original.originalError : kind.original;
+      logger.error({ err: cause, requestId: key, path: err.path }, 'internal error');
       const f = formatError(err.toJSON(), err);
       return { ...f, extensions: { ...f.extensions, requestId: key } };
     }

@@ -44,7 +44,7 @@ describe('development instance', () => {
     const five = '{ jobs { edges { node { createdBy { id } } } } }';
     const r = await gql(t.url, five, undefined, { token: t.adminToken });
     expect(r.status).toBe(400);
-    expect(errorCode(r)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(errorCode(r)).toBe('QUERY_TOO_COMPLEX');
     expect(r.errors?.[0].message).toMatch(/depth 5 exceeds the limit of 4/);
     const viaFragments = '{ jobs { ...C } } fragment C on JobConnection { edges { ...E } } fragment E on JobEdge { node { worker { id } } }';
     expect((await gql(t.url, viaFragments, undefined, { token: t.adminToken })).errors?.[0].message).toMatch(/depth 5 exceeds/);
@@ -61,10 +61,12 @@ describe('development instance', () => {
     const q = (first: number) => `{ jobs(first: ${first}) { edges { cursor node { id command status priority attempt queuedAt } } } }`;
     expect((await gql(t.url, q(5), undefined, { token: t.adminToken })).errors).toBeUndefined();
     const r = await gql(t.url, q(100), undefined, { token: t.adminToken });
-    expect(errorCode(r)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(r.status).toBe(400);
+    expect(errorCode(r)).toBe('QUERY_TOO_COMPLEX');
     expect(r.errors?.[0].message).toMatch(/cost \d+ exceeds the limit of 300/);
     const viaVariable = await gql(t.url, 'query($n: Int) { jobs(first: $n) { edges { cursor node { id command status priority attempt queuedAt } } } }', { n: 100 }, { token: t.adminToken });
-    expect(errorCode(viaVariable)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(viaVariable.status).toBe(400);
+    expect(errorCode(viaVariable)).toBe('QUERY_TOO_COMPLEX');
   });
 
   it('allows introspection in development and serves the landing page at /graphql', async () => {
