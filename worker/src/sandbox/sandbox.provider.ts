@@ -17,6 +17,7 @@ export type LimitBackend = { kind: 'cgroup-v2'; parent: string } | { kind: 'rlim
 
 export class HostSandboxProvider implements SandboxProvider {
   readonly kinds: SandboxKind[];
+  readonly dockerPath: string | undefined;
 
   constructor(
     readonly defaultKind: SandboxKind,
@@ -27,6 +28,7 @@ export class HostSandboxProvider implements SandboxProvider {
     // Advertise only what a job may get here: a job asking for a weaker kind than the
     // default would be refused, so the API must not route it to this worker.
     this.kinds = SANDBOX_KINDS.filter((k) => sandboxes.has(k) && isAtLeastAsStrong(k, defaultKind));
+    this.dockerPath = docker?.dockerPath;
   }
 
   select(job: RunnableJob): Sandbox {
