@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { NoneSandbox } from '../runner/none.sandbox';
 import { SandboxError, type RunnableJob, type Sandbox, type SandboxKind, type SandboxProvider } from '../runner/sandbox.types';
+import { findPidsCgroupV1Parent } from './cgroup-v1-pids';
 import { findCgroupParent } from './cgroup-v2';
 import { detectSandboxes, type SandboxDetection } from './detect';
 import { DockerSandbox } from './docker.sandbox';
@@ -13,7 +14,11 @@ import { parseSandboxOptions, type SandboxOptions } from './sandbox.options';
 import { DEFAULT_UID_COUNT, UidPool } from './uid-pool';
 
 /** Which mechanism enforces the namespace sandbox's limits on this host, and why. */
-export type LimitBackend = { kind: 'cgroup-v2'; parent: string } | { kind: 'rlimits'; reason: string };
+export type LimitBackend =
+  | { kind: 'cgroup-v2'; parent: string }
+  /** no cgroup v2: rlimits and the monitor for memory, a cgroup v1 pids controller for processes */
+  | { kind: 'cgroup-v1-pids'; pidsParent: string; reason: string }
+  | { kind: 'rlimits'; reason: string };
 
 export class HostSandboxProvider implements SandboxProvider {
   readonly kinds: SandboxKind[];
@@ -68,7 +73,12 @@ export async function createHostSandboxProvider(
     logger.info(
       backend.kind === 'cgroup-v2'
         ? { limits: options.limits, cgroup: backend.parent }
-        : { limits: options.limits, enforcement: 'rlimits + namespace monitor', why: backend.reason, perJobUid: uidPool !== null },
+        : {
+            limits: options.limits,
+            enforcement: backend.kind === 'cgroup-v1-pids' ? `rlimits + namespace monitor; processes: pids cgroup under ${backend.pidsParent}` : 'rlimits + namespace monitor',
+            why: backend.reason,
+            perJobUid: uidPool !== null,
+          },
       'namespace sandbox available',
     );
     sandboxes.set(
@@ -77,6 +87,7 @@ export async function createHostSandboxProvider(
         ...found.namespace.paths,
         limits: options.limits,
         cgroupParent: backend.kind === 'cgroup-v2' ? backend.parent : null,
+        pidsCgroupParent: backend.kind === 'cgroup-v1-pids' ? backend.pidsParent : null,
         uidPool,
       }),
     );
@@ -101,10 +112,16 @@ export async function createHostSandboxProvider(
   return new HostSandboxProvider(options.defaultKind, sandboxes, docker, logger);
 }
 
-/** cgroup v2 when a delegated one is usable, else rlimits (with the reason, for the log). */
+/**
+ * cgroup v2 when a delegated one is usable, else rlimits (with the reason, for the log) — and
+ * then a cgroup v1 pids controller for the process limit where this agent may write one.
+ */
 export async function chooseLimitBackend(configured: string | null): Promise<LimitBackend> {
   const found = await findCgroupParent(configured);
-  return found.dir !== null ? { kind: 'cgroup-v2', parent: found.dir } : { kind: 'rlimits', reason: found.reason };
+  if (found.dir !== null) return { kind: 'cgroup-v2', parent: found.dir };
+  const pids = await findPidsCgroupV1Parent();
+  if (pids.dir !== null) return { kind: 'cgroup-v1-pids', pidsParent: pids.dir, reason: found.reason };
+  return { kind: 'rlimits', reason: `${found.reason}; ${pids.reason}` };
 }
 
 /** `SandboxModule.createSandboxProvider`: commander options → provider. */
