@@ -145,7 +145,6 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     onClose('sweeper', () => sweeper.close());
     // ---- end api-dispatch ----
 
-    await users.ensureAdmin(config.auth.adminUsername, config.auth.adminPassword);
     return container;
   } catch (err) {
     await close().catch(() => undefined);
