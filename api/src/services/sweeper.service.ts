@@ -134,7 +134,8 @@ export class SweeperService {
 
   private async lapsed(job: JobDoc, now: Date, report: SweepReport): Promise<void> {
     const ref = { jobId: job._id, attempt: job.attempt };
-    const silentFor = job.leaseExpiresAt ? `no heartbeat since ${job.leaseExpiresAt.toISOString()}` : 'no heartbeat';
+    // every renewal sets the expiry one lease ahead: the last one came a lease before it
+    const silentFor = job.leaseExpiresAt ? `no heartbeat since ${new Date(job.leaseExpiresAt.getTime() - this.deps.lease.leaseMs).toISOString()}` : 'no heartbeat';
     let next: JobDoc | null;
     let line: string;
     let backoff = 0;
