@@ -113,6 +113,8 @@ export class JobGuardian implements JobGuard {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // held again until it is gone: an unreferenced child would let the process exit mid-close
+    child.ref();
     child.stdin?.end();
     await exited;
   }
