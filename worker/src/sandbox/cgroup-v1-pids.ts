@@ -7,7 +7,7 @@
  * unless a sample of its processes happened to catch it at the limit. A pids cgroup counts
  * every refused fork in `pids.events` ("max N"), so the agent can tell exactly, afterwards too.
  */
-import { access, constants, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseKeyedFile } from './cgroup-v2';
 
@@ -46,6 +46,35 @@ export async function findPidsCgroupV1Parent(root = PIDS_V1_ROOT): Promise<PidsV
     return { dir: null, reason: `${dir} is not writable (${(err as Error).message})` };
   }
   return { dir };
+}
+
+/** The name of a job's pids cgroup: it carries the agent's pid, so a later start can tell whose it was. */
+export function pidsCgroupName(jobKey: string, suffix: string, agentPid = process.pid): string {
+  return `job-a${agentPid}-${jobKey.replace(/[^A-Za-z0-9_.-]/g, '_')}-${suffix}`;
+}
+
+/**
+ * Removes the (empty) job cgroups of agents that are gone — an agent killed with SIGKILL had
+ * no chance to. Cgroups of live agents sharing the parent are left alone. Returns how many.
+ */
+export async function removeOrphanPidsCgroups(parent: string): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    const owner = /^job-a(\d+)-/.exec(name)?.[1];
+    if (!owner || isAlive(Number(owner))) continue;
+    // rmdir refuses a cgroup that still has processes: those are not orphans of a dead agent's job yet
+    if (await rmdir(join(parent, name)).then(() => true, () => false)) removed += 1;
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** One job's pids cgroup (v1). */

@@ -28,7 +28,7 @@ import {
   type WrappedSpawn,
 } from '../runner/sandbox.types';
 import { buildBwrapArgs, buildBwrapEnvArgs } from './bwrap-args.builder';
-import { PidsCgroupV1 } from './cgroup-v1-pids';
+import { pidsCgroupName, PidsCgroupV1 } from './cgroup-v1-pids';
 import { CgroupPidsWatch, JobCgroup, limitFromEvents } from './cgroup-v2';
 import { assertReachable, chownTree } from './job-dir';
 import { limitExceededMessage, limitFromExit, resolveLimits, type LimitName, type ResourceLimits } from './limits.policy';
@@ -109,7 +109,7 @@ export class NamespaceSandbox implements Sandbox {
         const name = `job-${ctx.key.replace(/[^A-Za-z0-9_.-]/g, '_')}-${randomBytes(3).toString('hex')}`;
         cgroup = await JobCgroup.create(config.cgroupParent, name, limits);
       } else if (config.pidsCgroupParent && limits.pids !== null) {
-        const name = `job-${ctx.key.replace(/[^A-Za-z0-9_.-]/g, '_')}-${randomBytes(3).toString('hex')}`;
+        const name = pidsCgroupName(ctx.key, randomBytes(3).toString('hex'));
         // counted like RLIMIT_NPROC below: the job's processes plus bwrap and its init
         pidsCgroup = await PidsCgroupV1.create(config.pidsCgroupParent, name, limits.pids + BWRAP_OWN_PROCESSES);
       }

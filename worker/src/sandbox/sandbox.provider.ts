@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { NoneSandbox } from '../runner/none.sandbox';
 import { SandboxError, type RunnableJob, type Sandbox, type SandboxKind, type SandboxProvider } from '../runner/sandbox.types';
-import { findPidsCgroupV1Parent } from './cgroup-v1-pids';
+import { findPidsCgroupV1Parent, removeOrphanPidsCgroups } from './cgroup-v1-pids';
 import { findCgroupParent } from './cgroup-v2';
 import { detectSandboxes, type SandboxDetection } from './detect';
 import { DockerSandbox } from './docker.sandbox';
@@ -29,6 +29,8 @@ export class HostSandboxProvider implements SandboxProvider {
     private readonly sandboxes: ReadonlyMap<SandboxKind, Sandbox>,
     private readonly docker: DockerSandbox | null,
     private readonly logger: Logger,
+    /** where this agent makes job pids cgroups (v1), to clear what a killed predecessor left */
+    private readonly pidsCgroupParent: string | null = null,
   ) {
     // Advertise only what a job may get here: a job asking for a weaker kind than the
     // default would be refused, so the API must not route it to this worker.
@@ -42,6 +44,10 @@ export class HostSandboxProvider implements SandboxProvider {
   }
 
   async start(): Promise<void> {
+    if (this.pidsCgroupParent) {
+      const removed = await removeOrphanPidsCgroups(this.pidsCgroupParent);
+      if (removed) this.logger.info({ removed }, 'removed job pids cgroups left by agents that are gone');
+    }
     if (!this.docker) return;
     try {
       const removed = await this.docker.removeLeftovers();
@@ -68,8 +74,10 @@ export async function createHostSandboxProvider(
 
   const uidPool = process.getuid?.() === 0 ? new UidPool(options.uidBase, DEFAULT_UID_COUNT) : null;
   const sandboxes = new Map<SandboxKind, Sandbox>([['NONE', new NoneSandbox()]]);
+  let pidsCgroupParent: string | null = null;
   if (found.namespace.ok) {
     const backend = await chooseLimitBackend(options.cgroupParent);
+    pidsCgroupParent = backend.kind === 'cgroup-v1-pids' ? backend.pidsParent : null;
     logger.info(
       backend.kind === 'cgroup-v2'
         ? { limits: options.limits, cgroup: backend.parent }
@@ -87,7 +95,7 @@ export async function createHostSandboxProvider(
         ...found.namespace.paths,
         limits: options.limits,
         cgroupParent: backend.kind === 'cgroup-v2' ? backend.parent : null,
-        pidsCgroupParent: backend.kind === 'cgroup-v1-pids' ? backend.pidsParent : null,
+        pidsCgroupParent,
         uidPool,
       }),
     );
@@ -109,7 +117,7 @@ export async function createHostSandboxProvider(
   } else {
     logger.info({ why: found.docker.reason }, 'docker sandbox not available');
   }
-  return new HostSandboxProvider(options.defaultKind, sandboxes, docker, logger);
+  return new HostSandboxProvider(options.defaultKind, sandboxes, docker, logger, pidsCgroupParent);
 }
 
 /**

@@ -5,9 +5,11 @@
  * limit is RLIMIT_NPROC plus sampling (see the README); these tests are then not defined and
  * the log says "DID NOT RUN".
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseOwnPidsCgroupV1, PIDS_V1_ROOT } from '../../../src/sandbox/cgroup-v1-pids';
+import { parseOwnPidsCgroupV1, PIDS_V1_ROOT, pidsCgroupName, removeOrphanPidsCgroups } from '../../../src/sandbox/cgroup-v1-pids';
 import { NamespaceSandbox } from '../../../src/sandbox/namespace.sandbox';
 import { DEFAULT_AGENT_LIMITS } from '../../../src/sandbox/limits.policy';
 import { detectNamespaceTools } from '../../../src/sandbox/detect';
@@ -82,6 +84,27 @@ if (parent) {
       expect(res.error).toBeUndefined();
       expect(res.exitCode).toBe(0);
       expect(res.stdout).toBe('fine\n');
+    });
+  });
+}
+
+if (parent) {
+  describe('job pids cgroups a killed agent left', () => {
+    it('are removed for agents that are gone; a live agent’s are kept', async () => {
+      // a pid that is certainly gone: a child that already exited
+      const deadPid = spawnSync('/bin/true').pid!;
+      const orphan = join(parent, pidsCgroupName('orphan/1', 'aaaaaa', deadPid));
+      const live = join(parent, pidsCgroupName('live/1', 'bbbbbb', process.pid));
+      await mkdir(orphan);
+      await mkdir(live);
+      try {
+        expect(await removeOrphanPidsCgroups(parent)).toBeGreaterThanOrEqual(1);
+        expect(existsSync(orphan)).toBe(false);
+        expect(existsSync(live)).toBe(true);
+      } finally {
+        await rmdir(orphan).catch(() => undefined);
+        await rmdir(live).catch(() => undefined);
+      }
     });
   });
 }
