@@ -131,7 +131,6 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     sweeper.start();
     onClose('sweeper', () => sweeper.close());
 
-    await users.ensureAdmin(config.auth.adminUsername, config.auth.adminPassword);
     return { config, logger, instanceId, pubsub, redis, rateLimiter, lock, mongo, services, onClose, close };
   } catch (err) {
     await close().catch(() => undefined);

@@ -21,6 +21,13 @@ export interface LocalAgent {
   readonly pid: number | undefined;
   /** SIGTERM (running jobs finish or are canceled after the shutdown timeout), SIGKILL past it */
   stop(): Promise<void>;
+  /**
+   * At once: SIGKILL, whose effect the agent's guardian completes by killing every job process
+   * (the jobs' leases then lapse on the server). Resolves once the agent is gone.
+   */
+  kill(): Promise<void>;
+  /** seconds the agent gives running jobs after SIGTERM */
+  readonly shutdownTimeoutSeconds: number;
 }
 
 const RESTART = { baseMs: 1_000, maxMs: 30_000 };
@@ -79,8 +86,18 @@ export function startLocalAgent(opts: LocalAgentOptions): LocalAgent {
   launch();
 
   return {
+    shutdownTimeoutSeconds: shutdownTimeout,
     get pid() {
       return child?.pid;
+    },
+    async kill() {
+      stopping = true;
+      clearTimeout(restartTimer);
+      const proc = child;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGKILL');
+      await exited;
     },
     async stop() {
       stopping = true;

@@ -18,6 +18,8 @@ import { createLogger, type Logger } from './logger';
 import { startLocalAgent, type LocalAgent } from './local-agent';
 import { startApiServer, type ApiServer } from './server';
 import { installShutdownHandlers } from './shutdown';
+import { localShutdownOptions } from './local-shutdown';
+import { describeStartupFailure, preflight } from './startup-checks';
 import { UserModel } from './storage/models';
 import { Role } from './domain/enums';
 
@@ -54,7 +56,11 @@ async function main(): Promise<void> {
       }
     }
   };
-  installShutdownHandlers(stopAll, bootLogger);
+  let agent: LocalAgent | undefined;
+  installShutdownHandlers(stopAll, bootLogger, process, localShutdownOptions(() => agent, LOCAL_WORKER_NAME));
+  // Nothing is created (data, the first admin) by a start that cannot listen or whose data
+  // another running instance holds.
+  await preflight(loadConfig(), dataDir, !process.env.MONGODB_URI && process.env.NODE_ENV !== 'production');
 
   let config = loadConfig();
   // Production refuses to start without MONGODB_URI (loadConfig), so only development gets here.
@@ -70,7 +76,6 @@ async function main(): Promise<void> {
   const api = await startApiServer({ config });
   cleanups.push({ name: 'api', run: () => api.close() });
 
-  let agent: LocalAgent | undefined;
   if (!values['no-local-worker']) {
     const token = await localWorkerToken(api, dataDir, bootLogger);
     agent = startLocalAgent({
@@ -121,8 +126,9 @@ async function localWorkerToken(api: ApiServer, dataDir: string, logger: Logger)
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`cmd-executor: ${err.message}\n`);
+  const line = err instanceof ConfigError ? err.message : describeStartupFailure(err);
+  if (line) {
+    process.stderr.write(`cmd-executor: ${line}\n`);
   } else {
     process.stderr.write(`cmd-executor: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
   }

@@ -88,6 +88,9 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
         resolve();
       });
     });
+    // Only a server that listens makes the first admin (a failed start must not spend the
+    // one-time password).
+    await container.services.users.ensureAdmin(config.auth.adminUsername, config.auth.adminPassword);
     const port = (httpServer.address() as AddressInfo).port;
     const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
     container.logger.info({ port, instanceId: container.instanceId }, 'API listening');

@@ -69,6 +69,7 @@ describe('fencing', () => {
 describe('outcomeOf', () => {
   it.each([
     [{ exitCode: 0 }, false, JobStatus.SUCCEEDED],
+    [{ exitCode: 0, error: 'process limit 64 exceeded' }, false, JobStatus.FAILED],
     [{ exitCode: 1 }, false, JobStatus.FAILED],
     [{ exitCode: 137, signal: 'SIGKILL' }, false, JobStatus.FAILED],
     [{ error: 'spawn ENOENT' }, false, JobStatus.FAILED],

@@ -133,7 +133,8 @@ export function outcomeOf(result: JobResult, cancelRequested: boolean, timeoutSe
   }
   // Stopped by the worker itself (agent shutdown) without anyone asking: not a success.
   if (result.canceled) return { status: JobStatus.FAILED, ...base, error: result.error ?? 'stopped by the worker' };
-  if (exit === 0) return { status: JobStatus.SUCCEEDED, ...base };
+  // An error with exit 0 is a limit the worker saw the job hit (a refused fork it survived).
+  if (exit === 0 && !result.error) return { status: JobStatus.SUCCEEDED, ...base };
   return { status: JobStatus.FAILED, ...base, ...(result.error ? { error: result.error } : {}) };
 }
 

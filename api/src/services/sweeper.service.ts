@@ -126,7 +126,8 @@ export class SweeperService {
 
   private async lapsed(job: JobDoc, now: Date, report: SweepReport): Promise<void> {
     const ref = { jobId: job._id, attempt: job.attempt };
-    const silentFor = job.leaseExpiresAt ? `no heartbeat since ${job.leaseExpiresAt.toISOString()}` : 'no heartbeat';
+    // Every renewal sets the expiry one lease ahead, so the last heartbeat came a lease before it.
+    const silentFor = job.leaseExpiresAt ? `no heartbeat since ${new Date(job.leaseExpiresAt.getTime() - this.deps.lease.leaseMs).toISOString()}` : 'no heartbeat';
     // Each end is a fenced transition: a heartbeat or a result that got there first wins.
     if (job.cancelRequestedAt) {
       const next = await this.end(job, machine.finalizeCancel(ref, now, { lapsedBefore: now }), `attempt ${job.attempt} canceled: the worker stopped responding (${silentFor})`);

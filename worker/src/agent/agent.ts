@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { errorMessage, isLeaseLost, WorkerError } from '../errors';
+import { JobGuardian } from '../runner/job-guardian';
 import { JobRunner } from '../runner/job-runner';
 import { createNoneProvider } from '../runner/none.sandbox';
 import { reapOrphans } from '../runner/orphan-reaper';
@@ -70,6 +71,7 @@ export class WorkerAgent implements Agent {
   private resolveClosed!: () => void;
   private rejectClosed!: (err: Error) => void;
   private loop: Promise<void> | undefined;
+  private guardian: JobGuardian | undefined;
   workerId: string | undefined;
 
   constructor(private readonly options: AgentOptions) {
@@ -113,6 +115,12 @@ export class WorkerAgent implements Agent {
     await this.sandboxes.start?.();
     // Stopped while starting (a signal, the parent gone): never connect.
     if (this.stopping) return;
+    const guardian = await JobGuardian.start({ logger: this.log, dockerPath: this.sandboxes.dockerPath });
+    if (this.stopping) {
+      await guardian.close(); // close() ran meanwhile and could not see it
+      return;
+    }
+    this.guardian = guardian;
     this.log.info(
       { name: this.name, server: this.options.server, concurrency: this.concurrency, workDir: this.workDir, sandboxes: this.sandboxes.kinds },
       'worker agent starting',
@@ -250,6 +258,7 @@ export class WorkerAgent implements Agent {
       killGraceMs: (this.options.killGraceSeconds ?? DEFAULTS.killGraceSeconds) * 1000,
       logger: this.log,
       streamer: this.options.streamer,
+      guard: this.guardian,
     });
     this.runners.set(k, runner);
     this.log.info({ jobId: job.jobId, attempt: job.attempt, running: this.runners.size }, 'job assigned');
@@ -337,6 +346,7 @@ export class WorkerAgent implements Agent {
       ['connection', () => this.client.close()],
       ['sandboxes', async () => this.sandboxes.close?.()],
       ['assignment loop', async () => this.loop],
+      ['job guardian', async () => this.guardian?.close()],
     ];
     // every step runs even when one fails
     for (const [what, step] of steps) {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { errorMessage, isLeaseLost, WorkerError } from '../errors';
 import { LogStreamer, type AppendResult, type LogChunkOut, type LogStreamerOptions, type LogStreamerStats } from '../output/log-streamer';
 import { backoffDelay, sleep, type BackoffOptions } from '../util/backoff';
+import type { JobGuard } from './job-guardian';
 import { forgetProcessGroup, recordProcessGroup } from './orphan-reaper';
 import { ProcessGroup } from './process-group';
 import { SandboxError, type ExitInfo, type RunnableJob, type Sandbox, type WrappedSpawn } from './sandbox.types';
@@ -36,6 +37,8 @@ export interface JobRunnerOptions {
   logger: Logger;
   streamer?: Partial<LogStreamerOptions>;
   retry?: BackoffOptions;
+  /** kills the job's processes (and removes its container) should the agent die */
+  guard?: JobGuard;
   /**
    * after the leader exited, how long to wait for the pipes to close before giving up on them
    * (time the output is held back by backpressure does not count)
@@ -234,8 +237,10 @@ export class JobRunner {
     }
     if (this.isStopping) return flag();
 
+    const guard = this.options.guard;
+    if (this.wrapped.container) guard?.watchContainer(this.wrapped.container);
     try {
-      this.proc = await ProcessGroup.start(this.wrapped.spec);
+      this.proc = await ProcessGroup.start(this.wrapped.spec, (pid) => guard?.watchGroup(pid));
     } catch (err) {
       result.error = `spawn failed: ${errorMessage(err)}`;
       return result;
@@ -374,9 +379,11 @@ export class JobRunner {
   private async cleanup(jobDir: string): Promise<void> {
     // runProcess SIGKILLed the whole group once its leader exited: nothing of it is left
     await forgetProcessGroup(this.pgroupFile, this.log);
+    if (this.proc) this.options.guard?.forgetGroup(this.proc.pid);
     if (this.wrapped?.cleanup) {
       await this.wrapped.cleanup().catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'sandbox cleanup failed'));
     }
+    if (this.wrapped?.container) this.options.guard?.forgetContainer(this.wrapped.container);
     await rm(jobDir, { recursive: true, force: true }).catch((err: unknown) =>
       this.log.warn({ err: errorMessage(err), jobDir }, 'could not remove the job directory'),
     );

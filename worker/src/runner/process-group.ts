@@ -22,8 +22,12 @@ export class ProcessGroup {
     });
   }
 
-  /** Resolves once the process runs; rejects with the spawn error (ENOENT, EACCES, …). */
-  static start(spec: SpawnSpec): Promise<ProcessGroup> {
+  /**
+   * Resolves once the process runs; rejects with the spawn error (ENOENT, EACCES, …).
+   * `onPid` runs synchronously right after the fork, before anything else can happen in this
+   * process (e.g. so the guardian knows the group before the agent could die).
+   */
+  static start(spec: SpawnSpec, onPid?: (pid: number) => void): Promise<ProcessGroup> {
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {
@@ -37,6 +41,7 @@ export class ProcessGroup {
         reject(err);
         return;
       }
+      if (child.pid !== undefined) onPid?.(child.pid);
       const onError = (err: Error): void => reject(err);
       child.once('error', onError);
       child.once('spawn', () => {

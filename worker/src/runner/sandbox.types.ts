@@ -85,6 +85,11 @@ export interface WrappedSpawn {
    * (e.g. `docker stop` the container — killing the client is not enough). May be called twice.
    */
   stop?(): Promise<void>;
+  /**
+   * A container that runs the job apart from the spawned client: the agent's guardian removes
+   * it should the agent die (killing the client would leave it running).
+   */
+  container?: string;
   /** a limit the process hit, e.g. "memory limit 512 MiB exceeded"; undefined: ordinary exit */
   classifyExit?(res: ExitInfo): string | undefined | Promise<string | undefined>;
 }
@@ -111,6 +116,8 @@ export interface SandboxProvider {
   readonly defaultKind: SandboxKind;
   /** the sandbox for a job (its request if it narrows and is available); throws SandboxError otherwise */
   select(job: RunnableJob): Sandbox;
+  /** the docker client the agent's guardian removes job containers with, when this agent runs any */
+  readonly dockerPath?: string;
   /** called once on agent start (e.g. remove containers left by a crashed agent) */
   start?(): Promise<void>;
   close?(): Promise<void>;

@@ -133,6 +133,11 @@ export class JobCgroup {
     return { oomKills: (memory.oom_kill ?? 0) + (memory.oom_group_kill ?? 0), pidsMax: pids.max ?? 0 };
   }
 
+  /** Forks refused at pids.max so far. */
+  async refusedForks(): Promise<number> {
+    return (await this.events()).pidsMax;
+  }
+
   /** Kills every process in the cgroup: cgroup.kill (Linux 5.14+), else one by one. */
   async kill(): Promise<void> {
     try {
@@ -167,6 +172,12 @@ export class JobCgroup {
   }
 }
 
+/** A pids cgroup (v2 or v1) as the watch sees it. */
+export interface PidsEventSource {
+  refusedForks(): Promise<number>;
+  kill(): Promise<void>;
+}
+
 /**
  * Polls pids.events while the job runs: at pids.max the kernel only makes fork fail, and a
  * job stuck at its limit (a fork bomb) would otherwise run until its timeout.
@@ -176,14 +187,14 @@ export class CgroupPidsWatch {
   exceeded: LimitName | null = null;
 
   constructor(
-    private readonly cg: JobCgroup,
+    private readonly cg: PidsEventSource,
     private readonly intervalMs = 200,
   ) {}
 
   start(): void {
     this.timer = setInterval(() => {
-      void this.cg.events().then(async (ev) => {
-        if (!this.exceeded && ev.pidsMax > 0) {
+      void this.cg.refusedForks().then(async (refused) => {
+        if (!this.exceeded && refused > 0) {
           this.exceeded = 'pids';
           await this.cg.kill();
         }

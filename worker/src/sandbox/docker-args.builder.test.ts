@@ -21,6 +21,7 @@ describe('buildDockerRunArgs', () => {
     expect(buildDockerRunArgs(input)).toEqual([
       'run',
       '--rm',
+      '--init',
       '--name',
       'cmdx-w1-job1-2',
       '--label',

@@ -44,6 +44,9 @@ export function buildDockerRunArgs(input: DockerRunInput): string[] {
   const argv: string[] = [
     'run',
     '--rm',
+    // The job is never PID 1: PID 1 ignores every signal it has no handler for, so a plain
+    // command would sit out docker stop's SIGTERM and survive SIGXFSZ/SIGXCPU at its limits.
+    '--init',
     '--name',
     input.name,
     '--label',

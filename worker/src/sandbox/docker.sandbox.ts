@@ -63,6 +63,10 @@ export class DockerSandbox implements Sandbox {
     this.run = config.run ?? runHostCommand;
   }
 
+  get dockerPath(): string {
+    return this.config.dockerPath;
+  }
+
   async wrap(spec: SpawnSpec, job: RunnableJob, ctx: SandboxContext): Promise<WrappedSpawn> {
     const { config } = this;
     const limits = resolveLimits(config.limits, job.limits);
@@ -148,6 +152,7 @@ class DockerRun {
   wrapped(): WrappedSpawn {
     return {
       spec: { file: this.config.shPath ?? '/bin/sh', args: this.argv, env: this.env, cwd: this.ctx.jobDir },
+      container: this.name,
       stop: () => this.stop(),
       classifyExit: (res) => this.classify(res),
       cleanup: () => this.cleanup(),

@@ -28,6 +28,7 @@ import {
   type WrappedSpawn,
 } from '../runner/sandbox.types';
 import { buildBwrapArgs, buildBwrapEnvArgs } from './bwrap-args.builder';
+import { pidsCgroupName, PidsCgroupV1 } from './cgroup-v1-pids';
 import { CgroupPidsWatch, JobCgroup, limitFromEvents } from './cgroup-v2';
 import { assertReachable, chownTree } from './job-dir';
 import { limitExceededMessage, limitFromExit, resolveLimits, type LimitName, type ResourceLimits } from './limits.policy';
@@ -74,6 +75,11 @@ export interface NamespaceSandboxConfig {
   limits: ResourceLimits;
   /** delegated cgroup v2 directory for job cgroups; null: rlimits + monitor */
   cgroupParent: string | null;
+  /**
+   * without cgroup v2: a cgroup v1 pids directory for per-job pids cgroups (the process limit
+   * is then exact, and a refused fork is seen even when the job exits 0 afterwards)
+   */
+  pidsCgroupParent?: string | null;
   /** uids for jobs when the agent is root; null: jobs keep the agent's uid */
   uidPool: UidPool | null;
   monitorIntervalMs?: number;
@@ -92,6 +98,7 @@ export class NamespaceSandbox implements Sandbox {
     const envPath = join(stateDir, 'bwrap-env');
     let uid: number | null = null;
     let cgroup: JobCgroup | null = null;
+    let pidsCgroup: PidsCgroupV1 | null = null;
     try {
       if (config.uidPool) {
         uid = config.uidPool.acquire();
@@ -101,19 +108,25 @@ export class NamespaceSandbox implements Sandbox {
       if (config.cgroupParent) {
         const name = `job-${ctx.key.replace(/[^A-Za-z0-9_.-]/g, '_')}-${randomBytes(3).toString('hex')}`;
         cgroup = await JobCgroup.create(config.cgroupParent, name, limits);
+      } else if (config.pidsCgroupParent && limits.pids !== null) {
+        const name = pidsCgroupName(ctx.key, randomBytes(3).toString('hex'));
+        // counted like RLIMIT_NPROC below: the job's processes plus bwrap and its init
+        pidsCgroup = await PidsCgroupV1.create(config.pidsCgroupParent, name, limits.pids + BWRAP_OWN_PROCESSES);
       }
       await writeFile(envPath, buildBwrapEnvArgs(spec.env), { mode: 0o600 });
       const argv = [
         '-c',
         WRAPPER_SCRIPT,
         'sh',
-        cgroup?.dir ?? '',
+        cgroup?.dir ?? pidsCgroup?.dir ?? '',
         infoPath,
         envPath,
         config.prlimitPath,
         ...buildPrlimitArgs({
           limits,
-          nproc: cgroup ? null : await this.nproc(limits, uid),
+          // With a pids cgroup RLIMIT_NPROC must stay off: it would refuse the fork first,
+          // and the cgroup would never count it.
+          nproc: cgroup || pidsCgroup ? null : await this.nproc(limits, uid),
           dataBytes: cgroup || limits.memoryMb === null ? null : dataBackstopBytes(limits.memoryMb),
         }),
         ...(uid === null ? [] : [config.setprivPath, `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--']),
@@ -129,10 +142,11 @@ export class NamespaceSandbox implements Sandbox {
           disableUserns: config.disableUserns,
         }),
       ];
-      return new NamespaceRun(argv, spec, limits, stateDir, infoPath, cgroup, uid, config, ctx).wrapped();
+      return new NamespaceRun(argv, spec, limits, stateDir, infoPath, cgroup, pidsCgroup, uid, config, ctx).wrapped();
     } catch (err) {
       if (uid !== null) config.uidPool?.release(uid);
       await cgroup?.remove().catch(() => undefined);
+      await pidsCgroup?.remove().catch(() => undefined);
       await rm(stateDir, { recursive: true, force: true });
       throw err instanceof SandboxError ? err : new SandboxError(`namespace sandbox setup failed: ${(err as Error).message}`, { cause: err });
     }
@@ -164,6 +178,7 @@ class NamespaceRun {
     private readonly stateDir: string,
     private readonly infoPath: string,
     private readonly cgroup: JobCgroup | null,
+    private readonly pidsCgroup: PidsCgroupV1 | null,
     private readonly uid: number | null,
     private readonly config: NamespaceSandboxConfig,
     private readonly ctx: SandboxContext,
@@ -173,15 +188,30 @@ class NamespaceRun {
       this.pidsWatch = limits.pids === null ? null : new CgroupPidsWatch(cgroup, config.monitorIntervalMs ?? 200);
       this.pidsWatch?.start();
     } else {
-      this.pidsWatch = null;
-      this.monitor = new NsProcessMonitor({
+      const monitor = new NsProcessMonitor({
         readInfo: () => this.readInfo(),
         memoryMb: limits.memoryMb,
-        pids: limits.pids,
+        // a pids cgroup counts exactly what sampling could only guess
+        pids: pidsCgroup ? null : limits.pids,
         intervalMs: config.monitorIntervalMs,
         onError: (err) => ctx.logger.warn({ err }, 'sandbox monitor failed to sample the job'),
       });
-      if (limits.memoryMb !== null || limits.pids !== null) this.monitor.start();
+      this.monitor = monitor;
+      if (limits.memoryMb !== null || (limits.pids !== null && !pidsCgroup)) monitor.start();
+      this.pidsWatch = pidsCgroup
+        ? new CgroupPidsWatch(
+            {
+              refusedForks: () => pidsCgroup.refusedForks(),
+              // the namespace's init takes every process of the job with it at once
+              kill: async () => {
+                await monitor.killAll();
+                await pidsCgroup.kill();
+              },
+            },
+            config.monitorIntervalMs ?? 100,
+          )
+        : null;
+      this.pidsWatch?.start();
     }
   }
 
@@ -208,6 +238,7 @@ class NamespaceRun {
     // bwrap's death takes the namespace down (--die-with-parent), and this makes sure of it.
     if (this.cgroup) await this.cgroup.kill();
     else await this.monitor?.killAll();
+    await this.pidsCgroup?.kill();
   }
 
   private async classify(res: ExitInfo): Promise<string | undefined> {
@@ -215,6 +246,8 @@ class NamespaceRun {
     this.pidsWatch?.stop();
     let hit: LimitName | null = this.monitor?.exceeded ?? this.pidsWatch?.exceeded ?? null;
     if (!hit && this.cgroup) hit = limitFromEvents(await this.cgroup.events());
+    // a fork refused at the limit counts even when the job went on and exited 0
+    if (!hit && this.pidsCgroup && (await this.pidsCgroup.refusedForks()) > 0) hit = 'pids';
     hit ??= limitFromExit(res, this.limits);
     if (this.monitor && (this.monitor.peak.memoryBytes || this.monitor.peak.tasks)) {
       this.ctx.logger.debug({ peak: this.monitor.peak, limits: this.limits }, 'sandbox peak usage');
@@ -229,6 +262,7 @@ class NamespaceRun {
     this.pidsWatch?.stop();
     const steps: Array<Promise<unknown>> = [rm(this.stateDir, { recursive: true, force: true })];
     if (this.cgroup) steps.push(this.cgroup.remove());
+    if (this.pidsCgroup) steps.push(this.pidsCgroup.remove());
     const results = await Promise.allSettled(steps);
     if (this.uid !== null) this.config.uidPool?.release(this.uid);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { NoneSandbox } from '../runner/none.sandbox';
 import { SandboxError, type RunnableJob, type Sandbox, type SandboxKind, type SandboxProvider } from '../runner/sandbox.types';
+import { findPidsCgroupV1Parent, removeOrphanPidsCgroups } from './cgroup-v1-pids';
 import { findCgroupParent } from './cgroup-v2';
 import { detectSandboxes, type SandboxDetection } from './detect';
 import { DockerSandbox } from './docker.sandbox';
@@ -13,20 +14,28 @@ import { parseSandboxOptions, type SandboxOptions } from './sandbox.options';
 import { DEFAULT_UID_COUNT, UidPool } from './uid-pool';
 
 /** Which mechanism enforces the namespace sandbox's limits on this host, and why. */
-export type LimitBackend = { kind: 'cgroup-v2'; parent: string } | { kind: 'rlimits'; reason: string };
+export type LimitBackend =
+  | { kind: 'cgroup-v2'; parent: string }
+  /** no cgroup v2: rlimits and the monitor for memory, a cgroup v1 pids controller for processes */
+  | { kind: 'cgroup-v1-pids'; pidsParent: string; reason: string }
+  | { kind: 'rlimits'; reason: string };
 
 export class HostSandboxProvider implements SandboxProvider {
   readonly kinds: SandboxKind[];
+  readonly dockerPath: string | undefined;
 
   constructor(
     readonly defaultKind: SandboxKind,
     private readonly sandboxes: ReadonlyMap<SandboxKind, Sandbox>,
     private readonly docker: DockerSandbox | null,
     private readonly logger: Logger,
+    /** where this agent makes job pids cgroups (v1), to clear what a killed predecessor left */
+    private readonly pidsCgroupParent: string | null = null,
   ) {
     // Advertise only what a job may get here: a job asking for a weaker kind than the
     // default would be refused, so the API must not route it to this worker.
     this.kinds = SANDBOX_KINDS.filter((k) => sandboxes.has(k) && isAtLeastAsStrong(k, defaultKind));
+    this.dockerPath = docker?.dockerPath;
   }
 
   select(job: RunnableJob): Sandbox {
@@ -35,6 +44,10 @@ export class HostSandboxProvider implements SandboxProvider {
   }
 
   async start(): Promise<void> {
+    if (this.pidsCgroupParent) {
+      const removed = await removeOrphanPidsCgroups(this.pidsCgroupParent);
+      if (removed) this.logger.info({ removed }, 'removed job pids cgroups left by agents that are gone');
+    }
     if (!this.docker) return;
     try {
       const removed = await this.docker.removeLeftovers();
@@ -61,12 +74,19 @@ export async function createHostSandboxProvider(
 
   const uidPool = process.getuid?.() === 0 ? new UidPool(options.uidBase, DEFAULT_UID_COUNT) : null;
   const sandboxes = new Map<SandboxKind, Sandbox>([['NONE', new NoneSandbox()]]);
+  let pidsCgroupParent: string | null = null;
   if (found.namespace.ok) {
     const backend = await chooseLimitBackend(options.cgroupParent);
+    pidsCgroupParent = backend.kind === 'cgroup-v1-pids' ? backend.pidsParent : null;
     logger.info(
       backend.kind === 'cgroup-v2'
         ? { limits: options.limits, cgroup: backend.parent }
-        : { limits: options.limits, enforcement: 'rlimits + namespace monitor', why: backend.reason, perJobUid: uidPool !== null },
+        : {
+            limits: options.limits,
+            enforcement: backend.kind === 'cgroup-v1-pids' ? `rlimits + namespace monitor; processes: pids cgroup under ${backend.pidsParent}` : 'rlimits + namespace monitor',
+            why: backend.reason,
+            perJobUid: uidPool !== null,
+          },
       'namespace sandbox available',
     );
     sandboxes.set(
@@ -75,6 +95,7 @@ export async function createHostSandboxProvider(
         ...found.namespace.paths,
         limits: options.limits,
         cgroupParent: backend.kind === 'cgroup-v2' ? backend.parent : null,
+        pidsCgroupParent,
         uidPool,
       }),
     );
@@ -96,13 +117,19 @@ export async function createHostSandboxProvider(
   } else {
     logger.info({ why: found.docker.reason }, 'docker sandbox not available');
   }
-  return new HostSandboxProvider(options.defaultKind, sandboxes, docker, logger);
+  return new HostSandboxProvider(options.defaultKind, sandboxes, docker, logger, pidsCgroupParent);
 }
 
-/** cgroup v2 when a delegated one is usable, else rlimits (with the reason, for the log). */
+/**
+ * cgroup v2 when a delegated one is usable, else rlimits (with the reason, for the log) — and
+ * then a cgroup v1 pids controller for the process limit where this agent may write one.
+ */
 export async function chooseLimitBackend(configured: string | null): Promise<LimitBackend> {
   const found = await findCgroupParent(configured);
-  return found.dir !== null ? { kind: 'cgroup-v2', parent: found.dir } : { kind: 'rlimits', reason: found.reason };
+  if (found.dir !== null) return { kind: 'cgroup-v2', parent: found.dir };
+  const pids = await findPidsCgroupV1Parent();
+  if (pids.dir !== null) return { kind: 'cgroup-v1-pids', pidsParent: pids.dir, reason: found.reason };
+  return { kind: 'rlimits', reason: `${found.reason}; ${pids.reason}` };
 }
 
 /** `SandboxModule.createSandboxProvider`: commander options → provider. */

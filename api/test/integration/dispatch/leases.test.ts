@@ -61,6 +61,7 @@ describe('lost leases', () => {
     await sub.until(() => sub.events.length === 1);
     // the worker is cut off: no heartbeat, no assignments stream; its lease lapses
     a.stopHeartbeat();
+    const cutAt = Date.now();
     a.unsubscribe();
     const requeued = await eventually(async () => {
       const j = await getJob(t, job.id);
@@ -75,6 +76,10 @@ describe('lost leases', () => {
       [2, 'SYSTEM'],
     ]);
     expect(lines[1].data).toMatch(/worker lost.*retrying as attempt 2/);
+    // it names the last heartbeat (200 ms apart, none after the cut), not the lease's expiry
+    const since = Date.parse(/no heartbeat since (\S+)\)/.exec(lines[1].data)?.[1] ?? '');
+    expect(since).toBeLessThanOrEqual(cutAt + 100);
+    expect(since).toBeGreaterThan(cutAt - 1_500);
 
     // a second worker runs attempt 2; the first one's late calls are refused and change nothing
     const b = await worker('lease-b', ['lease1']);

@@ -6,14 +6,16 @@
  * - only where `docker info` succeeds: real containers. On hosts without an engine that
  *   block is not defined at all (no skipped test counted as passed) and a line says so.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectDocker } from '../../../src/sandbox/detect';
 import { DockerSandbox, type DockerSandboxConfig } from '../../../src/sandbox/docker.sandbox';
 import { DEFAULT_AGENT_LIMITS } from '../../../src/sandbox/limits.policy';
+import { UidPool } from '../../../src/sandbox/uid-pool';
+import { FakeWorkerServer } from '../../support/fake-server';
 import { makeJob, makeJobDir, removeDir, runInSandbox } from './sandbox-harness';
 
 jest.setTimeout(60_000);
@@ -172,30 +174,37 @@ if (argv[0] === 'run') {
   });
 });
 
-// Real containers: defined only where a Docker engine answers (see the note at the top).
+// Real containers: defined only where a Docker engine answers (see the note at the top). The
+// images come from test/support/docker-test-image.sh (busybox-static, `docker import`: no
+// registry); CMDX_TEST_DOCKER_IMAGE names another default image.
 if (engineAvailable) {
   describe('docker sandbox end to end (real engine)', () => {
+    const IMAGE = process.env.CMDX_TEST_DOCKER_IMAGE ?? 'cmd-executor-test/busybox:default';
+    const ALT_IMAGE = 'cmd-executor-test/busybox:alt';
+    const agentId = `test-${process.pid}`;
     let server: Server;
     let port: number;
     let real: DockerSandbox;
+    let dockerPath: string;
 
     beforeAll(async () => {
       const found = await detectDocker();
       if (!found.ok) throw new Error(found.reason);
+      dockerPath = found.dockerPath;
+      execFileSync('sh', [join(__dirname, '../../support/docker-test-image.sh'), dockerPath], { timeout: 120_000, stdio: ['ignore', 'ignore', 'inherit'] });
       real = new DockerSandbox({
-        dockerPath: found.dockerPath,
-        agentId: `test-${process.pid}`,
-        defaultImage: process.env.CMDX_TEST_DOCKER_IMAGE ?? 'debian:bookworm-slim',
+        dockerPath,
+        agentId,
+        defaultImage: IMAGE,
         limits: DEFAULT_AGENT_LIMITS,
         cpus: 1,
         stopGraceSeconds: 2,
-        uidPool: null,
+        uidPool: process.getuid?.() === 0 ? new UidPool(1_920_000, 1000) : null,
       });
-      execFileSync(found.dockerPath, ['pull', '--quiet', process.env.CMDX_TEST_DOCKER_IMAGE ?? 'debian:bookworm-slim'], { timeout: 120_000 });
       server = createServer((s) => s.end('hi\n'));
       await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
       port = (server.address() as { port: number }).port;
-    });
+    }, 180_000);
 
     afterAll(async () => {
       await new Promise<void>((r) => server.close(() => r()));
@@ -206,23 +215,44 @@ if (engineAvailable) {
       dirs.push(d);
       return d;
     };
+    const containersOf = (agent: string): string[] =>
+      execFileSync(dockerPath, ['ps', '--all', '--quiet', '--filter', `label=cmd-executor.agent=${agent}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    /** an address of this host that a container on a network could reach */
+    const hostAddress = (): string =>
+      Object.values(networkInterfaces())
+        .flat()
+        .find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
 
-    it('runs the job with its env, writes only to the work dir, has no network', async () => {
+    it('runs the job with its env file, an unprivileged uid, a read-only root and no network', async () => {
       const d = await dir();
       const res = await runInSandbox(
         real,
         makeJob(
-          `echo $GREETING; echo ok > ${d}/out; (echo x > /etc/x && echo ETC) || echo etc-refused; ` +
-            `(exec 3<>/dev/tcp/172.17.0.1/${port} && echo NET) 2>/dev/null || echo net-refused`,
-          { env: { GREETING: 'hello' } },
+          `echo "greeting=$GREETING"; echo "odd=$ODD"; id -u; cat /etc/cmdx-image; echo ok > ${d}/out; ` +
+            `(echo x > /etc/x && echo ETC) 2>/dev/null || echo etc-refused; echo tmp > /tmp/t && echo tmp-ok; ` +
+            `ls /sys/class/net | tr '\\n' ' '; echo; (nc -w 2 ${hostAddress()} ${port} </dev/null && echo NET) 2>/dev/null || echo net-refused`,
+          { env: { GREETING: 'hello world', ODD: 'a=b "c" $HOME' } },
         ),
         d,
         { timeoutMs: 60_000 },
       );
-      expect(res.stdout).toContain('hello');
-      expect(res.stdout).toContain('etc-refused');
-      expect(res.stdout).not.toContain('NET');
+      expect(res.stderr).toBe('');
+      const lines = res.stdout.split('\n');
+      expect(lines).toContain('greeting=hello world');
+      expect(lines).toContain('odd=a=b "c" $HOME'); // taken literally, no shell expansion
+      if (process.getuid?.() === 0) expect(Number(lines[2])).toBeGreaterThanOrEqual(1_920_000);
+      expect(lines).toContain('default');
+      expect(lines).toContain('etc-refused');
+      expect(lines).toContain('tmp-ok');
+      expect(lines).toContain('lo '); // the loopback device only
+      expect(lines).toContain('net-refused');
       expect(await readFile(join(d, 'out'), 'utf8')).toBe('ok\n');
+      expect(res.exitCode).toBe(0);
+    });
+
+    it('runs the image the job names', async () => {
+      const res = await runInSandbox(real, { ...makeJob('cat /etc/cmdx-image'), image: ALT_IMAGE }, await dir(), { timeoutMs: 60_000 });
+      expect(res.stdout).toBe('alt\n');
     });
 
     it('is killed at its memory limit with a clear error', async () => {
@@ -230,12 +260,80 @@ if (engineAvailable) {
         timeoutMs: 60_000,
       });
       expect(res.error).toBe('memory limit 32 MiB exceeded');
+      expect(res.stdout).not.toContain('done');
+    });
+
+    it('holds the job to its process limit', async () => {
+      const res = await runInSandbox(real, makeJob('for i in $(seq 1 40); do sleep 3 & done; wait; echo finished', { limits: { pids: 16 } }), await dir(), {
+        timeoutMs: 60_000,
+      });
+      expect(res.stderr).toMatch(/can't fork|Resource temporarily unavailable/i);
+    });
+
+    it('names the file size limit', async () => {
+      const d = await dir();
+      const res = await runInSandbox(real, makeJob(`head -c 5000000 /dev/zero > ${d}/big`, { limits: { fileSizeMb: 1 } }), d, { timeoutMs: 60_000 });
+      expect(res.error).toBe('file size limit 1 MiB exceeded');
+    });
+
+    it('cancel stops the container with docker stop: the job gets SIGTERM, then it is gone', async () => {
+      const started = Date.now();
+      let stopped: Promise<void> | undefined;
+      const res = await runInSandbox(
+        real,
+        makeJob("trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 0.2; done"),
+        await dir(),
+        {
+          timeoutMs: 60_000,
+          onSpawn: (_pid, wrapped) => {
+            // cancel once the job runs (its first line arrives after the container started)
+            setTimeout(() => (stopped = wrapped.stop?.()), 4_000);
+          },
+        },
+      );
+      await stopped;
+      expect(res.stdout).toContain('ready');
+      expect(res.stdout).toContain('got-term');
+      expect(res.exitCode).toBe(3);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(containersOf(agentId)).toEqual([]);
     });
 
     it('removes its own leftovers by label', async () => {
-      execFileSync('docker', ['create', '--label', `cmd-executor.agent=test-${process.pid}`, 'debian:bookworm-slim', 'true']);
+      execFileSync(dockerPath, ['create', '--label', `cmd-executor.agent=${agentId}`, IMAGE, 'true']);
       expect((await real.removeLeftovers()).length).toBe(1);
+      expect(containersOf(agentId)).toEqual([]);
+    });
+
+    it('kill -9 of the agent: its guardian removes the running job containers', async () => {
+      const fake = new FakeWorkerServer();
+      await fake.start();
+      const workDir = await dir();
+      const name = `kill-${process.pid}`;
+      const root = join(__dirname, '../../../..');
+      const agent = spawn(
+        process.execPath,
+        [join(root, 'worker/test/support/run-ts.js'), join(root, 'worker/src/cli.ts'), '--server', fake.url, '--work-dir', workDir, '--name', name,
+          '--sandbox', 'docker', '--docker-image', IMAGE, '--concurrency', '2', '--log-level', 'warn'],
+        { cwd: root, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), CMD_EXECUTOR_WORKER_TOKEN: 'good-token' }, stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      try {
+        await fake.waitFor(() => fake.subscriberCount > 0, 60_000, 'agent subscribed');
+        fake.assign({ jobId: 'dk-1', command: 'echo up; sleep 300' });
+        fake.assign({ jobId: 'dk-2', command: 'echo up; sleep 300' });
+        await fake.waitFor(() => fake.text('dk-1').includes('up') && fake.text('dk-2').includes('up'), 60_000, 'both containers run');
+        expect(containersOf(name)).toHaveLength(2);
+        const killedAt = Date.now();
+        agent.kill('SIGKILL');
+        while (containersOf(name).length > 0) {
+          if (Date.now() - killedAt > 20_000) throw new Error('job containers still there 20 s after the agent was killed');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        console.log(`docker sandbox: job containers removed ${Date.now() - killedAt} ms after kill -9 of the agent`);
+      } finally {
+        if (agent.exitCode === null && agent.signalCode === null) agent.kill('SIGKILL');
+        await fake.close();
+      }
     });
   });
 }
-
