@@ -3,10 +3,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createAppContainer, type AppContainer } from './app-container';
 import type { AppConfig } from './config';
@@ -69,9 +66,8 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
         ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.http.shutdownTimeoutMs }),
         { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
         apiPlugin(schema, config),
-        config.isProduction
-          ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
-          : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true, includeCookies: true }),
+        // Apollo's landing pages load from a CDN; browsers get the bundled GraphiQL instead (graphiql.route.ts).
+        ApolloServerPluginLandingPageDisabled(),
       ],
     });
     await apollo.start();

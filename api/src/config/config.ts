@@ -19,9 +19,11 @@ export interface AppConfig {
     adminPassword?: string;
   };
   oidc: { issuer?: string; clientId?: string; clientSecret?: string; redirectUri?: string };
-  http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; shutdownTimeoutMs: number };
+  http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; shutdownTimeoutMs: number; cookieSameSite: 'lax' | 'strict' | 'none' };
   rateLimit: { windowMs: number; max: number; workerMax: number };
-  graphql: { introspection: boolean; maxDepth: number; maxCost: number };
+  graphql: { introspection: boolean; playground: boolean; maxDepth: number; maxCost: number };
+  /** /metrics: open in development; in production behind `token`, or on `port` only. */
+  metrics: { token?: string; port?: number };
   jobs: { leaseSeconds: number; heartbeatSeconds: number; logMaxBytes: number };
 }
 
@@ -93,13 +95,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       enforceTls: e.ENFORCE_TLS,
       webDistDir: e.WEB_DIST_DIR,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      cookieSameSite: e.COOKIE_SAMESITE,
     },
     rateLimit: { windowMs: e.RATE_LIMIT_WINDOW_MS, max: e.RATE_LIMIT_MAX, workerMax: e.WORKER_RATE_LIMIT_MAX },
     graphql: {
-      introspection: e.GRAPHQL_INTROSPECTION ?? !isProduction,
+      introspection: e.GRAPHQL_INTROSPECTION ?? (e.GRAPHQL_PLAYGROUND ?? !isProduction),
+      playground: e.GRAPHQL_PLAYGROUND ?? !isProduction,
       maxDepth: e.QUERY_MAX_DEPTH,
       maxCost: e.QUERY_MAX_COST,
     },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
     jobs: { leaseSeconds: e.LEASE_SECONDS, heartbeatSeconds: e.HEARTBEAT_SECONDS, logMaxBytes: e.LOG_MAX_BYTES },
   };
 }

@@ -24,7 +24,7 @@ type Documents = {
     "\n  query JobLogPage($id: ID!, $attempt: Int!, $afterSeq: Int!, $limit: Int!) {\n    job(id: $id) {\n      logs(attempt: $attempt, afterSeq: $afterSeq, limit: $limit) {\n        seq\n        data\n      }\n    }\n  }\n": typeof types.JobLogPageDocument,
     "\n  query Jobs($status: [JobStatus!], $first: Int, $after: String) {\n    jobs(status: $status, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...JobSummary\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.JobsDocument,
     "\n  subscription JobsLive {\n    jobUpdated {\n      ...JobSummary\n    }\n  }\n": typeof types.JobsLiveDocument,
-    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n": typeof types.LoginDocument,
+    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      token\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n  }\n": typeof types.WorkerSummaryFragmentDoc,
     "\n  query Workers {\n    workers {\n      ...WorkerSummary\n    }\n  }\n": typeof types.WorkersDocument,
     "\n  subscription WorkersLive {\n    workerUpdated {\n      ...WorkerSummary\n    }\n  }\n": typeof types.WorkersLiveDocument,
@@ -44,7 +44,7 @@ const documents: Documents = {
     "\n  query JobLogPage($id: ID!, $attempt: Int!, $afterSeq: Int!, $limit: Int!) {\n    job(id: $id) {\n      logs(attempt: $attempt, afterSeq: $afterSeq, limit: $limit) {\n        seq\n        data\n      }\n    }\n  }\n": types.JobLogPageDocument,
     "\n  query Jobs($status: [JobStatus!], $first: Int, $after: String) {\n    jobs(status: $status, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...JobSummary\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.JobsDocument,
     "\n  subscription JobsLive {\n    jobUpdated {\n      ...JobSummary\n    }\n  }\n": types.JobsLiveDocument,
-    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n": types.LoginDocument,
+    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      token\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n": types.LoginDocument,
     "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n  }\n": types.WorkerSummaryFragmentDoc,
     "\n  query Workers {\n    workers {\n      ...WorkerSummary\n    }\n  }\n": types.WorkersDocument,
     "\n  subscription WorkersLive {\n    workerUpdated {\n      ...WorkerSummary\n    }\n  }\n": types.WorkersLiveDocument,
@@ -111,7 +111,7 @@ export function graphql(source: "\n  subscription JobsLive {\n    jobUpdated {\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      token\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      token\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

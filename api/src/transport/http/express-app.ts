@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
@@ -11,6 +11,7 @@ import { credentialFromHttp } from '../../auth/credentials';
 import { RateLimitedError } from '../../errors';
 import type { GraphQLContext, Principal } from '../graphql/context';
 import { principalLabel, requestMeta } from '../graphql/request-meta';
+import { graphiqlRouter } from './graphiql.route';
 import { sendRateLimited } from './rate-limit-response';
 import { isSecureRequest } from './tls';
 
@@ -40,6 +41,9 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
       res.status(403).json({ errors: [{ message: 'HTTPS required', extensions: { code: 'FORBIDDEN' } }] });
     });
   }
+
+  const webDist = config.http.webDistDir ?? DEFAULT_WEB_DIST;
+  server.use(graphiqlRouter(webDist, config.graphql.playground));
 
   server.use(
     '/graphql',
@@ -71,7 +75,6 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
     }),
   );
 
-  const webDist = config.http.webDistDir ?? DEFAULT_WEB_DIST;
   if (existsSync(resolve(webDist, 'index.html'))) {
     // Bundles have content hashes in their names and may be cached; the shell that names them
     // must not be, or a browser keeps asking for bundles a rebuild removed.
@@ -81,7 +84,8 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
         index: 'index.html',
         maxAge: '1h',
         setHeaders: (res, file) => {
-          if (file.endsWith('.html')) noCache(res);
+          // config.js is edited per deployment (the API's address): never served stale.
+          if (file.endsWith('.html') || file.endsWith(`${sep}config.js`)) noCache(res);
         },
       }),
     );
