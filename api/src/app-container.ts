@@ -10,6 +10,7 @@ import { UserService } from './services/user.service';
 import { WorkerQueryService } from './services/worker-query.service';
 import { WorkerTokenService } from './services/worker-token.service';
 import { leaseSettings, type LeaseSettings } from './domain/lease';
+import { ApiMetrics } from './observability/api-metrics';
 import { DispatchService } from './services/dispatch.service';
 import { JobLogService } from './services/job-log.service';
 import { SweeperService } from './services/sweeper.service';
@@ -47,6 +48,8 @@ export interface AppContainer {
   readonly lock: LockPort;
   readonly mongo: MongoHandle;
   readonly services: AppServices;
+  /** Prometheus metrics of this replica (served at /metrics). */
+  readonly metrics: ApiMetrics;
   /** Registers a cleanup run by close(), in reverse order of registration. */
   onClose(name: string, fn: () => Promise<void> | void): void;
   /** Runs every cleanup even when one fails; rejects with the failures afterwards. */
@@ -106,6 +109,10 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     }
     onClose('pubsub', () => pubsub.close());
     onClose('rate limiter', () => rateLimiter.close());
+    // Metrics watch what this replica publishes and refuses, through the same ports the services use.
+    const metrics = new ApiMetrics();
+    pubsub = metrics.observePubSub(pubsub);
+    rateLimiter = metrics.observeRateLimiter(rateLimiter);
     const lock = createLock(redis, config.redis.prefix);
 
     const audit = new AuditService();
@@ -127,6 +134,7 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
       lock,
       mongo,
       services,
+      metrics,
       onClose,
       close,
     };

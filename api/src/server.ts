@@ -12,6 +12,7 @@ import type { GraphQLContext } from './transport/graphql/context';
 import { formatError } from './transport/graphql/format-error';
 import { depthLimitRule } from './transport/graphql/query-limits';
 import { buildApiSchema } from './transport/graphql/schema';
+import { startMetricsServer } from './observability/metrics.route';
 import { createExpressApp } from './transport/http/express-app';
 import { attachGraphQLWs } from './transport/ws/graphql-ws-server';
 
@@ -71,7 +72,9 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
       ],
     });
     await apollo.start();
-    httpServer.on('request', createExpressApp(container, apollo));
+    let shuttingDown = false;
+    httpServer.on('request', createExpressApp(container, apollo, { isShuttingDown: () => shuttingDown }));
+    container.metrics.countConnectionsWith(() => ws.connectionsByKind());
 
     const host = opts.host ?? config.host;
     await new Promise<void>((resolve, reject) => {
@@ -82,6 +85,8 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
       });
     });
     const port = (httpServer.address() as AddressInfo).port;
+    const metricsServer = config.metrics.port === undefined ? undefined : await startMetricsServer(container.metrics, config.metrics.port, host);
+    if (metricsServer) container.logger.info({ port: metricsServer.port }, 'metrics listening');
     const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
     container.logger.info({ port, instanceId: container.instanceId }, 'API listening');
 
@@ -95,10 +100,14 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
       close: () => {
         closing ??= (async () => {
           container.logger.info('API shutting down');
+          shuttingDown = true;
           try {
+            // /readyz now answers 503; give load balancers time to see it before the listener closes.
+            if (config.http.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, config.http.shutdownDelayMs));
             // Drain plugins: the HTTP server stops accepting and waits for in-flight requests; sockets get 1001.
             await apollo.stop();
           } finally {
+            await metricsServer?.close();
             if (ownsContainer) await container.close();
           }
         })();

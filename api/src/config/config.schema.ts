@@ -61,6 +61,8 @@ export const envSchema = z.object({
   LOG_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
 
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /** After a stop signal, /readyz answers 503 for this long before the listener closes (load balancers drain). */
+  SHUTDOWN_DELAY_MS: int(0, 600_000).default(0),
   /** Production: /metrics on the main port needs `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: optionalString,
   /** Serves /metrics (without a token) on this port only, e.g. one not exposed outside the cluster. */

@@ -19,7 +19,7 @@ export interface AppConfig {
     adminPassword?: string;
   };
   oidc: { issuer?: string; clientId?: string; clientSecret?: string; redirectUri?: string };
-  http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; shutdownTimeoutMs: number; cookieSameSite: 'lax' | 'strict' | 'none' };
+  http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; shutdownTimeoutMs: number; shutdownDelayMs: number; cookieSameSite: 'lax' | 'strict' | 'none' };
   rateLimit: { windowMs: number; max: number; workerMax: number };
   graphql: { introspection: boolean; playground: boolean; maxDepth: number; maxCost: number };
   /** /metrics: open in development; in production behind `token`, or on `port` only. */
@@ -95,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       enforceTls: e.ENFORCE_TLS,
       webDistDir: e.WEB_DIST_DIR,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
       cookieSameSite: e.COOKIE_SAMESITE,
     },
     rateLimit: { windowMs: e.RATE_LIMIT_WINDOW_MS, max: e.RATE_LIMIT_MAX, workerMax: e.WORKER_RATE_LIMIT_MAX },

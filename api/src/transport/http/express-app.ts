@@ -5,8 +5,9 @@ import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import mongoose from 'mongoose';
 import type { AppContainer } from '../../app-container';
+import { healthRouter } from '../../observability/health.route';
+import { metricsRouter } from '../../observability/metrics.route';
 import { credentialFromHttp } from '../../auth/credentials';
 import { RateLimitedError } from '../../errors';
 import type { GraphQLContext, Principal } from '../graphql/context';
@@ -24,16 +25,19 @@ interface Locals {
 /** Default location of the built web UI, from api/src or api/dist alike. */
 const DEFAULT_WEB_DIST = resolve(__dirname, '../../../../web/dist');
 
-export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQLContext>): Express {
+export interface ExpressAppOptions {
+  /** True once the server has begun to stop (readiness then fails at once). */
+  isShuttingDown?: () => boolean;
+}
+
+export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQLContext>, opts: ExpressAppOptions = {}): Express {
   const { config, logger } = app;
   const server = express();
   server.disable('x-powered-by');
 
-  // Before the TLS check: load balancers probe over plain HTTP. Says only whether the store is connected.
-  server.get('/healthz', (_req, res) => {
-    const ok = mongoose.connection.readyState === mongoose.ConnectionStates.connected;
-    res.status(ok ? 200 : 503).json({ ok });
-  });
+  // Before the TLS check: load balancers and Prometheus probe over plain HTTP.
+  server.use(healthRouter({ redis: app.redis, isShuttingDown: opts.isShuttingDown ?? (() => false) }));
+  server.use(metricsRouter(app.metrics, config));
 
   if (config.http.enforceTls) {
     server.use((req, res, next) => {

@@ -27,9 +27,11 @@ export function graphiqlRouter(webDist: string, enabled: boolean): Router {
   return router;
 }
 
-/** A browser navigating to the endpoint; a GET query (`?query=`) or a JSON client goes to GraphQL. */
+/**
+ * A browser navigating to the endpoint (it prefers HTML; `?query=` then fills the editor).
+ * GraphQL clients, GET queries included, ask for JSON and go on to GraphQL.
+ */
 function wantsGraphiql(req: Request): boolean {
-  if (typeof req.query.query === 'string') return false;
   return req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
 }
 
