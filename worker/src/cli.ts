@@ -3,6 +3,7 @@ import os from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { WorkerAgent } from './agent/agent';
+import { AgentMetrics } from './agent/agent-metrics';
 import { DEFAULTS } from './agent/agent.options';
 import { errorMessage } from './errors';
 import { createNoneProvider } from './runner/none.sandbox';
@@ -74,6 +75,11 @@ export function buildProgram(sandboxModule: SandboxModule | undefined): Command 
         .default(DEFAULTS.shutdownTimeoutSeconds),
     )
     .addOption(
+      new Option('--metrics-port <port>', 'serve Prometheus metrics at http://<host>:<port>/metrics (running jobs, slots, log bytes sent, reconnects)')
+        .env('CMD_EXECUTOR_METRICS_PORT')
+        .argParser(positiveInt('--metrics-port')),
+    )
+    .addOption(
       new Option('--log-level <level>', 'agent log level (logs are JSON lines on stdout)')
         .env('CMD_EXECUTOR_LOG_LEVEL')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -105,6 +111,7 @@ interface CliOptions {
   workDir: string;
   killGrace: number;
   shutdownTimeout: number;
+  metricsPort?: number;
   logLevel: string;
 }
 
@@ -129,7 +136,8 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
     return 2;
   }
 
-  let agent: WorkerAgent;
+  let agent: WorkerAgent | undefined;
+  const metrics = opts.metricsPort === undefined ? undefined : new AgentMetrics({ runningJobs: () => agent?.runningJobs() ?? [], slots: opts.concurrency });
   try {
     agent = new WorkerAgent({
       server: opts.server,
@@ -142,6 +150,7 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
       killGraceSeconds: opts.killGrace,
       shutdownTimeoutSeconds: opts.shutdownTimeout,
       logger,
+      metrics,
     });
   } catch (err) {
     process.stderr.write(`cmd-executor-worker: ${errorMessage(err)}\n`);
@@ -153,7 +162,7 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
     signals += 1;
     if (signals === 1) logger.info({ signal }, 'signal received: stopping gracefully (send it again to stop running jobs now)');
     else logger.warn({ signal }, 'second signal: stopping running jobs now');
-    void agent.stop({ now: signals > 1 });
+    void agent?.stop({ now: signals > 1 });
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
@@ -166,7 +175,12 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
     process.once('disconnect', onParentGone);
     if (!process.connected) onParentGone(); // it went while the sandboxes were probed
   }
+  let metricsServer: Awaited<ReturnType<AgentMetrics['listen']>> | undefined;
   try {
+    if (metrics && opts.metricsPort !== undefined) {
+      metricsServer = await metrics.listen(opts.metricsPort);
+      logger.info({ port: metricsServer.port }, 'metrics listening');
+    }
     await agent.start();
     await agent.closed;
     return 0;
@@ -178,6 +192,7 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     process.off('disconnect', onParentGone);
+    await metricsServer?.close();
   }
 }
 
