@@ -1,13 +1,20 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Router, type Request, type Response } from 'express';
+import { Router, type RequestHandler, type Request, type Response } from 'express';
 
 /**
  * GraphiQL, built with the web UI (web/dist/graphiql.html and its bundles), at `/graphiql`
  * and at `/graphql` for a browser asking for HTML. Everything it loads comes from this host;
  * the Content-Security-Policy says so to the browser too.
  */
-export function graphiqlRouter(webDist: string, enabled: boolean): Router {
+export function graphiqlRouter(webDist: string, enabled: boolean): RequestHandler {
+  const router = pages(webDist, enabled);
+  // GET only: a Router answers OPTIONS for its paths by itself, which would swallow the CORS
+  // preflight of POST /graphql.
+  return (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? router(req, res, next) : next());
+}
+
+function pages(webDist: string, enabled: boolean): Router {
   const page = resolve(webDist, 'graphiql.html');
   const router = Router();
   if (!enabled || !existsSync(page)) {
