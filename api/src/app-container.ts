@@ -7,6 +7,7 @@ import { AuthService } from './services/auth.service';
 import { JobService } from './services/job.service';
 import { RateLimitService } from './services/rate-limit.service';
 import { UserService } from './services/user.service';
+import { WorkerAdminService } from './services/worker-admin.service';
 import { WorkerQueryService } from './services/worker-query.service';
 import { WorkerTokenService } from './services/worker-token.service';
 import { leaseSettings, type LeaseSettings } from './domain/lease';
@@ -33,6 +34,7 @@ export interface AppServices {
   dispatcher: DispatchService;
   workerChannel: WorkerChannelService;
   sweeper: SweeperService;
+  workerAdmin: WorkerAdminService;
 }
 
 /** The composition root: every long-lived thing the API holds, and how to let go of it. */
@@ -122,7 +124,8 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     const jobs = new JobService(pubsub, audit);
     const workers = new WorkerQueryService();
     const rateLimit = new RateLimitService(rateLimiter, config.rateLimit, logger);
-    const services = { audit, users, workerTokens, auth, jobs, workers, rateLimit } as AppServices;
+    const workerAdmin = new WorkerAdminService(audit);
+    const services = { audit, users, workerTokens, auth, jobs, workers, rateLimit, workerAdmin } as AppServices;
 
     const container: AppContainer = {
       config,

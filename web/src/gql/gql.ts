@@ -14,7 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n": typeof types.JobSummaryFragmentDoc,
+    "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    waitingReason\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n": typeof types.JobSummaryFragmentDoc,
     "\n  mutation CreateJob($input: CreateJobInput!) {\n    createJob(input: $input) {\n      ...JobSummary\n    }\n  }\n": typeof types.CreateJobDocument,
     "\n  subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n": typeof types.JobLogsDocument,
     "\n  query Job($id: ID!) {\n    job(id: $id) {\n      ...JobSummary\n      timeoutSeconds\n      cwd\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n": typeof types.JobDocument,
@@ -29,12 +29,13 @@ type Documents = {
     "\n  query Workers {\n    workers {\n      ...WorkerSummary\n    }\n  }\n": typeof types.WorkersDocument,
     "\n  subscription WorkersLive {\n    workerUpdated {\n      ...WorkerSummary\n    }\n  }\n": typeof types.WorkersLiveDocument,
     "\n  mutation DrainWorker($id: ID!) {\n    drainWorker(id: $id) {\n      ...WorkerSummary\n    }\n  }\n": typeof types.DrainWorkerDocument,
+    "\n  mutation RemoveWorker($id: ID!) {\n    removeWorker(id: $id)\n  }\n": typeof types.RemoveWorkerDocument,
     "\n  query Me {\n    me {\n      id\n      username\n      role\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
     "\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n    }\n  }\n": typeof types.CreateWorkerTokenDocument,
 };
 const documents: Documents = {
-    "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n": types.JobSummaryFragmentDoc,
+    "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    waitingReason\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n": types.JobSummaryFragmentDoc,
     "\n  mutation CreateJob($input: CreateJobInput!) {\n    createJob(input: $input) {\n      ...JobSummary\n    }\n  }\n": types.CreateJobDocument,
     "\n  subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n": types.JobLogsDocument,
     "\n  query Job($id: ID!) {\n    job(id: $id) {\n      ...JobSummary\n      timeoutSeconds\n      cwd\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n": types.JobDocument,
@@ -49,6 +50,7 @@ const documents: Documents = {
     "\n  query Workers {\n    workers {\n      ...WorkerSummary\n    }\n  }\n": types.WorkersDocument,
     "\n  subscription WorkersLive {\n    workerUpdated {\n      ...WorkerSummary\n    }\n  }\n": types.WorkersLiveDocument,
     "\n  mutation DrainWorker($id: ID!) {\n    drainWorker(id: $id) {\n      ...WorkerSummary\n    }\n  }\n": types.DrainWorkerDocument,
+    "\n  mutation RemoveWorker($id: ID!) {\n    removeWorker(id: $id)\n  }\n": types.RemoveWorkerDocument,
     "\n  query Me {\n    me {\n      id\n      username\n      role\n    }\n  }\n": types.MeDocument,
     "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
     "\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n    }\n  }\n": types.CreateWorkerTokenDocument,
@@ -71,7 +73,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n"];
+export function graphql(source: "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    waitingReason\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    waitingReason\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -128,6 +130,10 @@ export function graphql(source: "\n  subscription WorkersLive {\n    workerUpdat
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DrainWorker($id: ID!) {\n    drainWorker(id: $id) {\n      ...WorkerSummary\n    }\n  }\n"): (typeof documents)["\n  mutation DrainWorker($id: ID!) {\n    drainWorker(id: $id) {\n      ...WorkerSummary\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveWorker($id: ID!) {\n    removeWorker(id: $id)\n  }\n"): (typeof documents)["\n  mutation RemoveWorker($id: ID!) {\n    removeWorker(id: $id)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
