@@ -85,7 +85,13 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
       });
     });
     const port = (httpServer.address() as AddressInfo).port;
-    const metricsServer = config.metrics.port === undefined ? undefined : await startMetricsServer(container.metrics, config.metrics.port, host);
+    const metricsServer =
+      config.metrics.port === undefined
+        ? undefined
+        : await startMetricsServer(container.metrics, config.metrics.port, host).catch(async (err: unknown) => {
+            await apollo.stop(); // closes the listener opened above
+            throw err;
+          });
     if (metricsServer) container.logger.info({ port: metricsServer.port }, 'metrics listening');
     const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
     container.logger.info({ port, instanceId: container.instanceId }, 'API listening');
