@@ -122,7 +122,7 @@ describe('metrics while jobs run', () => {
     expect(during.get('cmd_executor_workers{status="ONLINE"}')).toBe(1);
     expect(during.get('cmd_executor_websocket_connections{kind="worker"}')).toBe(1);
 
-    // the running job ends: counted once, even though its end is published more than once
+    // the running job ends (a cancel): counted once
     await gql(t.url, 'mutation ($id: ID!) { cancelJob(id: $id) { id } }', { id: running }, { token: t.adminToken });
     await waitStatus(running, 'CANCELED');
     const after = await waitFor('the cancel to be counted', async () => {
