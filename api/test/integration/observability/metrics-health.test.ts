@@ -163,6 +163,10 @@ describe('rate limit refusals', () => {
   });
 });
 
+function startRedis(port: number, dir: string): ChildProcess {
+  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+}
+
 describe('readiness when Redis stops, and on shutdown', () => {
   let redis: ChildProcess | undefined;
   let t: TestApi | undefined;
@@ -176,7 +180,7 @@ describe('readiness when Redis stops, and on shutdown', () => {
   it('names redis within about a second, then answers 503 at once while shutting down', async () => {
     const port = await freePort();
     dir = mkdtempSync(path.join(os.tmpdir(), 'readyz-redis-'));
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    redis = startRedis(port, dir);
     await waitFor('redis to listen', async () => {
       const s = await new Promise<boolean>((resolve) => {
         const sock = connect(port, '127.0.0.1');
@@ -199,6 +203,9 @@ describe('readiness when Redis stops, and on shutdown', () => {
     expect(tookMs).toBeLessThan(2500);
     expect((await fetch(`${origin(t)}/healthz`)).status).toBe(200);
 
+    // Redis back (so the API can close its connections promptly), then the replica stops
+    redis = startRedis(port, dir);
+    await waitFor('readiness again', async () => ((await fetch(`${origin(t!)}/readyz`)).status === 200 ? true : undefined), 15_000);
     const closing = t.api.close();
     const draining = await fetch(`${origin(t)}/readyz`);
     expect(draining.status).toBe(503);
