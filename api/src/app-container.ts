@@ -8,9 +8,11 @@ import { JobService } from './services/job.service';
 import { LoginThrottle } from './services/login-throttle';
 import { RateLimitService } from './services/rate-limit.service';
 import { UserService } from './services/user.service';
+import { WorkerAdminService } from './services/worker-admin.service';
 import { WorkerQueryService } from './services/worker-query.service';
 import { WorkerTokenService } from './services/worker-token.service';
 import { leaseSettings, type LeaseSettings } from './domain/lease';
+import { ApiMetrics } from './observability/api-metrics';
 import { DispatchService } from './services/dispatch.service';
 import { JobLogService } from './services/job-log.service';
 import { SweeperService } from './services/sweeper.service';
@@ -33,6 +35,7 @@ export interface AppServices {
   dispatcher: DispatchService;
   workerChannel: WorkerChannelService;
   sweeper: SweeperService;
+  workerAdmin: WorkerAdminService;
 }
 
 /** The composition root: every long-lived thing the API holds, and how to let go of it. */
@@ -48,6 +51,8 @@ export interface AppContainer {
   readonly lock: LockPort;
   readonly mongo: MongoHandle;
   readonly services: AppServices;
+  /** Prometheus metrics of this replica (served at /metrics). */
+  readonly metrics: ApiMetrics;
   /** Registers a cleanup run by close(), in reverse order of registration. */
   onClose(name: string, fn: () => Promise<void> | void): void;
   /** Runs every cleanup even when one fails; rejects with the failures afterwards. */
@@ -107,6 +112,10 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     }
     onClose('pubsub', () => pubsub.close());
     onClose('rate limiter', () => rateLimiter.close());
+    // Metrics watch what this replica publishes and refuses, through the same ports the services use.
+    const metrics = new ApiMetrics();
+    pubsub = metrics.observePubSub(pubsub);
+    rateLimiter = metrics.observeRateLimiter(rateLimiter);
     const lock = createLock(redis, config.redis.prefix);
 
     const instanceId = randomUUID();
@@ -118,20 +127,21 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     const workers = new WorkerQueryService();
     const rateLimit = new RateLimitService(rateLimiter, config.rateLimit, logger);
     const loginThrottle = new LoginThrottle(rateLimiter, config.rateLimit.login, logger);
+    const workerAdmin = new WorkerAdminService(audit);
     const jobLogs = new JobLogService({ pubsub, logger, logMaxBytes: config.jobs.logMaxBytes, gapWaitMs: deps.logGapWaitMs });
     // The dispatcher first: the job service and the worker channel are built with it.
     const dispatcher = new DispatchService({ pubsub, logger, lease, jobLogs });
     const jobs = new JobService(pubsub, audit, dispatcher);
     const workerChannel = new WorkerChannelService({ pubsub, logger, lease, instanceId, dispatcher, jobLogs, audit });
     const sweeper = new SweeperService({ pubsub, logger, lock, lease, dispatcher });
-    const services: AppServices = { audit, users, workerTokens, auth, jobs, workers, rateLimit, loginThrottle, jobLogs, dispatcher, workerChannel, sweeper };
+    const services: AppServices = { audit, users, workerTokens, auth, jobs, workers, rateLimit, loginThrottle, workerAdmin, jobLogs, dispatcher, workerChannel, sweeper };
 
     await dispatcher.start();
     onClose('dispatcher', () => dispatcher.close());
     sweeper.start();
     onClose('sweeper', () => sweeper.close());
 
-    return { config, logger, instanceId, pubsub, redis, rateLimiter, lock, mongo, services, onClose, close };
+    return { config, logger, instanceId, pubsub, redis, rateLimiter, lock, mongo, services, metrics, onClose, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

@@ -3,10 +3,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createAppContainer, type AppContainer } from './app-container';
 import type { AppConfig } from './config';
@@ -16,6 +13,7 @@ import { formatError } from './transport/graphql/format-error';
 import { SIGNED_IN_BUDGET } from './transport/graphql/operation-budget';
 import { depthLimitRule } from './transport/graphql/query-limits';
 import { buildApiSchema } from './transport/graphql/schema';
+import { startMetricsServer } from './observability/metrics.route';
 import { createExpressApp } from './transport/http/express-app';
 import { attachGraphQLWs } from './transport/ws/graphql-ws-server';
 
@@ -72,13 +70,14 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
         ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.http.shutdownTimeoutMs }),
         { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
         apiPlugin(schema, config),
-        config.isProduction
-          ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
-          : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true, includeCookies: true }),
+        // Apollo's landing pages load from a CDN; browsers get the bundled GraphiQL instead (graphiql.route.ts).
+        ApolloServerPluginLandingPageDisabled(),
       ],
     });
     await apollo.start();
-    httpServer.on('request', createExpressApp(container, apollo));
+    let shuttingDown = false;
+    httpServer.on('request', createExpressApp(container, apollo, { isShuttingDown: () => shuttingDown }));
+    container.metrics.countConnectionsWith(() => ws.connectionsByKind());
 
     const host = opts.host ?? config.host;
     await new Promise<void>((resolve, reject) => {
@@ -92,6 +91,14 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
     // one-time password).
     await container.services.users.ensureAdmin(config.auth.adminUsername, config.auth.adminPassword);
     const port = (httpServer.address() as AddressInfo).port;
+    const metricsServer =
+      config.metrics.port === undefined
+        ? undefined
+        : await startMetricsServer(container.metrics, config.metrics.port, host).catch(async (err: unknown) => {
+            await apollo.stop(); // closes the listener opened above
+            throw err;
+          });
+    if (metricsServer) container.logger.info({ port: metricsServer.port }, 'metrics listening');
     const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
     container.logger.info({ port, instanceId: container.instanceId }, 'API listening');
 
@@ -105,10 +112,14 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
       close: () => {
         closing ??= (async () => {
           container.logger.info('API shutting down');
+          shuttingDown = true;
           try {
+            // /readyz now answers 503; give load balancers time to see it before the listener closes.
+            if (config.http.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, config.http.shutdownDelayMs));
             // Drain plugins: the HTTP server stops accepting and waits for in-flight requests; sockets get 1001.
             await apollo.stop();
           } finally {
+            await metricsServer?.close();
             if (ownsContainer) await container.close();
           }
         })();

@@ -3,6 +3,7 @@ import { JobPage } from './pages/job.page';
 import { JobsPage } from './pages/jobs.page';
 import { LoginPage } from './pages/login.page';
 import { WorkersPage } from './pages/workers.page';
+import { API } from './client/api-endpoint';
 import { Link, matchPath, navigate, useRoute } from './router/hash-router';
 import { SessionProvider, loginHref, useSession } from './session/session';
 
@@ -78,6 +79,10 @@ function Shell() {
           <Link to="/workers" aria-current={section === 'workers' ? 'page' : undefined}>
             Workers
           </Link>
+          {/* served by the API; off in production unless GRAPHQL_PLAYGROUND=true */}
+          <a href={API.graphiqlUrl} target="_blank" rel="noopener" title="GraphQL API explorer (schema docs, queries, subscriptions)">
+            GraphiQL
+          </a>
         </nav>
         <span className={`live live-${liveState}`} role="status" aria-live="polite" data-testid="live-state">
           {liveState === 'connected' ? 'Live' : liveState === 'reconnecting' ? 'Reconnecting…' : ''}

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { WorkerAgent } from './agent/agent';
+import { AgentMetrics } from './agent/agent-metrics';
 import { DEFAULTS } from './agent/agent.options';
 import { errorMessage } from './errors';
 import { createNoneProvider } from './runner/none.sandbox';
@@ -73,6 +74,11 @@ export function buildProgram(sandboxModule: SandboxModule | undefined): Command 
         .default(DEFAULTS.shutdownTimeoutSeconds),
     )
     .addOption(
+      new Option('--metrics-port <port>', 'serve Prometheus metrics at http://<host>:<port>/metrics (running jobs, slots, log bytes sent, reconnects)')
+        .env('CMD_EXECUTOR_METRICS_PORT')
+        .argParser(positiveInt('--metrics-port')),
+    )
+    .addOption(
       new Option('--log-level <level>', 'agent log level (logs are JSON lines on stdout)')
         .env('CMD_EXECUTOR_LOG_LEVEL')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -104,6 +110,7 @@ interface CliOptions {
   workDir: string;
   killGrace: number;
   shutdownTimeout: number;
+  metricsPort?: number;
   logLevel: string;
 }
 
@@ -128,7 +135,8 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
     return 2;
   }
 
-  let agent: WorkerAgent;
+  let agent: WorkerAgent | undefined;
+  const metrics = opts.metricsPort === undefined ? undefined : new AgentMetrics({ runningJobs: () => agent?.runningJobs() ?? [], slots: opts.concurrency });
   try {
     agent = new WorkerAgent({
       server: opts.server,
@@ -141,6 +149,7 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
       killGraceSeconds: opts.killGrace,
       shutdownTimeoutSeconds: opts.shutdownTimeout,
       logger,
+      metrics,
     });
   } catch (err) {
     process.stderr.write(`cmd-executor-worker: ${errorMessage(err)}\n`);
@@ -152,7 +161,7 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
     signals += 1;
     if (signals === 1) logger.info({ signal }, 'signal received: stopping gracefully (send it again to stop running jobs now)');
     else logger.warn({ signal }, 'second signal: stopping running jobs now');
-    void agent.stop({ now: signals > 1 });
+    void agent?.stop({ now: signals > 1 });
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
@@ -165,7 +174,12 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
     process.once('disconnect', onParentGone);
     if (!process.connected) onParentGone(); // it went while the sandboxes were probed
   }
+  let metricsServer: Awaited<ReturnType<AgentMetrics['listen']>> | undefined;
   try {
+    if (metrics && opts.metricsPort !== undefined) {
+      metricsServer = await metrics.listen(opts.metricsPort);
+      logger.info({ port: metricsServer.port }, 'metrics listening');
+    }
     await agent.start();
     await agent.closed;
     return 0;
@@ -177,6 +191,7 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     process.off('disconnect', onParentGone);
+    await metricsServer?.close();
   }
 }
 

@@ -39,6 +39,8 @@ export const envSchema = z.object({
   OIDC_REDIRECT_URI: optionalString,
 
   ALLOWED_ORIGINS: z.string().default('http://localhost:5173,http://localhost:4000'),
+  /** `none` lets a web UI on another site use the session cookie (sent with Secure, so only over TLS). */
+  COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none']).default('lax'),
   ENFORCE_TLS: bool.default(false),
 
   RATE_LIMIT_WINDOW_MS: int(100, 24 * 3600 * 1000).default(60_000),
@@ -51,6 +53,8 @@ export const envSchema = z.object({
   LOGIN_RATE_LIMIT_WINDOW_MS: int(100, 24 * 3600 * 1000).default(60_000),
 
   GRAPHQL_INTROSPECTION: bool.optional(),
+  /** GraphiQL at /graphiql (and /graphql for browsers): on except in production. Turns introspection on unless GRAPHQL_INTROSPECTION says otherwise. */
+  GRAPHQL_PLAYGROUND: bool.optional(),
   QUERY_MAX_DEPTH: int(2, 100).default(12),
   QUERY_MAX_COST: int(10, 1_000_000).default(5000),
 
@@ -62,6 +66,12 @@ export const envSchema = z.object({
   LOG_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
 
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /** After a stop signal, /readyz answers 503 for this long before the listener closes (load balancers drain). */
+  SHUTDOWN_DELAY_MS: int(0, 600_000).default(0),
+  /** Production: /metrics on the main port needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optionalString,
+  /** Serves /metrics (without a token) on this port only, e.g. one not exposed outside the cluster. */
+  METRICS_PORT: int(1, 65535).optional(),
   /** Directory of the built web UI served at `/` when it exists. */
   WEB_DIST_DIR: optionalString,
   /** The API's address as other hosts reach it (install commands); else the request's host. */

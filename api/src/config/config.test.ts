@@ -50,6 +50,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...prodBase, GRAPHQL_INTROSPECTION: 'true' }).graphql.introspection).toBe(true);
   });
 
+  it('keeps GraphiQL off in production unless GRAPHQL_PLAYGROUND=true, which brings introspection with it', () => {
+    expect(loadConfig({}).graphql.playground).toBe(true);
+    expect(loadConfig(prodBase).graphql.playground).toBe(false);
+    const on = loadConfig({ ...prodBase, GRAPHQL_PLAYGROUND: 'true' });
+    expect(on.graphql).toMatchObject({ playground: true, introspection: true });
+    expect(loadConfig({ ...prodBase, GRAPHQL_PLAYGROUND: 'true', GRAPHQL_INTROSPECTION: 'false' }).graphql.introspection).toBe(false);
+  });
+
+  it('reads the metrics token and port, and the cookie SameSite mode', () => {
+    const c = loadConfig({ METRICS_TOKEN: 'scrape-me', METRICS_PORT: '9464', COOKIE_SAMESITE: 'none' });
+    expect(c.metrics).toEqual({ token: 'scrape-me', port: 9464 });
+    expect(c.http.cookieSameSite).toBe('none');
+    expect(refusal({ COOKIE_SAMESITE: 'sometimes' })).toMatch(/COOKIE_SAMESITE/);
+  });
+
   describe('refuses to start in production', () => {
     it.each([
       ['MONGODB_URI', { MONGODB_URI: '' }],

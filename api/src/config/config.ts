@@ -19,9 +19,11 @@ export interface AppConfig {
     adminPassword?: string;
   };
   oidc: { issuer?: string; clientId?: string; clientSecret?: string; redirectUri?: string };
-  http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; publicUrl?: string; shutdownTimeoutMs: number };
+  http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; publicUrl?: string; shutdownTimeoutMs: number; shutdownDelayMs: number; cookieSameSite: 'lax' | 'strict' | 'none' };
   rateLimit: { windowMs: number; max: number; workerMax: number; anonymousMax: number; login: { windowMs: number; max: number } };
-  graphql: { introspection: boolean; maxDepth: number; maxCost: number };
+  graphql: { introspection: boolean; playground: boolean; maxDepth: number; maxCost: number };
+  /** /metrics: open in development; in production behind `token`, or on `port` only. */
+  metrics: { token?: string; port?: number };
   jobs: { leaseSeconds: number; heartbeatSeconds: number; logMaxBytes: number };
 }
 
@@ -94,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       webDistDir: e.WEB_DIST_DIR,
       publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
+      cookieSameSite: e.COOKIE_SAMESITE,
     },
     rateLimit: {
       windowMs: e.RATE_LIMIT_WINDOW_MS,
@@ -103,10 +107,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       login: { windowMs: e.LOGIN_RATE_LIMIT_WINDOW_MS, max: e.LOGIN_RATE_LIMIT_MAX },
     },
     graphql: {
-      introspection: e.GRAPHQL_INTROSPECTION ?? !isProduction,
+      introspection: e.GRAPHQL_INTROSPECTION ?? (e.GRAPHQL_PLAYGROUND ?? !isProduction),
+      playground: e.GRAPHQL_PLAYGROUND ?? !isProduction,
       maxDepth: e.QUERY_MAX_DEPTH,
       maxCost: e.QUERY_MAX_COST,
     },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
     jobs: { leaseSeconds: e.LEASE_SECONDS, heartbeatSeconds: e.HEARTBEAT_SECONDS, logMaxBytes: e.LOG_MAX_BYTES },
   };
 }

@@ -1,6 +1,8 @@
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { API } from './api-endpoint';
 import { isUnauthenticated } from './api-errors';
+import { sessionToken } from './session-token';
 
 /** idle: no live query open; reconnecting: the socket dropped while live queries were open */
 export type LiveState = 'idle' | 'connected' | 'reconnecting';
@@ -27,13 +29,16 @@ export interface ApiClientOptions {
  * opened, so logging in or out replaces the client (and its socket).
  */
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const origin = window.location.origin;
-  const wsUrl = `${origin.replace(/^http/, 'ws')}/graphql`;
   const ignore = new Set(options.ignoreUnauthenticatedFor ?? []);
 
   const ws: WsClient = createWsClient({
-    url: wsUrl,
+    url: API.wsUrl,
     lazy: true,
+    // An API on another origin may not get the cookie on the upgrade: the token goes here.
+    connectionParams: () => {
+      const authToken = sessionToken.get();
+      return authToken ? { authToken } : {};
+    },
     keepAlive: 10_000,
     // a UI left open should come back by itself after an API restart or network blip
     retryAttempts: Number.POSITIVE_INFINITY,
@@ -56,10 +61,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   ws.on('closed', (event) => setLive((event as { code?: number } | undefined)?.code === 1000 ? 'idle' : 'reconnecting'));
 
   const client = new Client({
-    url: '/graphql',
+    url: API.httpUrl,
     // Apollo's CSRF prevention refuses GET queries without a preflight header
     preferGetMethod: false,
-    fetchOptions: { credentials: 'include' },
+    fetchOptions: (): RequestInit => {
+      const token = sessionToken.get();
+      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      return { credentials: 'include', headers };
+    },
     requestPolicy: 'cache-and-network',
     exchanges: [
       mapExchange({

@@ -14,7 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n": typeof types.JobSummaryFragmentDoc,
+    "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    waitingReason\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n": typeof types.JobSummaryFragmentDoc,
     "\n  mutation CreateJob($input: CreateJobInput!) {\n    createJob(input: $input) {\n      ...JobSummary\n    }\n  }\n": typeof types.CreateJobDocument,
     "\n  subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n": typeof types.JobLogsDocument,
     "\n  query Job($id: ID!) {\n    job(id: $id) {\n      ...JobSummary\n      timeoutSeconds\n      cwd\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n": typeof types.JobDocument,
@@ -24,17 +24,18 @@ type Documents = {
     "\n  query JobLogPage($id: ID!, $attempt: Int!, $afterSeq: Int!, $limit: Int!) {\n    job(id: $id) {\n      logs(attempt: $attempt, afterSeq: $afterSeq, limit: $limit) {\n        seq\n        data\n      }\n    }\n  }\n": typeof types.JobLogPageDocument,
     "\n  query Jobs($status: [JobStatus!], $first: Int, $after: String) {\n    jobs(status: $status, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...JobSummary\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.JobsDocument,
     "\n  subscription JobsLive {\n    jobUpdated {\n      ...JobSummary\n    }\n  }\n": typeof types.JobsLiveDocument,
-    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n": typeof types.LoginDocument,
+    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      token\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n    tokenName\n  }\n": typeof types.WorkerSummaryFragmentDoc,
     "\n  query Workers {\n    workers {\n      ...WorkerSummary\n    }\n  }\n": typeof types.WorkersDocument,
     "\n  subscription WorkersLive {\n    workerUpdated {\n      ...WorkerSummary\n    }\n  }\n": typeof types.WorkersLiveDocument,
     "\n  mutation DrainWorker($id: ID!) {\n    drainWorker(id: $id) {\n      ...WorkerSummary\n    }\n  }\n": typeof types.DrainWorkerDocument,
+    "\n  mutation RemoveWorker($id: ID!) {\n    removeWorker(id: $id)\n  }\n": typeof types.RemoveWorkerDocument,
     "\n  query Me {\n    me {\n      id\n      username\n      role\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
     "\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n      installCommand\n    }\n  }\n": typeof types.CreateWorkerTokenDocument,
 };
 const documents: Documents = {
-    "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n": types.JobSummaryFragmentDoc,
+    "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    waitingReason\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n": types.JobSummaryFragmentDoc,
     "\n  mutation CreateJob($input: CreateJobInput!) {\n    createJob(input: $input) {\n      ...JobSummary\n    }\n  }\n": types.CreateJobDocument,
     "\n  subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n": types.JobLogsDocument,
     "\n  query Job($id: ID!) {\n    job(id: $id) {\n      ...JobSummary\n      timeoutSeconds\n      cwd\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n": types.JobDocument,
@@ -44,11 +45,12 @@ const documents: Documents = {
     "\n  query JobLogPage($id: ID!, $attempt: Int!, $afterSeq: Int!, $limit: Int!) {\n    job(id: $id) {\n      logs(attempt: $attempt, afterSeq: $afterSeq, limit: $limit) {\n        seq\n        data\n      }\n    }\n  }\n": types.JobLogPageDocument,
     "\n  query Jobs($status: [JobStatus!], $first: Int, $after: String) {\n    jobs(status: $status, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...JobSummary\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.JobsDocument,
     "\n  subscription JobsLive {\n    jobUpdated {\n      ...JobSummary\n    }\n  }\n": types.JobsLiveDocument,
-    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n": types.LoginDocument,
+    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      token\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n": types.LoginDocument,
     "\n  fragment WorkerSummary on Worker {\n    id\n    name\n    hostname\n    labels\n    status\n    running\n    capacity\n    version\n    lastHeartbeatAt\n    tokenName\n  }\n": types.WorkerSummaryFragmentDoc,
     "\n  query Workers {\n    workers {\n      ...WorkerSummary\n    }\n  }\n": types.WorkersDocument,
     "\n  subscription WorkersLive {\n    workerUpdated {\n      ...WorkerSummary\n    }\n  }\n": types.WorkersLiveDocument,
     "\n  mutation DrainWorker($id: ID!) {\n    drainWorker(id: $id) {\n      ...WorkerSummary\n    }\n  }\n": types.DrainWorkerDocument,
+    "\n  mutation RemoveWorker($id: ID!) {\n    removeWorker(id: $id)\n  }\n": types.RemoveWorkerDocument,
     "\n  query Me {\n    me {\n      id\n      username\n      role\n    }\n  }\n": types.MeDocument,
     "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
     "\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n      installCommand\n    }\n  }\n": types.CreateWorkerTokenDocument,
@@ -71,7 +73,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n"];
+export function graphql(source: "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    waitingReason\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    waitingReason\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -111,7 +113,7 @@ export function graphql(source: "\n  subscription JobsLive {\n    jobUpdated {\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      token\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      token\n      user {\n        id\n        username\n        role\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -128,6 +130,10 @@ export function graphql(source: "\n  subscription WorkersLive {\n    workerUpdat
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DrainWorker($id: ID!) {\n    drainWorker(id: $id) {\n      ...WorkerSummary\n    }\n  }\n"): (typeof documents)["\n  mutation DrainWorker($id: ID!) {\n    drainWorker(id: $id) {\n      ...WorkerSummary\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveWorker($id: ID!) {\n    removeWorker(id: $id)\n  }\n"): (typeof documents)["\n  mutation RemoveWorker($id: ID!) {\n    removeWorker(id: $id)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

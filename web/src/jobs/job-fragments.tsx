@@ -10,6 +10,7 @@ export const JobSummaryFragment = graphql(`
     maxAttempts
     priority
     requirements
+    waitingReason
     exitCode
     signal
     error

@@ -4,6 +4,7 @@ import { errorMessage } from '../client/api-errors';
 import { graphql } from '../gql';
 import type { JobSummaryFragment } from '../gql/graphql';
 import { formatBytes, formatTime, isTerminal, jobDuration, newerJob } from '../jobs/job-format';
+import { CommandText } from '../jobs/command-text';
 import { StatusBadge } from '../jobs/status-badge';
 import { downloadJobLog } from '../logs/log-download';
 import { LogView } from '../logs/log-view';
@@ -157,9 +158,7 @@ export function JobPage({ id }: { id: string }) {
       <header className="job-head card">
         <div className="job-title">
           <StatusBadge status={job.status} />
-          <h1>
-            <code>{job.command}</code>
-          </h1>
+          <CommandText command={job.command} heading />
         </div>
         <dl className="facts">
           <div>
@@ -219,6 +218,11 @@ export function JobPage({ id }: { id: string }) {
             </div>
           )}
         </dl>
+        {job.waitingReason && (
+          <p className="notice warn" role="status" data-testid="waiting-reason">
+            Waiting: {job.waitingReason}.
+          </p>
+        )}
         {job.error && (
           <p className="error" role="status">
             {job.error}
@@ -257,15 +261,19 @@ export function JobPage({ id }: { id: string }) {
           </button>
           {job.attempt > 1 && (
             <label className="inline">
-              Attempt{' '}
+              Log of{' '}
               <select
+                data-testid="attempt-picker"
                 value={viewAttempt ?? ''}
                 onChange={(e) => setViewAttempt(e.target.value ? Number(e.target.value) : undefined)}
               >
-                <option value="">current ({job.attempt})</option>
-                {Array.from({ length: job.attempt }, (_, i) => i + 1).map((n) => (
+                <option value="">
+                  attempt {job.attempt} of {job.attempt} (current)
+                </option>
+                {/* an earlier attempt's log, followed by the later ones below it */}
+                {Array.from({ length: job.attempt - 1 }, (_, i) => job.attempt - 1 - i).map((n) => (
                   <option key={n} value={n}>
-                    from {n}
+                    attempt {n} of {job.attempt}
                   </option>
                 ))}
               </select>

@@ -149,6 +149,11 @@ export function JobsPage() {
                 <td>
                   <StatusBadge status={job.status} />
                   {job.attempt > 1 && <span className="muted small"> #{job.attempt}</span>}
+                  {job.waitingReason && (
+                    <span className="waiting-reason" data-testid="waiting-reason">
+                      {job.waitingReason}
+                    </span>
+                  )}
                 </td>
                 <td className="command">
                   <Link to={`/jobs/${job.id}`} title={job.command}>

@@ -9,6 +9,7 @@ import { useNow } from '../ui/use-now';
 const LoginDocument = graphql(`
   mutation Login($username: String!, $password: String!) {
     login(username: $username, password: $password) {
+      token
       user {
         id
         username
@@ -50,7 +51,7 @@ export function LoginPage() {
     setBusy(false);
     const user = result.data?.login.user;
     if (user) {
-      session.signedIn(user);
+      session.signedIn(user, result.data?.login.token);
       navigate(next, { replace: true });
       return;
     }

@@ -50,6 +50,12 @@ const DrainWorkerDocument = graphql(`
   }
 `);
 
+const RemoveWorkerDocument = graphql(`
+  mutation RemoveWorker($id: ID!) {
+    removeWorker(id: $id)
+  }
+`);
+
 type Worker = WorkerSummaryFragment;
 
 function newer(a: Worker, b: Worker): Worker {
@@ -68,6 +74,8 @@ export function WorkersPage() {
   });
   const [, drain] = useMutation(DrainWorkerDocument);
   const [drained, setDrained] = useState<Map<string, Worker>>(new Map());
+  const [, remove] = useMutation(RemoveWorkerDocument);
+  const [removed, setRemoved] = useState<ReadonlySet<string>>(new Set());
   const [actionError, setActionError] = useState<string | null>(null);
   const now = useNow(1000);
 
@@ -80,9 +88,11 @@ export function WorkersPage() {
         byId.set(w.id, old ? newer(old, w) : w);
       }
     }
+    // removed here; one that registers again later comes back with a newer heartbeat
+    for (const id of removed) if (byId.get(id)?.status === 'OFFLINE') byId.delete(id);
     const order = { ONLINE: 0, DRAINING: 1, OFFLINE: 2 } as const;
     return [...byId.values()].sort((a, b) => order[a.status] - order[b.status] || a.name.localeCompare(b.name));
-  }, [data, live.data, drained]);
+  }, [data, live.data, drained, removed]);
 
   async function onDrain(id: string) {
     setActionError(null);
@@ -91,6 +101,13 @@ export function WorkersPage() {
       const w = result.data.drainWorker;
       setDrained((m) => new Map(m).set(w.id, w));
     } else setActionError(errorMessage(result.error));
+  }
+
+  async function onRemove(id: string) {
+    setActionError(null);
+    const result = await remove({ id });
+    if (result.data?.removeWorker) setRemoved((s) => new Set(s).add(id));
+    else setActionError(errorMessage(result.error));
   }
 
   return (
@@ -159,6 +176,19 @@ export function WorkersPage() {
                         }
                         confirmLabel="Drain"
                         onConfirm={() => onDrain(w.id)}
+                      />
+                    )}
+                    {w.status === 'OFFLINE' && (
+                      <ConfirmButton
+                        label={<>Remove<span className="sr-only"> {w.name}</span></>}
+                        question={
+                          <>
+                            Remove <strong>{w.name}</strong> from the list? If it connects again it registers afresh.
+                          </>
+                        }
+                        confirmLabel="Remove"
+                        danger
+                        onConfirm={() => onRemove(w.id)}
                       />
                     )}
                   </td>

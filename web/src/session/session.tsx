@@ -1,6 +1,8 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Provider } from 'urql';
+import { API } from '../client/api-endpoint';
 import { createApiClient, type ApiClient } from '../client/create-api-client';
+import { sessionToken } from '../client/session-token';
 import { graphql } from '../gql';
 import type { MeQuery } from '../gql/graphql';
 import { currentHref, navigate } from '../router/hash-router';
@@ -32,7 +34,8 @@ interface SessionApi {
   readonly state: SessionState;
   readonly live: ApiClient['live'];
   readonly user: SessionUser | null;
-  signedIn(user: SessionUser): void;
+  /** `token`: the login's session token, kept in memory when the API is on another origin */
+  signedIn(user: SessionUser, token?: string): void;
   logout(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     if (stateRef.current.status === 'anonymous') return;
     // several operations can fail at once: only the first one redirects
     const next: SessionState = { status: 'anonymous', expired: wasUser };
+    sessionToken.set(undefined);
     stateRef.current = next;
     setState(next);
     setEpoch((e) => e + 1);
@@ -101,13 +105,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
   }, [api, state.status]);
 
-  const signedIn = useCallback((user: SessionUser) => {
+  const signedIn = useCallback((user: SessionUser, token?: string) => {
+    if (API.crossOrigin) sessionToken.set(token);
     setState({ status: 'user', user });
     setEpoch((e) => e + 1);
   }, []);
 
   const logout = useCallback(async () => {
     await api.client.mutation(LogoutDocument, {}).toPromise();
+    sessionToken.set(undefined);
     setState({ status: 'anonymous', expired: false });
     setEpoch((e) => e + 1);
     navigate('/login');

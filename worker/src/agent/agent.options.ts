@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { LogStreamerOptions } from '../output/log-streamer';
+import type { AgentMetricsSink } from './agent-metrics';
 import type { SandboxProvider } from '../runner/sandbox.types';
 import type { BackoffOptions } from '../util/backoff';
 
@@ -25,6 +26,8 @@ export interface AgentOptions {
   logger?: Logger;
   /** advertised to the server */
   version?: string;
+  /** told about connections and acknowledged log batches (--metrics-port) */
+  metrics?: AgentMetricsSink;
   /** tuning (tests) */
   reconnect?: BackoffOptions;
   requestTimeoutMs?: number;

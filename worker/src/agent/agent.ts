@@ -16,6 +16,7 @@ import { WorkerClient } from '../transport/worker-client';
 import { attemptKey } from '../util/attempt-key';
 import { backoffDelay, sleep } from '../util/backoff';
 import { ActionListener } from './action-listener';
+import { MeteredWorkerApi } from './agent-metrics';
 import { DEFAULTS, type AgentOptions } from './agent.options';
 
 export interface Agent {
@@ -56,7 +57,8 @@ export class WorkerAgent implements Agent {
   private readonly runners = new Map<string, JobRunner>();
   private readonly settled = new Map<string, Promise<unknown>>();
   private readonly name: string | undefined;
-  private readonly concurrency: number;
+  /** jobs run at once */
+  readonly concurrency: number;
   private readonly workDir: string;
   private registered = false;
   private registering: Promise<void> | undefined;
@@ -95,9 +97,13 @@ export class WorkerAgent implements Agent {
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
       keepAliveMs: options.keepAliveMs ?? DEFAULTS.keepAliveMs,
     });
-    this.api = new WorkerApi(this.client, () => this.registered);
+    const ready = () => this.registered;
+    this.api = options.metrics ? new MeteredWorkerApi(this.client, ready, options.metrics) : new WorkerApi(this.client, ready);
     this.listener = new ActionListener(this.client, this.log);
-    this.client.onConnected(() => void this.register());
+    this.client.onConnected(() => {
+      options.metrics?.connected();
+      void this.register();
+    });
     this.client.onDisconnected(() => {
       this.registered = false;
       this.listener.detach();

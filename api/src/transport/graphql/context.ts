@@ -39,7 +39,7 @@ export interface GraphQLContext {
 
 export interface CookieOptions {
   httpOnly: boolean;
-  sameSite: 'lax' | 'strict';
+  sameSite: 'lax' | 'strict' | 'none';
   secure: boolean;
   path: string;
   maxAge?: number;

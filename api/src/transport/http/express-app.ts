@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import mongoose from 'mongoose';
 import type { AppContainer } from '../../app-container';
+import { healthRouter } from '../../observability/health.route';
+import { metricsRouter } from '../../observability/metrics.route';
 import { credentialFromHttp } from '../../auth/credentials';
 import { RateLimitedError } from '../../errors';
 import type { Principal } from '../../auth/principal';
 import type { GraphQLContext } from '../graphql/context';
 import { principalLabel, requestMeta } from '../graphql/request-meta';
 import { createDownloadsRouter, publicBaseUrl } from './downloads.route';
+import { graphiqlRouter } from './graphiql.route';
 import { graphqlBudget } from './graphql-budget.middleware';
 import { sendRateLimited } from './rate-limit-response';
 import { isSecureRequest } from './tls';
@@ -26,18 +28,21 @@ interface Locals {
 /** Default location of the built web UI, from api/src or api/dist alike. */
 const DEFAULT_WEB_DIST = resolve(__dirname, '../../../../web/dist');
 
-export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQLContext>): Express {
+export interface ExpressAppOptions {
+  /** True once the server has begun to stop (readiness then fails at once). */
+  isShuttingDown?: () => boolean;
+}
+
+export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQLContext>, opts: ExpressAppOptions = {}): Express {
   const { config, logger } = app;
   // The largest real bodies: a login; a createJob (≤ 64 KiB command, ≤ 64 KiB env, args); a worker's log batch.
   const bodyParsers = { anonymous: express.json({ limit: '64kb' }), user: express.json({ limit: '1mb' }), worker: express.json({ limit: '8mb' }) };
   const server = express();
   server.disable('x-powered-by');
 
-  // Before the TLS check: load balancers probe over plain HTTP. Says only whether the store is connected.
-  server.get('/healthz', (_req, res) => {
-    const ok = mongoose.connection.readyState === mongoose.ConnectionStates.connected;
-    res.status(ok ? 200 : 503).json({ ok });
-  });
+  // Before the TLS check: load balancers and Prometheus probe over plain HTTP.
+  server.use(healthRouter({ redis: app.redis, isShuttingDown: opts.isShuttingDown ?? (() => false) }));
+  server.use(metricsRouter(app.metrics, config));
 
   if (config.http.enforceTls) {
     server.use((req, res, next) => {
@@ -45,6 +50,9 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
       res.status(403).json({ errors: [{ message: 'HTTPS required', extensions: { code: 'FORBIDDEN' } }] });
     });
   }
+
+  const webDist = config.http.webDistDir ?? DEFAULT_WEB_DIST;
+  server.use(graphiqlRouter(webDist, config.graphql.playground));
 
   server.use(
     '/graphql',
@@ -83,7 +91,6 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
 
   server.use('/downloads', createDownloadsRouter());
 
-  const webDist = config.http.webDistDir ?? DEFAULT_WEB_DIST;
   if (existsSync(resolve(webDist, 'index.html'))) {
     // Bundles have content hashes in their names and may be cached; the shell that names them
     // must not be, or a browser keeps asking for bundles a rebuild removed.
@@ -93,7 +100,8 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
         index: 'index.html',
         maxAge: '1h',
         setHeaders: (res, file) => {
-          if (file.endsWith('.html')) noCache(res);
+          // config.js is edited per deployment (the API's address): never served stale.
+          if (file.endsWith('.html') || file.endsWith(`${sep}config.js`)) noCache(res);
         },
       }),
     );

@@ -46,6 +46,7 @@ export interface GraphQLWsServer {
   /** Closes every socket with 1001 (going away) and stops the server. */
   dispose(): Promise<void>;
   readonly clientCount: number;
+  connectionsByKind(): Record<string, number>;
 }
 
 /**
@@ -212,6 +213,15 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
   return {
     get clientCount() {
       return wss.clients.size;
+    },
+    /** Open connections by kind of caller (`pending` until the handshake says who). */
+    connectionsByKind(): Record<string, number> {
+      const counts: Record<string, number> = {};
+      for (const extra of sockets.values()) {
+        const kind = extra.principal?.kind ?? 'pending';
+        counts[kind] = (counts[kind] ?? 0) + 1;
+      }
+      return counts;
     },
     async dispose() {
       accepting = false;

@@ -69,11 +69,8 @@ describe('development instance', () => {
     expect(errorCode(viaVariable)).toBe('QUERY_TOO_COMPLEX');
   });
 
-  it('allows introspection in development and serves the landing page at /graphql', async () => {
+  it('allows introspection in development (GraphiQL needs it; see the web UI tests for its page)', async () => {
     expect((await gql(t.url, INTROSPECT)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
-    const page = await fetch(t.url, { headers: { accept: 'text/html' } });
-    expect(page.status).toBe(200);
-    expect(await page.text()).toMatch(/<html/i);
   });
 
   it('reports an internal error as INTERNAL_SERVER_ERROR with a request id, no stack and no detail; the log has the detail', async () => {
@@ -137,6 +134,7 @@ describe('web UI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'web-dist-'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><html><body>cmd-executor ui</body></html>');
     writeFileSync(join(dir, 'app.js'), 'console.log(1)');
+    writeFileSync(join(dir, 'graphiql.html'), '<!doctype html><html><body>graphiql page</body></html>');
     const t = await startTestApi({ env: { WEB_DIST_DIR: dir } });
     try {
       const base = t.url.replace(/\/graphql$/, '');
@@ -145,6 +143,13 @@ describe('web UI', () => {
       const route = await fetch(`${base}/jobs/123`, { headers: { accept: 'text/html' } });
       expect(await route.text()).toContain('cmd-executor ui');
       expect((await gql(t.url, '{ __typename }')).data).toEqual({ __typename: 'Query' });
+      // GraphiQL (built beside the UI): at /graphiql, and at /graphql for a browser asking for HTML
+      for (const url of [`${base}/graphiql`, t.url]) {
+        const page = await fetch(url, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+        expect(page.status).toBe(200);
+        expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+        expect(await page.text()).toContain('graphiql page');
+      }
     } finally {
       await t.close();
       rmSync(dir, { recursive: true, force: true });

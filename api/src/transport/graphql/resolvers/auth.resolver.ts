@@ -35,5 +35,7 @@ export class AuthResolver {
 }
 
 function cookieOptions(ctx: GraphQLContext): CookieOptions {
-  return { httpOnly: true, sameSite: 'lax', secure: ctx.app.config.http.enforceTls, path: '/' };
+  const { cookieSameSite: sameSite, enforceTls } = ctx.app.config.http;
+  // SameSite=None (a web UI on another site) is only accepted by browsers with Secure, i.e. over TLS.
+  return { httpOnly: true, sameSite, secure: enforceTls || sameSite === 'none', path: '/' };
 }

@@ -5,6 +5,8 @@ import { JobLogsResolver } from './job-logs.resolver';
 import { WorkerChannelResolver } from './worker-channel.resolver';
 import { EnvVarResolver } from './env-var.resolver';
 import { JobResolver } from './job.resolver';
+import { JobWaitingResolver } from './job-waiting.resolver';
+import { WorkerAdminResolver } from './worker-admin.resolver';
 import { UserResolver } from './user.resolver';
 import { WorkerTokenResolver } from './worker-token.resolver';
 import { WorkerResolver } from './worker.resolver';
@@ -20,4 +22,7 @@ export const resolvers: NonEmptyArray<Function> = [
   WorkerChannelResolver,
   AssignmentsResolver,
   JobLogsResolver,
+  // ---- web: waiting reasons, worker housekeeping ----
+  JobWaitingResolver,
+  WorkerAdminResolver,
 ];
