@@ -231,7 +231,8 @@ export class FakeWorkerServer {
         this.record('registerWorker', input);
         return {
           id: 'worker-1',
-          name: input.name,
+          // An agent started without --name takes its token's name, as the API does.
+          name: input.name ?? 'token-worker',
           hostname: input.hostname,
           labels: input.labels ?? [],
           capacity: input.capacity,
