@@ -195,16 +195,14 @@ it('on a terminal it says why the job waits without --verbose, and Ctrl-C there 
   }
 });
 
-it('a second Ctrl-C detaches at once and prints the job id; the job goes on', async () => {
-  const run = spawnCli(['run', '-l', 'gpu-nobody-has', 'true'], { env: env() });
-  // no output to wait for: the job id comes from the API
-  const id = await eventually(async () => {
-    const r = await graphql<{ jobs: { edges: Array<{ node: { id: string; requirements: string[]; status: string } }> } }>(api.url, '{ jobs(first: 5, status: [QUEUED]) { edges { node { id requirements status } } } }', {}, admin);
-    return r.jobs.edges.find((e) => e.node.requirements.includes('gpu-nobody-has'))?.node.id;
-  }, 30_000, 'the job queued');
-  await new Promise((r) => setTimeout(r, 300)); // the CLI has the id once createJob answered
+it('a second Ctrl-C detaches at once and prints the job id', async () => {
+  // A job that ignores SIGTERM stays RUNNING through the cancel's grace period, so the second
+  // Ctrl-C always lands while the CLI still waits for the cancel (a QUEUED job cancels at once).
+  const run = spawnCli(['run', '--', 'sh', '-c', 'trap "" TERM; echo ready; sleep 20'], { env: env() });
+  await eventually(() => (run.stdout().toString().includes('ready\n') ? true : undefined), 30_000, 'the job running');
   run.child.kill('SIGINT');
   await eventually(() => (run.stderr().toString().includes('canceling job') ? true : undefined), 10_000, 'the first Ctrl-C');
+  const id = /canceling job (\w+)/.exec(run.stderr().toString())![1]!;
   run.child.kill('SIGINT');
   expect((await run.exited).code).toBe(130);
   expect(run.stderr().toString()).toContain(`detached from job ${id}`);
