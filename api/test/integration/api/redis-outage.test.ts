@@ -143,3 +143,36 @@ describe('a Redis outage mid-run', () => {
     expect(messages).toContain('redis connection restored');
   });
 });
+
+describe('RATE_LIMIT_FAIL_OPEN=false while Redis is down', () => {
+  let redis: ChildProcess | undefined;
+  let dir: string;
+  let t: TestApi | undefined;
+  afterAll(async () => {
+    await t?.close().catch(() => undefined);
+    redis?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers 503 SERVICE_UNAVAILABLE at once, and serves again when Redis is back', async () => {
+    const port = await freePort();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'redis-closed-'));
+    redis = startRedis(port, dir);
+    await eventually(async () => ((await listening(port)) ? true : undefined), 10_000, 'redis to listen');
+    t = await startTestApi({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMIT_FAIL_OPEN: 'false' } });
+    const api = t;
+    const me = () => gql(api.url, '{ me { username } }', {}, { token: api.adminToken });
+    expect((await me()).status).toBe(200);
+
+    redis.kill('SIGKILL');
+    redis = undefined;
+    await new Promise((r) => setTimeout(r, 300));
+    const refused = await timed(me);
+    expect(refused.value.status).toBe(503);
+    expect(refused.value.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    expect(refused.ms).toBeLessThan(MAX_OUTAGE_REQUEST_MS);
+
+    redis = startRedis(port, dir);
+    await eventually(async () => ((await me()).status === 200 ? true : undefined), 15_000, 'requests to be served again');
+  });
+});
