@@ -243,8 +243,8 @@ export class JobLogService {
         const msg = await held.next();
         if (out.closed || msg === undefined) return;
         if (msg === OVERFLOWED) {
-          // This subscriber fell behind by more than the buffer: what it missed is in the store.
-          this.deps.logger.debug({ jobId, after: { ...cursor } }, 'log subscriber missed live messages: reading from the store');
+          // Fell behind by more than the buffer, or live delivery lost messages: the store has them.
+          this.deps.logger.debug({ jobId, after: { ...cursor } }, 'log subscriber fell behind its live buffer, or live delivery missed messages: reading from the store');
           await catchUpPatiently();
           // Its final status may have been among what was missed.
           if (await ended()) {
