@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { AppConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { AuditService } from './services/audit.service';
@@ -21,6 +21,7 @@ import { createLock, type LockPort } from './storage/lock';
 import { connectMongo, type MongoHandle } from './storage/mongo-connection';
 import { createMemoryPubSub, createRedisPubSub, type PubSubPort } from './storage/pubsub';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './storage/rate-limit';
+import { createRedisClient } from './storage/redis/redis-client.factory';
 
 export interface AppServices {
   audit: AuditService;
@@ -98,12 +99,12 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     let pubsub: PubSubPort;
     let rateLimiter: RateLimiter;
     if (config.redis.url) {
-      const r = newRedis(config.redis.url, logger);
+      const r = createRedisClient(config.redis.url, logger, 'commands');
       redis = r;
       onClose('redis', () => quit(r));
-      const subscriber = newRedis(config.redis.url, logger);
+      const subscriber = createRedisClient(config.redis.url, logger, 'subscriber');
       await Promise.all([r.connect(), subscriber.connect()]);
-      pubsub = createRedisPubSub({ publisher: r, subscriber, prefix: config.redis.prefix });
+      pubsub = createRedisPubSub({ publisher: r, subscriber, prefix: config.redis.prefix, logger });
       rateLimiter = new RedisRateLimiter(r, config.redis.prefix);
     } else {
       logger.warn('REDIS_URL is unset: pub/sub, locks and rate limits are in-process (one replica only)');
@@ -148,14 +149,11 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
   }
 }
 
-function newRedis(url: string, logger: Logger): Redis {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
-  // ioredis reconnects by itself; without a listener an error event would crash the process.
-  r.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
-  return r;
-}
-
 async function quit(r: Redis): Promise<void> {
+  if (r.status !== 'ready') {
+    r.disconnect(); // Redis away: nothing to say goodbye to, and no reconnect after this
+    return;
+  }
   try {
     await r.quit();
   } catch {

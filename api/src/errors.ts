@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'BAD_USER_INPUT'
   | 'CONFLICT'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE';
 
 /** Base of every error we mean to show a client: the message is safe, the code is typed. */
 export abstract class AppError extends GraphQLError {
@@ -61,6 +62,14 @@ export class RateLimitedError extends AppError {
   readonly code = 'RATE_LIMITED' as const;
   constructor(readonly retryAfterSeconds: number) {
     super(`rate limit exceeded, retry after ${retryAfterSeconds}s`, 'RATE_LIMITED', { retryAfter: retryAfterSeconds });
+  }
+}
+
+/** A dependency is down and the request cannot be served safely now; retrying later is safe. */
+export class ServiceUnavailableError extends AppError {
+  readonly code = 'SERVICE_UNAVAILABLE' as const;
+  constructor(message: string, readonly retryAfterSeconds = 5) {
+    super(message, 'SERVICE_UNAVAILABLE', { retryAfter: retryAfterSeconds });
   }
 }
 

@@ -51,6 +51,8 @@ export const envSchema = z.object({
   /** Login attempts per address, whatever their outcome. */
   LOGIN_RATE_LIMIT_MAX: int(1, 10_000_000).default(20),
   LOGIN_RATE_LIMIT_WINDOW_MS: int(100, 24 * 3600 * 1000).default(60_000),
+  /** When the limiter's store (Redis) is down: let requests through (true) or answer 503 (false). Default: true except in production. */
+  RATE_LIMIT_FAIL_OPEN: bool.optional(),
 
   GRAPHQL_INTROSPECTION: bool.optional(),
   /** GraphiQL at /graphiql (and /graphql for browsers): on except in production. Turns introspection on unless GRAPHQL_INTROSPECTION says otherwise. */

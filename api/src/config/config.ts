@@ -20,7 +20,7 @@ export interface AppConfig {
   };
   oidc: { issuer?: string; clientId?: string; clientSecret?: string; redirectUri?: string };
   http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; publicUrl?: string; shutdownTimeoutMs: number; shutdownDelayMs: number; cookieSameSite: 'lax' | 'strict' | 'none' };
-  rateLimit: { windowMs: number; max: number; workerMax: number; anonymousMax: number; login: { windowMs: number; max: number } };
+  rateLimit: { windowMs: number; max: number; workerMax: number; anonymousMax: number; failOpen: boolean; login: { windowMs: number; max: number } };
   graphql: { introspection: boolean; playground: boolean; maxDepth: number; maxCost: number };
   /** /metrics: open in development; in production behind `token`, or on `port` only. */
   metrics: { token?: string; port?: number };
@@ -104,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       max: e.RATE_LIMIT_MAX,
       workerMax: e.WORKER_RATE_LIMIT_MAX,
       anonymousMax: Math.min(e.ANON_RATE_LIMIT_MAX, e.RATE_LIMIT_MAX),
+      failOpen: e.RATE_LIMIT_FAIL_OPEN ?? !isProduction,
       login: { windowMs: e.LOGIN_RATE_LIMIT_WINDOW_MS, max: e.LOGIN_RATE_LIMIT_MAX },
     },
     graphql: {

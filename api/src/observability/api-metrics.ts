@@ -57,6 +57,7 @@ export class ApiMetrics {
       },
       subscribe: (topic, handler) => port.subscribe(topic, handler),
       asyncIterator: (topics) => port.asyncIterator(topics),
+      onResume: (listener) => port.onResume(listener),
       close: () => port.close(),
     };
   }

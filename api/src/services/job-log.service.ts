@@ -4,7 +4,7 @@ import { fence, isTerminal, type LeaseRef } from '../domain/job-state-machine';
 import { applyLogCap, contiguousUpTo, truncationNotice } from '../domain/log-cap';
 import { BadUserInputError, ConflictError } from '../errors';
 import type { Logger } from '../logger';
-import { Topics, type PubSubPort } from '../storage/pubsub';
+import { readyWithin, Topics, type PubSubPort } from '../storage/pubsub';
 import type { Id } from '../storage/repositories/ids';
 import { findJob, markLogTruncated, reserveLogBytes } from '../storage/repositories/job-lease.repository';
 import * as logs from '../storage/repositories/job-log.repository';
@@ -54,6 +54,8 @@ export interface JobLogDeps {
 
 const MAX_CHUNKS_PER_CALL = 5000;
 const REPLAY_PAGE = 500;
+/** How long a new stream waits for its live channel before replaying anyway (Redis down). */
+const LIVE_READY_WAIT_MS = 500;
 
 /**
  * Job output: storing the worker's numbered chunks (idempotent, capped), the platform's SYSTEM
@@ -192,6 +194,8 @@ export class JobLogService {
     out.onClose(() => void live.return?.());
     // Off the channel at once, held up to a bound while the subscriber catches up.
     const held = new LiveBuffer(live, (msg) => (isBatch(msg) ? batchSize(msg) : 0), this.liveBufferBytes);
+    // Live delivery lost messages (Redis went away and came back): read them from the store.
+    out.onClose(pubsub.onResume(() => held.markMissed()));
     const cursor = { attempt, seq: afterSeq };
     const emit = async (c: StoredChunk | LogChunkView): Promise<void> => {
       cursor.attempt = c.attempt;
@@ -222,8 +226,13 @@ export class JobLogService {
         await new Promise((r) => setTimeout(r, 50));
       }
     };
+    /** The job ended: the store has all of its output. */
+    const ended = async (): Promise<boolean> => {
+      const job = await findJob(jobId);
+      return !job || isTerminal(job.status);
+    };
     const pump = async (): Promise<void> => {
-      await live.ready;
+      await readyWithin(live, LIVE_READY_WAIT_MS);
       const job = await findJob(jobId);
       await catchUpPatiently();
       if (!job || isTerminal(job.status)) {
@@ -234,9 +243,14 @@ export class JobLogService {
         const msg = await held.next();
         if (out.closed || msg === undefined) return;
         if (msg === OVERFLOWED) {
-          // This subscriber fell behind by more than the buffer: what it missed is in the store.
-          this.deps.logger.debug({ jobId, after: { ...cursor } }, 'log subscriber fell behind its live buffer: reading from the store');
+          // Fell behind by more than the buffer, or live delivery lost messages: the store has them.
+          this.deps.logger.debug({ jobId, after: { ...cursor } }, 'log subscriber fell behind its live buffer, or live delivery missed messages: reading from the store');
           await catchUpPatiently();
+          // Its final status may have been among what was missed.
+          if (await ended()) {
+            await catchUp(true);
+            return;
+          }
           continue;
         }
         if (isBatch(msg)) {

@@ -13,6 +13,7 @@ export class LiveBuffer<T> {
   private readonly held: T[] = [];
   private heldBytes = 0;
   private overflowed = false;
+  private missed = false;
   private ended = false;
   private failure: { err: unknown } | undefined;
   private wake: (() => void) | undefined;
@@ -28,9 +29,10 @@ export class LiveBuffer<T> {
   /** The next message, `OVERFLOWED`, or undefined once the channel ended. */
   async next(): Promise<T | typeof OVERFLOWED | undefined> {
     for (;;) {
-      if (this.overflowed) {
+      if (this.overflowed || this.missed) {
         // Messages published from here on are held again; the store has the ones before.
         this.overflowed = false;
+        this.missed = false;
         return OVERFLOWED;
       }
       const message = this.held.shift();
@@ -42,6 +44,15 @@ export class LiveBuffer<T> {
       if (this.ended) return undefined;
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
+  }
+
+  /**
+   * The channel itself may have lost messages (its connection dropped and came back): the
+   * consumer hears `OVERFLOWED` next and reads the store. Held messages stay; they may be newer.
+   */
+  markMissed(): void {
+    this.missed = true;
+    this.notify();
   }
 
   private async drain(source: AsyncIterable<T>): Promise<void> {

@@ -1,4 +1,4 @@
-import { RateLimitedError } from '../errors';
+import { RateLimitedError, ServiceUnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import type { RateLimiter } from '../storage/rate-limit';
 import type { Principal } from '../auth/principal';
@@ -9,6 +9,8 @@ export interface RateLimitSettings {
   workerMax: number;
   /** anonymous callers, per address; `max` when absent */
   anonymousMax?: number;
+  /** The limiter's store is down: true lets requests through, false refuses them (503). Default true. */
+  failOpen?: boolean;
 }
 
 /**
@@ -24,8 +26,8 @@ export class RateLimitService {
 
   /**
    * Throws RATE_LIMITED (with retryAfter in whole seconds, at least 1) past the limit. When the
-   * limiter itself fails (Redis down) the request is let through: an outage of the limiter must
-   * not become an outage of the API. The failure is logged.
+   * limiter itself fails (Redis down, answered within its command timeout) `failOpen` decides:
+   * let the request through unlimited, or refuse it with SERVICE_UNAVAILABLE. Either is logged.
    */
   async check(principal: Principal, clientAddress: string | undefined): Promise<void> {
     const { key, max } = this.budget(principal, clientAddress);
@@ -33,8 +35,10 @@ export class RateLimitService {
     try {
       d = await this.limiter.hit(key, max, this.settings.windowMs);
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'rate limiter unavailable; request allowed');
-      return;
+      const open = this.settings.failOpen ?? true;
+      this.logger.warn({ err: (err as Error).message }, open ? 'rate limiter unavailable; request allowed' : 'rate limiter unavailable; request refused');
+      if (open) return;
+      throw new ServiceUnavailableError('the rate limiter is unavailable; retry shortly');
     }
     if (!d.allowed) throw new RateLimitedError(Math.max(1, Math.ceil(d.resetInMs / 1000)));
   }

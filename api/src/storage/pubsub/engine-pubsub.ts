@@ -1,6 +1,7 @@
 import type { PubSubEngine } from 'graphql-subscriptions';
 import { jsonClone } from './json-clone';
 import type { LiveIterator, PubSubPort } from './pubsub.port';
+import { ResumeSignal } from './resume-signal';
 
 /**
  * The PubSubPort over any graphql-subscriptions engine. Our own iterator (rather than the
@@ -15,10 +16,24 @@ export class EnginePubSub implements PubSubPort {
     private readonly channel: (topic: string) => string,
     private readonly onClose: () => Promise<void>,
     private readonly maxQueued = 10_000,
+    private readonly resume = new ResumeSignal(),
+    /** When set, a failed publish is reported here and resolves (see PubSubPort.publish). */
+    private readonly onPublishError?: (err: unknown, topic: string) => void,
   ) {}
 
   async publish(topic: string, payload: unknown): Promise<void> {
-    await this.engine.publish(this.channel(topic), toJson(payload));
+    try {
+      await this.engine.publish(this.channel(topic), toJson(payload));
+    } catch (err) {
+      // Subscribers here may have missed it: they read the store now (and again when Redis is back).
+      this.resume.fire();
+      if (!this.onPublishError) throw err;
+      this.onPublishError(err, topic);
+    }
+  }
+
+  onResume(listener: () => void): () => void {
+    return this.resume.add(listener);
   }
 
   async subscribe<T>(topic: string, handler: (payload: T) => void): Promise<() => void> {

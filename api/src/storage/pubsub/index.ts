@@ -2,3 +2,4 @@ export type { LiveIterator, PubSubPort } from './pubsub.port';
 export { Topics } from './topics';
 export { createMemoryPubSub } from './memory-pubsub';
 export { createRedisPubSub } from './redis-pubsub';
+export { readyWithin } from './ready-within';

@@ -4,11 +4,23 @@
  * in-process alike, so code written against one behaves the same on the other.
  */
 export interface PubSubPort {
+  /**
+   * Events are notifications, never the record: everything published was stored first. So a
+   * message that cannot be sent (Redis down) is logged and dropped, and the call resolves, fast
+   * (the caller's request does not fail after storing); subscribers catch up from the store
+   * (`onResume`), and dispatch has its own ticks and sweeper.
+   */
   publish(topic: string, payload: unknown): Promise<void>;
   /** Resolves once the subscription is live; the returned function unsubscribes. */
   subscribe<T = unknown>(topic: string, handler: (payload: T) => void): Promise<() => void>;
   /** Subscribes at once (not on first `next()`); `ready` resolves when live. `return()` unsubscribes. */
   asyncIterator<T = unknown>(topics: string | readonly string[]): LiveIterator<T>;
+  /**
+   * Calls `listener` whenever live delivery may have missed messages (the subscriber connection
+   * came back after a loss, or a publish could not be sent): subscribers then read what they
+   * missed from the store. Returns a function that removes the listener.
+   */
+  onResume(listener: () => void): () => void;
   close(): Promise<void>;
 }
 

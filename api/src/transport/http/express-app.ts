@@ -9,7 +9,7 @@ import type { AppContainer } from '../../app-container';
 import { healthRouter } from '../../observability/health.route';
 import { metricsRouter } from '../../observability/metrics.route';
 import { credentialFromHttp } from '../../auth/credentials';
-import { RateLimitedError } from '../../errors';
+import { RateLimitedError, ServiceUnavailableError } from '../../errors';
 import type { Principal } from '../../auth/principal';
 import type { GraphQLContext } from '../graphql/context';
 import { principalLabel, requestMeta } from '../graphql/request-meta';
@@ -155,7 +155,7 @@ async function authenticateAndLimit(app: AppContainer, req: Request, res: Respon
   try {
     await app.services.rateLimit.check(principal, req.socket.remoteAddress);
   } catch (err) {
-    if (err instanceof RateLimitedError) {
+    if (err instanceof RateLimitedError || err instanceof ServiceUnavailableError) {
       sendRateLimited(res, err);
       return false;
     }

@@ -1,10 +1,10 @@
 import type { Response } from 'express';
-import type { RateLimitedError } from '../../errors';
+import type { RateLimitedError, ServiceUnavailableError } from '../../errors';
 
-/** HTTP 429 with Retry-After, and the same error a GraphQL client would get in `errors`. */
-export function sendRateLimited(res: Response, err: RateLimitedError): void {
+/** HTTP 429 (over budget) or 503 (limiter down, failing closed) with Retry-After, and the same error a GraphQL client would get in `errors`. */
+export function sendRateLimited(res: Response, err: RateLimitedError | ServiceUnavailableError): void {
   res
-    .status(429)
+    .status(err.code === 'RATE_LIMITED' ? 429 : 503)
     .set('Retry-After', String(err.retryAfterSeconds))
     .json({ errors: [{ message: err.message, extensions: { ...err.extensions } }] });
 }

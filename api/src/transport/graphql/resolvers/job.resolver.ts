@@ -4,9 +4,10 @@ import { JobStatus } from '../../../domain/enums';
 import { reviveJob, toJobPayload, type JobPayload } from '../../../services/job-events';
 import type { JobDoc } from '../../../storage/repositories/documents';
 import { Job, User, Worker } from '../../../storage/models';
-import { Topics } from '../../../storage/pubsub';
+import { readyWithin, Topics } from '../../../storage/pubsub';
 import type { GraphQLContext } from '../context';
-import { filterLive, startWith } from '../live-filter';
+import { filterLive } from '../live-filter';
+import { jobStateStream } from '../job-state-stream';
 import { loaders } from '../loaders';
 import { CreateJobInput } from '../types/job-input.type';
 import { JobConnection } from '../types/job-connection.type';
@@ -55,14 +56,18 @@ export class JobResolver {
       const id = args.id as string | undefined | null;
       if (id) await jobs.get(user, id); // NOT_FOUND unless the caller may see it
       const source = ctx.app.pubsub.asyncIterator<JobPayload>(id ? Topics.jobUpdated(id) : Topics.JOB_UPDATED);
-      await source.ready;
+      // Redis down: do not wait for it; the one-job stream reads the store again when it is back.
+      if (id) await readyWithin(source, 500);
+      else await source.ready;
       const live = filterLive(source, (payload) => jobs.canSee(user, payload));
       if (!id) return live;
       // One job: its current state first, read once the live source is ready, so nothing that
       // happens between a client's query and this subscription is missed.
+      // Should live delivery miss changes (Redis away), the stored state is read again.
       try {
         const current = await jobs.get(user, id);
-        return startWith(toJobPayload(current), live);
+        const readStored = async (): Promise<JobPayload> => toJobPayload(await jobs.get(user, id));
+        return jobStateStream(toJobPayload(current), live, (l) => ctx.app.pubsub.onResume(l), readStored);
       } catch (err) {
         await live.return?.();
         throw err;

@@ -1,0 +1,54 @@
+import type { JobPayload } from '../../services/job-events';
+import { PushIterator } from '../../services/push-iterator';
+
+/**
+ * One job's states: `first`, then live changes, and the stored state again whenever live delivery
+ * may have missed some (`onResume`: Redis came back). A state is sent only when it is newer than
+ * the last one sent (by `updatedAt`, then status), so a re-read adds no duplicate and a late live
+ * event cannot take the client back.
+ */
+export function jobStateStream(
+  first: JobPayload,
+  live: AsyncIterableIterator<JobPayload>,
+  onResume: (listener: () => void) => () => void,
+  readStored: () => Promise<JobPayload | undefined>,
+): AsyncIterableIterator<JobPayload> {
+  const out = new PushIterator<JobPayload>();
+  let last: JobPayload | undefined;
+  const offer = async (state: JobPayload): Promise<void> => {
+    if (last && !isNewer(state, last)) return;
+    last = state;
+    await out.push(state);
+  };
+  // Re-reads one after another, and after whatever live event is being offered.
+  let chain: Promise<void> = offer(first);
+  const enqueue = (step: () => Promise<void>): void => {
+    chain = chain.then(step).catch((err: unknown) => out.end(err));
+  };
+  out.onClose(onResume(() => enqueue(async () => {
+    const stored = await readStored();
+    if (stored) await offer(stored);
+  })));
+  out.onClose(() => void live.return?.());
+  void (async () => {
+    try {
+      for await (const state of live) {
+        if (out.closed) return;
+        enqueue(() => offer(state));
+        await chain;
+      }
+      await chain;
+      out.end();
+    } catch (err) {
+      out.end(err);
+    }
+  })();
+  return out;
+}
+
+function isNewer(a: JobPayload, b: JobPayload): boolean {
+  const ta = Date.parse(String(a.updatedAt));
+  const tb = Date.parse(String(b.updatedAt));
+  if (Number.isFinite(ta) && Number.isFinite(tb) && ta !== tb) return ta > tb;
+  return a.status !== b.status || a.attempt !== b.attempt;
+}
