@@ -77,7 +77,7 @@ export function WorkerTokensTable({ refresh }: { refresh: number }) {
 
   const tokens = data?.workerTokens ?? [];
   return (
-    <section className="card" aria-labelledby={`${id}-title`}>
+    <section className="card worker-tokens-card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Worker tokens</h2>
       {(error || actionError) && (
         <div className="error" role="alert">
