@@ -123,8 +123,8 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     const lease = leaseSettings(config.jobs.leaseSeconds, config.jobs.heartbeatSeconds, deps.lease);
     const audit = new AuditService();
     const users = new UserService(audit, logger);
-    const workerTokens = new WorkerTokenService(config.auth.workerTokenSecret, config.auth.workerTokenTtlDays, audit, pubsub);
-    const auth = new AuthService(users, workerTokens, config.auth.jwtSecret, config.auth.jwtTtlSeconds);
+    const workerTokens = new WorkerTokenService([config.auth.workerTokenSecret, ...config.auth.workerTokenPreviousSecrets], config.auth.workerTokenTtlDays, audit, pubsub);
+    const auth = new AuthService(users, workerTokens, { current: config.auth.jwtSecret, previous: config.auth.jwtPreviousSecrets }, config.auth.jwtTtlSeconds);
     const workers = new WorkerQueryService();
     const rateLimit = new RateLimitService(rateLimiter, config.rateLimit, logger);
     const loginThrottle = new LoginThrottle(rateLimiter, config.rateLimit.login, logger);

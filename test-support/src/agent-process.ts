@@ -18,12 +18,13 @@ export function agentCliBuilt(): boolean {
   return existsSync(CLI);
 }
 
-export function startAgentProcess(opts: { server: string; token: string; name: string; concurrency?: number; labels?: string[] }): AgentProcess {
+/** `name` unset: the agent registers under its token's name (the server adds -2, -3… when taken). */
+export function startAgentProcess(opts: { server: string; token: string; name?: string; concurrency?: number; labels?: string[] }): AgentProcess {
   if (!agentCliBuilt()) throw new Error(`${CLI} is missing: build the worker first (npm run build)`);
-  const workDir = mkdtempSync(path.join(os.tmpdir(), `cmdx-agent-${opts.name}-`));
+  const workDir = mkdtempSync(path.join(os.tmpdir(), `cmdx-agent-${opts.name ?? 'unnamed'}-`));
   const child = spawn(
     process.execPath,
-    [CLI, '--server', opts.server, '--name', opts.name, '--concurrency', String(opts.concurrency ?? 1), '--work-dir', workDir, '--kill-grace', '1', '--shutdown-timeout', '2', ...(opts.labels?.length ? ['--labels', opts.labels.join(',')] : [])],
+    [CLI, '--server', opts.server, ...(opts.name ? ['--name', opts.name] : []), '--concurrency', String(opts.concurrency ?? 1), '--work-dir', workDir, '--kill-grace', '1', '--shutdown-timeout', '2', ...(opts.labels?.length ? ['--labels', opts.labels.join(',')] : [])],
     { env: { ...process.env, CMD_EXECUTOR_WORKER_TOKEN: opts.token, CMD_EXECUTOR_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

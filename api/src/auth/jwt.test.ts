@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { Role } from '../domain/enums';
-import { signUserToken, TokenError, verifyUserToken } from './jwt';
+import { keyId, signUserToken, TokenError, verifyUserToken } from './jwt';
 
 const claims = { userId: '64b000000000000000000001', username: 'ann', role: Role.USER };
 
@@ -19,5 +19,31 @@ describe('verifyUserToken', () => {
     expect(() => verifyUserToken(none, 'secret-a')).toThrow(TokenError);
     const old = jwt.sign({ role: Role.USER, username: 'x', exp: Math.floor(Date.now() / 1000) - 10 }, 'secret-a', { subject: claims.userId });
     expect(() => verifyUserToken(old, 'secret-a')).toThrow(expect.objectContaining({ reason: 'expired' }));
+  });
+});
+
+describe('verifyUserToken with previous secrets', () => {
+  it('signs with the current secret, names it in kid, and verifies previous ones until they leave the list', () => {
+    const old = signUserToken(claims, 'secret-old', 60);
+    const ring = { current: 'secret-new', previous: ['secret-old'] };
+    const fresh = signUserToken(claims, ring, 60);
+    expect(jwt.decode(fresh, { complete: true })?.header.kid).toBe(keyId('secret-new'));
+    expect(keyId('secret-new')).not.toContain('secret');
+    expect(verifyUserToken(old, ring)).toMatchObject(claims);
+    expect(verifyUserToken(fresh, ring)).toMatchObject(claims);
+    expect(() => verifyUserToken(old, 'secret-new')).toThrow(TokenError);
+    expect(() => verifyUserToken(fresh, 'secret-old')).toThrow(TokenError);
+  });
+
+  it('tries only the key a kid names; an unknown kid is refused; tokens without kid try every key', () => {
+    const ring = { current: 'secret-new', previous: ['secret-old'] };
+    const lying = jwt.sign({ role: Role.USER, username: 'x' }, 'secret-old', { algorithm: 'HS256', subject: claims.userId, expiresIn: 60, keyid: keyId('secret-new') });
+    expect(() => verifyUserToken(lying, ring)).toThrow(TokenError);
+    const unknown = jwt.sign({ role: Role.USER, username: 'x' }, 'secret-new', { algorithm: 'HS256', subject: claims.userId, expiresIn: 60, keyid: 'nope' });
+    expect(() => verifyUserToken(unknown, ring)).toThrow(TokenError);
+    const bare = jwt.sign({ role: Role.USER, username: 'x' }, 'secret-old', { algorithm: 'HS256', subject: claims.userId, expiresIn: 60 });
+    expect(verifyUserToken(bare, ring).userId).toBe(claims.userId);
+    const expired = jwt.sign({ role: Role.USER, username: 'x', exp: Math.floor(Date.now() / 1000) - 10 }, 'secret-old', { subject: claims.userId, keyid: keyId('secret-old') });
+    expect(() => verifyUserToken(expired, ring)).toThrow(expect.objectContaining({ reason: 'expired' }));
   });
 });

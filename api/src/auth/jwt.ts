@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Role } from '../domain/enums';
 
@@ -20,34 +20,86 @@ export class TokenError extends Error {
   }
 }
 
+/**
+ * The signing secret and the ones it replaced. New tokens are signed with `current`; tokens
+ * signed with a `previous` one verify until that secret leaves the list (rotation without
+ * logging everybody out). A bare string is a keyring of one.
+ */
+export interface JwtSecrets {
+  current: string;
+  previous?: readonly string[];
+}
+
 const ALGORITHM = 'HS256';
 
-export function signUserToken(claims: UserClaims, secret: string, ttlSeconds: number): string {
-  return jwt.sign({ role: claims.role, username: claims.username }, secret, {
+interface Key {
+  kid: string;
+  key: KeyObject;
+}
+
+/**
+ * Key ids name a secret without revealing it: a truncated SHA-256 of a ≥32-byte random
+ * secret says nothing usable about it, and lets verify pick the one key to try.
+ */
+export function keyId(secret: string): string {
+  return createHash('sha256').update('cmd-executor jwt kid\0').update(secret).digest('base64url').slice(0, 12);
+}
+
+/**
+ * Keys made once per secret: given a string, jsonwebtoken first tries (and fails) to parse it
+ * as a public key on every verify, a measurable cost on every request.
+ */
+const keys = new Map<string, Key>();
+function keyOf(secret: string): Key {
+  let k = keys.get(secret);
+  if (!k) {
+    if (keys.size > 64) keys.clear();
+    k = { kid: keyId(secret), key: createSecretKey(Buffer.from(secret)) };
+    keys.set(secret, k);
+  }
+  return k;
+}
+
+function ring(secrets: JwtSecrets | string): { current: Key; all: Key[] } {
+  const s = typeof secrets === 'string' ? { current: secrets } : secrets;
+  const current = keyOf(s.current);
+  return { current, all: [current, ...(s.previous ?? []).filter((p) => p && p !== s.current).map(keyOf)] };
+}
+
+export function signUserToken(claims: UserClaims, secrets: JwtSecrets | string, ttlSeconds: number): string {
+  const { current } = ring(secrets);
+  return jwt.sign({ role: claims.role, username: claims.username }, current.key, {
     algorithm: ALGORITHM,
     subject: claims.userId,
     expiresIn: ttlSeconds,
+    keyid: current.kid,
   });
 }
 
 /**
- * The secret as a KeyObject, made once: given a string, jsonwebtoken first tries (and fails) to
- * parse it as a public key on every verify, a measurable cost on every request.
+ * HS256 only: `none`, RS256 and every other algorithm are refused whatever the header says.
+ * A token naming a key id is checked against that key only (an unknown id: refused); one
+ * without (signed before key ids existed) against each key of the ring.
  */
-let cachedKey: { secret: string; key: KeyObject } | undefined;
-function secretKey(secret: string): KeyObject {
-  if (cachedKey?.secret !== secret) cachedKey = { secret, key: createSecretKey(Buffer.from(secret)) };
-  return cachedKey.key;
-}
-
-/** HS256 only: `none`, RS256 and every other algorithm are refused whatever the header says. */
-export function verifyUserToken(token: string, secret: string): VerifiedUserClaims {
-  let payload: string | jwt.JwtPayload;
-  try {
-    payload = jwt.verify(token, secretKey(secret), { algorithms: [ALGORITHM] });
-  } catch (err) {
-    throw new TokenError(err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid');
+export function verifyUserToken(token: string, secrets: JwtSecrets | string): VerifiedUserClaims {
+  const { all } = ring(secrets);
+  const decoded = jwt.decode(token, { complete: true });
+  if (!decoded || typeof decoded.header !== 'object') throw new TokenError('invalid');
+  const kid = decoded.header.kid;
+  const candidates = kid === undefined ? all : all.filter((k) => k.kid === kid);
+  if (candidates.length === 0) throw new TokenError('invalid');
+  let payload: string | jwt.JwtPayload | undefined;
+  let failure: TokenError = new TokenError('invalid');
+  for (const k of candidates) {
+    try {
+      payload = jwt.verify(token, k.key, { algorithms: [ALGORITHM] });
+      break;
+    } catch (err) {
+      // Expiry is only checked once the signature matched: "expired" means this key signed it.
+      if (err instanceof jwt.TokenExpiredError) failure = new TokenError('expired');
+    }
   }
+  if (payload === undefined) throw failure;
   if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
     throw new TokenError('invalid');
   }

@@ -22,6 +22,10 @@ export type WorkerPrincipal = {
   tokenId: string;
   workerName: string;
   labels: string[];
+  /** When this credential stops working (expiry, or the end of a rotation's grace period). */
+  expiresAt?: Date;
+  /** SHA-256 of the presented token: tells a rotated-out token's sockets from the new one's. */
+  tokenHash?: string;
   /** Set once the worker registered (on the WebSocket connection it registered on). */
   workerId?: string;
 };

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { hashWorkerToken, mintWorkerToken, verifyWorkerTokenSignature } from './worker-token';
 
 const SECRET = 's'.repeat(40);
@@ -25,5 +26,17 @@ describe('worker tokens', () => {
     const token = mintWorkerToken(ID, undefined, SECRET);
     expect(hashWorkerToken(token)).toMatch(/^[0-9a-f]{64}$/);
     expect(hashWorkerToken(token)).toBe(hashWorkerToken(token));
+  });
+
+  it('verify with any listed secret (rotation) and stop once a secret leaves the list', () => {
+    const old = mintWorkerToken(ID, undefined, SECRET);
+    expect(verifyWorkerTokenSignature(old, ['n'.repeat(40), SECRET])?.tokenId).toBe(ID);
+    expect(verifyWorkerTokenSignature(old, ['n'.repeat(40)])).toBeNull();
+  });
+
+  it('differ each time they are minted for one id, and still accept the nonce-less format', () => {
+    expect(mintWorkerToken(ID, undefined, SECRET)).not.toBe(mintWorkerToken(ID, undefined, SECRET));
+    const legacy = `cwt.${ID}.0.${createHmac('sha256', SECRET).update(`${ID}.0`).digest('base64url')}`;
+    expect(verifyWorkerTokenSignature(legacy, SECRET)?.tokenId).toBe(ID);
   });
 });

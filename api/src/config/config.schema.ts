@@ -30,6 +30,10 @@ export const envSchema = z.object({
   JWT_SECRET: z.string().default(DEV_JWT_SECRET),
   JWT_TTL_SECONDS: int(60, 30 * 24 * 3600).default(12 * 3600),
   WORKER_TOKEN_SECRET: z.string().default(DEV_WORKER_TOKEN_SECRET),
+  /** Comma-separated secrets JWT_SECRET replaced: their tokens still verify until removed here. */
+  JWT_SECRET_PREVIOUS: optionalString,
+  /** Comma-separated secrets WORKER_TOKEN_SECRET replaced: their worker tokens still verify until removed here. */
+  WORKER_TOKEN_SECRET_PREVIOUS: optionalString,
   /** 0: worker tokens never expire (they stay revocable). */
   WORKER_TOKEN_TTL_DAYS: int(0, 3650).default(0),
 

@@ -14,6 +14,9 @@ export interface AppConfig {
     jwtSecret: string;
     jwtTtlSeconds: number;
     workerTokenSecret: string;
+    /** Secrets that signed earlier tokens, still accepted (never used to sign). */
+    jwtPreviousSecrets: string[];
+    workerTokenPreviousSecrets: string[];
     workerTokenTtlDays: number;
     adminUsername: string;
     adminPassword?: string;
@@ -57,6 +60,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         problems.push(`${name}: must be at least ${MIN_SECRET_BYTES} bytes in production`);
       }
     }
+    for (const name of ['JWT_SECRET_PREVIOUS', 'WORKER_TOKEN_SECRET_PREVIOUS'] as const) {
+      if (secretList(e[name]).some((v) => DEV_SECRETS.includes(v))) {
+        problems.push(`${name}: a development default cannot be accepted in production`);
+      }
+    }
     if (e.JWT_SECRET === e.WORKER_TOKEN_SECRET) {
       problems.push('WORKER_TOKEN_SECRET: must differ from JWT_SECRET');
     }
@@ -78,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       jwtSecret: e.JWT_SECRET,
       jwtTtlSeconds: e.JWT_TTL_SECONDS,
       workerTokenSecret: e.WORKER_TOKEN_SECRET,
+      jwtPreviousSecrets: secretList(e.JWT_SECRET_PREVIOUS),
+      workerTokenPreviousSecrets: secretList(e.WORKER_TOKEN_SECRET_PREVIOUS),
       workerTokenTtlDays: e.WORKER_TOKEN_TTL_DAYS,
       adminUsername: e.ADMIN_USERNAME,
       adminPassword: e.ADMIN_PASSWORD,
@@ -116,6 +126,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
     jobs: { leaseSeconds: e.LEASE_SECONDS, heartbeatSeconds: e.HEARTBEAT_SECONDS, logMaxBytes: e.LOG_MAX_BYTES },
   };
+}
+
+function secretList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 }
 
 /** Only the variables we know; an empty string counts as unset. */

@@ -4,6 +4,7 @@ import { insertAuditEntry, listAuditEntries } from '../storage/repositories/audi
 export type AuditAction =
   | 'user.create'
   | 'workerToken.create'
+  | 'workerToken.rotate'
   | 'workerToken.revoke'
   | 'worker.drain'
   | 'job.cancel'

@@ -1,4 +1,4 @@
-import { signUserToken, TokenError, verifyUserToken } from '../auth/jwt';
+import { signUserToken, TokenError, verifyUserToken, type JwtSecrets } from '../auth/jwt';
 import type { Credential } from '../auth/credentials';
 import { UnauthenticatedError } from '../errors';
 import type { Principal } from '../auth/principal';
@@ -10,7 +10,7 @@ export class AuthService {
   constructor(
     private readonly users: UserService,
     private readonly workerTokens: WorkerTokenService,
-    private readonly jwtSecret: string,
+    private readonly jwtSecret: JwtSecrets,
     readonly jwtTtlSeconds: number,
   ) {}
 

@@ -14,7 +14,7 @@ import {
   findLeasedByWorker,
   shortenLeases,
 } from '../storage/repositories/job-lease.repository';
-import { findWorker, findWorkerByToken, markDisconnected, setWorkerStatus, touchWorker, upsertWorker } from '../storage/repositories/worker.repository';
+import { findWorker, findWorkersByToken, markDisconnected, setWorkerStatus, touchWorker, upsertWorker } from '../storage/repositories/worker.repository';
 import type { JobDoc, WorkerDoc } from '../storage/repositories/documents';
 import type { WorkerPrincipal } from '../auth/principal';
 import type { AuditService } from './audit.service';
@@ -36,6 +36,8 @@ export interface RegisterInput {
   version?: string | null;
   sandboxes?: SandboxKind[] | null;
   runningJobs?: AttemptRef[] | null;
+  /** Per agent process: a reconnect of the same process keeps its worker record. */
+  instanceId?: string | null;
 }
 
 export interface HeartbeatResult {
@@ -63,8 +65,6 @@ const MAX_LISTED = 4 * MAX_CAPACITY;
  * job-scoped calls (start, logs, complete), each fenced by (jobId, attempt, worker).
  */
 export class WorkerChannelService {
-  /** tokenId → worker id (one Worker document per token, ids never change). */
-  private readonly workerIds = new Map<string, string>();
   /** worker id → ids of the sockets it registered on, on this replica. */
   private readonly connections = new Map<string, Set<string>>();
 
@@ -97,11 +97,15 @@ export class WorkerChannelService {
     const sandboxes = input.sandboxes && input.sandboxes.length > 0 ? [...new Set(input.sandboxes)] : [SandboxKind.NONE];
     if ((input.runningJobs?.length ?? 0) > MAX_LISTED) throw new BadUserInputError('input.runningJobs', `at most ${MAX_LISTED} attempts`);
     const running = (input.runningJobs ?? []).filter((r) => isValidObjectId(r.jobId));
+    const agentInstanceId = input.instanceId?.trim() || undefined;
+    if (agentInstanceId && agentInstanceId.length > 128) throw new BadUserInputError('input.instanceId', 'instanceId must be at most 128 characters');
     const now = new Date();
 
     const worker = await upsertWorker({
       tokenId: new Types.ObjectId(principal.tokenId),
       name,
+      agentInstanceId,
+      liveSince: new Date(now.getTime() - this.deps.lease.leaseMs),
       hostname: input.hostname,
       labels,
       capacity: input.capacity,
@@ -111,6 +115,7 @@ export class WorkerChannelService {
       keepDraining: running.length > 0,
       now,
     });
+    if (!worker) throw new ConflictError(`too many live agents use this token under the name ${name}; give each a --name`);
     this.bind(principal, worker.id, session);
     this.deps.dispatcher.invalidate(worker.id);
     if (session) {
@@ -248,18 +253,19 @@ export class WorkerChannelService {
   // ---- helpers ----
 
   private bind(principal: WorkerPrincipal, workerId: string, session?: WorkerSession): void {
-    this.workerIds.set(principal.tokenId, workerId);
     principal.workerId = workerId;
     if (session) session.workerId = workerId;
   }
 
   private async workerIdOf(principal: WorkerPrincipal, session?: WorkerSession): Promise<string> {
-    const known = principal.workerId ?? session?.workerId ?? this.workerIds.get(principal.tokenId);
+    const known = principal.workerId ?? session?.workerId;
     if (known) return known;
-    const worker = await findWorkerByToken(new Types.ObjectId(principal.tokenId));
-    if (!worker) throw new ConflictError('worker not registered: call registerWorker first');
-    this.workerIds.set(principal.tokenId, worker.id);
-    return worker.id;
+    // Without the socket it registered on (a plain HTTP call), the token names the worker only
+    // when one agent uses it.
+    const workers = await findWorkersByToken(new Types.ObjectId(principal.tokenId), 2);
+    if (workers.length === 0) throw new ConflictError('worker not registered: call registerWorker first');
+    if (workers.length > 1) throw new ConflictError('several agents use this token: call over the WebSocket you registered on');
+    return workers[0].id;
   }
 
   private async leaseRef(principal: WorkerPrincipal, ref: AttemptRef, session?: WorkerSession): Promise<machine.LeaseRef & { jobId: string; workerId: Types.ObjectId }> {

@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import type { Logger } from '../logger';
+import { dropLegacyWorkerIndexes } from './repositories/worker.repository';
 import { AuditEntryModel, JobModel, LogChunkModel, UserModel, WorkerModel, WorkerTokenModel } from './models';
 
 export interface MongoHandle {
@@ -75,6 +76,7 @@ async function open(uri: string, poolSize: number, logger: Logger): Promise<void
       await model.init();
       await model.createIndexes();
     }
+    await dropLegacyWorkerIndexes();
     // The URI is not logged: it may carry credentials.
     logger.debug({ poolSize }, 'MongoDB connection open, collections and indexes ready');
   } catch (err) {

@@ -33,6 +33,9 @@ type Documents = {
     "\n  query Me {\n    me {\n      id\n      username\n      role\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
     "\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n      installCommand\n    }\n  }\n": typeof types.CreateWorkerTokenDocument,
+    "\n  query WorkerTokens {\n    workerTokens {\n      id\n      name\n      labels\n      createdAt\n      lastUsedAt\n      expiresAt\n      revokedAt\n      rotatedAt\n      previousValidUntil\n    }\n  }\n": typeof types.WorkerTokensDocument,
+    "\n  mutation RotateWorkerToken($id: ID!, $graceSeconds: Int) {\n    rotateWorkerToken(id: $id, graceSeconds: $graceSeconds) {\n      id\n      token\n      workerName\n      installCommand\n    }\n  }\n": typeof types.RotateWorkerTokenDocument,
+    "\n  mutation RevokeWorkerToken($id: ID!) {\n    revokeWorkerToken(id: $id)\n  }\n": typeof types.RevokeWorkerTokenDocument,
 };
 const documents: Documents = {
     "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    waitingReason\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n": types.JobSummaryFragmentDoc,
@@ -54,6 +57,9 @@ const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      username\n      role\n    }\n  }\n": types.MeDocument,
     "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
     "\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n      installCommand\n    }\n  }\n": types.CreateWorkerTokenDocument,
+    "\n  query WorkerTokens {\n    workerTokens {\n      id\n      name\n      labels\n      createdAt\n      lastUsedAt\n      expiresAt\n      revokedAt\n      rotatedAt\n      previousValidUntil\n    }\n  }\n": types.WorkerTokensDocument,
+    "\n  mutation RotateWorkerToken($id: ID!, $graceSeconds: Int) {\n    rotateWorkerToken(id: $id, graceSeconds: $graceSeconds) {\n      id\n      token\n      workerName\n      installCommand\n    }\n  }\n": types.RotateWorkerTokenDocument,
+    "\n  mutation RevokeWorkerToken($id: ID!) {\n    revokeWorkerToken(id: $id)\n  }\n": types.RevokeWorkerTokenDocument,
 };
 
 /**
@@ -146,6 +152,18 @@ export function graphql(source: "\n  mutation Logout {\n    logout\n  }\n"): (ty
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n      installCommand\n    }\n  }\n"): (typeof documents)["\n  mutation CreateWorkerToken($name: String!, $labels: [String!]) {\n    createWorkerToken(name: $name, labels: $labels) {\n      id\n      token\n      workerName\n      labels\n      expiresAt\n      installCommand\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WorkerTokens {\n    workerTokens {\n      id\n      name\n      labels\n      createdAt\n      lastUsedAt\n      expiresAt\n      revokedAt\n      rotatedAt\n      previousValidUntil\n    }\n  }\n"): (typeof documents)["\n  query WorkerTokens {\n    workerTokens {\n      id\n      name\n      labels\n      createdAt\n      lastUsedAt\n      expiresAt\n      revokedAt\n      rotatedAt\n      previousValidUntil\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RotateWorkerToken($id: ID!, $graceSeconds: Int) {\n    rotateWorkerToken(id: $id, graceSeconds: $graceSeconds) {\n      id\n      token\n      workerName\n      installCommand\n    }\n  }\n"): (typeof documents)["\n  mutation RotateWorkerToken($id: ID!, $graceSeconds: Int) {\n    rotateWorkerToken(id: $id, graceSeconds: $graceSeconds) {\n      id\n      token\n      workerName\n      installCommand\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeWorkerToken($id: ID!) {\n    revokeWorkerToken(id: $id)\n  }\n"): (typeof documents)["\n  mutation RevokeWorkerToken($id: ID!) {\n    revokeWorkerToken(id: $id)\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

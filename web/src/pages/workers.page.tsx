@@ -10,6 +10,7 @@ import { ConfirmButton } from '../ui/confirm-button';
 import { useNow } from '../ui/use-now';
 import { useReconnected } from '../ui/use-reconnected';
 import { WorkerTokenForm } from '../workers/worker-token.form';
+import { WorkerTokensTable } from '../workers/worker-tokens.table';
 
 graphql(`
   fragment WorkerSummary on Worker {
@@ -78,6 +79,7 @@ export function WorkersPage() {
   const [removed, setRemoved] = useState<ReadonlySet<string>>(new Set());
   const [actionError, setActionError] = useState<string | null>(null);
   const now = useNow(1000);
+  const [tokensChanged, setTokensChanged] = useState(0);
 
   const workers = useMemo(() => {
     const byId = new Map<string, Worker>();
@@ -205,7 +207,8 @@ export function WorkersPage() {
           </tbody>
         </table>
       </div>
-      {isAdmin && <WorkerTokenForm />}
+      {isAdmin && <WorkerTokenForm onCreated={() => setTokensChanged((n) => n + 1)} />}
+      {isAdmin && <WorkerTokensTable refresh={tokensChanged} />}
     </main>
   );
 }

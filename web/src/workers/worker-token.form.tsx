@@ -24,7 +24,7 @@ interface Issued {
 }
 
 /** Admin: issue a worker token. The token is shown once; only its hash is stored. */
-export function WorkerTokenForm() {
+export function WorkerTokenForm({ onCreated }: { onCreated?: () => void } = {}) {
   const id = useId();
   const [, create] = useMutation(CreateWorkerTokenDocument);
   const [name, setName] = useState('');
@@ -44,6 +44,7 @@ export function WorkerTokenForm() {
     });
     if (result.data) {
       setIssued(result.data.createWorkerToken);
+      onCreated?.();
       setErrors({});
       setGeneral([]);
       setName('');
@@ -105,7 +106,7 @@ export function WorkerTokenForm() {
   );
 }
 
-function CopyField({ label, value }: { label: string; value: string }) {
+export function CopyField({ label, value }: { label: string; value: string }) {
   const id = useId();
   const [copied, setCopied] = useState(false);
   async function copy() {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -57,6 +58,8 @@ export class WorkerAgent implements Agent {
   private readonly runners = new Map<string, JobRunner>();
   private readonly settled = new Map<string, Promise<unknown>>();
   private readonly name: string | undefined;
+  /** This process's id: reconnecting with it keeps our worker record (and its name) ours. */
+  private readonly instanceId = randomUUID();
   /** jobs run at once */
   readonly concurrency: number;
   private readonly workDir: string;
@@ -166,11 +169,12 @@ export class WorkerAgent implements Agent {
           version: this.options.version ?? packageVersion(),
           sandboxes: this.sandboxes.kinds,
           runningJobs: this.runningJobs(),
+          instanceId: this.instanceId,
         });
         this.workerId = worker.id;
         this.heartbeatMs = Math.max(1, worker.heartbeatIntervalSeconds || DEFAULTS.heartbeatIntervalSeconds) * 1000;
         this.registered = true;
-        this.log.info({ workerId: worker.id, running: this.runners.size }, 'registered');
+        this.log.info({ workerId: worker.id, name: worker.name, running: this.runners.size }, 'registered');
         if (!this.stopping) this.listener.listen();
         this.scheduleHeartbeat(this.runners.size > 0 ? 0 : this.heartbeatMs);
         for (const r of this.runners.values()) r.resume();

@@ -49,6 +49,8 @@ export type LogStream =
 export type RegisterWorkerInput = {
   capacity: number;
   hostname?: string | null | undefined;
+  /** per agent process: the same process reconnecting keeps its worker; another live agent on the token under the same name makes this one name-2, name-3… */
+  instanceId?: string | null | undefined;
   labels?: Array<string> | null | undefined;
   /** default: the worker token's name */
   name?: string | null | undefined;

@@ -3,8 +3,9 @@ import { Types } from 'mongoose';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { SandboxKind, WorkerStatus } from '../../domain/enums';
 
-/** One worker identity per worker token; re-registering updates the same document. */
-@index({ tokenId: 1 }, { unique: true })
+/** A worker is one agent on one token: (token, name) is unique; re-registering updates it. */
+@index({ tokenId: 1, name: 1 }, { unique: true })
+@index({ tokenId: 1, agentInstanceId: 1 })
 @index({ status: 1, lastHeartbeatAt: 1 })
 @ObjectType()
 @modelOptions({ schemaOptions: { collection: 'workers', timestamps: true } })
@@ -51,6 +52,10 @@ export class Worker {
 
   @prop({ type: Types.ObjectId, required: true })
   tokenId!: Types.ObjectId;
+
+  /** The agent process holding this identity (a per-process id the agent sends). */
+  @prop({ type: String })
+  agentInstanceId?: string;
 
   /** The API replica holding this worker's assignments subscription. */
   @prop({ type: String })

@@ -10,4 +10,6 @@ export const Topics = {
   DISPATCH_WAKE: 'DISPATCH_WAKE',
   /** A worker token was revoked: replicas close that worker's sockets. */
   WORKER_TOKEN_REVOKED: 'WORKER_TOKEN_REVOKED',
+  /** A worker token was rotated: sockets opened with the old one close when its grace ends. */
+  WORKER_TOKEN_ROTATED: 'WORKER_TOKEN_ROTATED',
 } as const;

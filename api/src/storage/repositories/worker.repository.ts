@@ -1,45 +1,112 @@
 import type { QueryFilter, Types } from 'mongoose';
-import { LEASED_JOB_STATUSES, WorkerStatus } from '../../domain/enums';
+import { LEASED_JOB_STATUSES, WorkerStatus, type SandboxKind } from '../../domain/enums';
 import { JobModel, Worker, WorkerModel } from '../models';
 import type { WorkerDoc } from './documents';
+import { isDuplicateKey } from './duplicate-key';
 import type { Id } from './ids';
 
 export interface WorkerRegistration {
   tokenId: Id;
+  /** The name asked for; `name-2`, `name-3`… when another live agent holds it. */
   name: string;
+  /** The agent process's id: the same process reconnecting gets its own record back. */
+  agentInstanceId?: string;
+  /** A worker heard from before this, or OFFLINE, no longer holds its name. */
+  liveSince: Date;
   hostname?: string | null;
   labels: string[];
   capacity: number;
   version?: string | null;
-  sandboxes: string[];
+  sandboxes: SandboxKind[];
   instanceId: string;
   /** Keep DRAINING across a reconnect (an admin decision outlives the socket). */
   keepDraining: boolean;
   now: Date;
 }
 
-/** One Worker document per worker token: registering again updates it. */
-export async function upsertWorker(r: WorkerRegistration): Promise<WorkerDoc> {
-  const existing = await WorkerModel.findOne({ tokenId: r.tokenId }).exec();
-  const status = r.keepDraining && existing?.status === WorkerStatus.DRAINING ? WorkerStatus.DRAINING : WorkerStatus.ONLINE;
-  const doc = await WorkerModel.findOneAndUpdate(
-    { tokenId: r.tokenId },
-    {
-      $set: {
-        name: r.name,
-        hostname: r.hostname ?? undefined,
-        labels: r.labels,
-        capacity: r.capacity,
-        version: r.version ?? undefined,
-        sandboxes: r.sandboxes,
-        status,
-        lastHeartbeatAt: r.now,
-        instanceId: r.instanceId,
-      },
-    },
-    { upsert: true, returnDocument: 'after', setDefaultsOnInsert: true },
-  ).exec();
-  return doc;
+const MAX_NAME_SUFFIX = 100;
+
+type WorkerSnapshot = Pick<Worker, 'name' | 'status' | 'lastHeartbeatAt' | 'agentInstanceId'> & { _id: Types.ObjectId };
+
+/**
+ * A worker is one agent on one token: token + name. The agent process that holds a record
+ * keeps it across reconnects; another process may take it over once it is OFFLINE or silent
+ * past the lease (a restarted agent reclaims its name), and otherwise gets the next free
+ * `name-N`. Every take-over is a conditional update on what was read (status, heartbeat,
+ * holder), and a new name is an insert on the unique (tokenId, name) index, so two agents
+ * registering at once never share a record. Null when every name up to `name-100` is held.
+ */
+export async function upsertWorker(r: WorkerRegistration): Promise<WorkerDoc | null> {
+  if (r.agentInstanceId) {
+    const own = await WorkerModel.findOne({ tokenId: r.tokenId, agentInstanceId: r.agentInstanceId }).lean<WorkerSnapshot>().exec();
+    if (own) {
+      const doc = await takeOver(own, r);
+      if (doc) return doc;
+    }
+  }
+  let n = 1;
+  for (let tries = 0; n <= MAX_NAME_SUFFIX && tries < 4 * MAX_NAME_SUFFIX; tries += 1) {
+    const name = n === 1 ? r.name : `${r.name}-${n}`;
+    const existing = await WorkerModel.findOne({ tokenId: r.tokenId, name }).lean<WorkerSnapshot>().exec();
+    if (existing && !claimable(existing, r)) {
+      n += 1;
+      continue;
+    }
+    if (existing) {
+      const doc = await takeOver(existing, r);
+      if (doc) return doc;
+      continue; // it changed since the read: look again
+    }
+    try {
+      return await WorkerModel.create({ tokenId: r.tokenId, ...fields(r, name, WorkerStatus.ONLINE) });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err; // another agent took the name first: look again
+    }
+  }
+  return null;
+}
+
+function claimable(w: WorkerSnapshot, r: WorkerRegistration): boolean {
+  // An agent that sends no instance id (older agents) shares one record per name, as before.
+  if (!r.agentInstanceId || !w.agentInstanceId || w.agentInstanceId === r.agentInstanceId) return true;
+  return w.status === WorkerStatus.OFFLINE || !w.lastHeartbeatAt || w.lastHeartbeatAt < r.liveSince;
+}
+
+async function takeOver(w: WorkerSnapshot, r: WorkerRegistration): Promise<WorkerDoc | null> {
+  const status = r.keepDraining && w.status === WorkerStatus.DRAINING ? WorkerStatus.DRAINING : WorkerStatus.ONLINE;
+  const filter: QueryFilter<Worker> = {
+    _id: w._id,
+    status: w.status,
+    lastHeartbeatAt: w.lastHeartbeatAt ?? null,
+    agentInstanceId: w.agentInstanceId ?? null,
+  };
+  const set = fields(r, w.name, status);
+  const update = r.agentInstanceId ? { $set: set } : { $set: set, $unset: { agentInstanceId: 1 } };
+  return WorkerModel.findOneAndUpdate(filter, update, { returnDocument: 'after' }).exec();
+}
+
+function fields(r: WorkerRegistration, name: string, status: WorkerStatus) {
+  return {
+    name,
+    hostname: r.hostname ?? undefined,
+    labels: r.labels,
+    capacity: r.capacity,
+    version: r.version ?? undefined,
+    sandboxes: r.sandboxes,
+    status,
+    lastHeartbeatAt: r.now,
+    instanceId: r.instanceId,
+    ...(r.agentInstanceId ? { agentInstanceId: r.agentInstanceId } : {}),
+  };
+}
+
+/**
+ * Workers were once one per token (a unique index on tokenId); a store made then still has
+ * that index, which would refuse a second agent on a token.
+ */
+export async function dropLegacyWorkerIndexes(): Promise<void> {
+  const indexes = await WorkerModel.collection.indexes();
+  if (indexes.some((i) => i.name === 'tokenId_1' && i.unique)) await WorkerModel.collection.dropIndex('tokenId_1');
 }
 
 export async function findWorker(workerId: Id): Promise<WorkerDoc | null> {
@@ -56,8 +123,9 @@ export async function listWorkers(status: readonly WorkerStatus[] | undefined, l
   return WorkerModel.find(filter).sort({ name: 1, _id: 1 }).limit(limit).exec();
 }
 
-export async function findWorkerByToken(tokenId: Id): Promise<WorkerDoc | null> {
-  return WorkerModel.findOne({ tokenId }).exec();
+/** Workers registered with a token (at most `limit`). */
+export async function findWorkersByToken(tokenId: Id, limit: number): Promise<WorkerDoc[]> {
+  return WorkerModel.find({ tokenId }).limit(limit).exec();
 }
 
 /** A heartbeat: alive again (OFFLINE → ONLINE; DRAINING stays). */

@@ -97,9 +97,9 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
         const connection = new WsConnection(logger);
         ctx.extra.connection = connection;
         sockets.set(ctx.extra.socket, ctx.extra);
-        if (principal.kind === 'user' && principal.expiresAt) {
-          // The credential was checked once, at connect: it must not outlive its JWT. The client
-          // sees 4403 and logs in again.
+        if ((principal.kind === 'user' || principal.kind === 'worker') && principal.expiresAt) {
+          // The credential was checked once, at connect: it must not outlive its JWT (or the
+          // worker token's expiry or rotation grace). The client sees 4403 and logs in again.
           const socket = ctx.extra.socket;
           const timer = setTimeout(() => socket.close(CloseCode.Forbidden, 'token expired'), Math.max(0, principal.expiresAt.getTime() - Date.now()));
           timer.unref();
@@ -210,6 +210,18 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
     }
   });
 
+  // A rotated-out worker token keeps its sockets only until its grace period ends.
+  const unsubscribeRotated = app.pubsub.subscribe<{ tokenId: string; retiredHash: string; validUntil: string }>(Topics.WORKER_TOKEN_ROTATED, ({ tokenId, retiredHash, validUntil }) => {
+    const delay = Math.max(0, Date.parse(validUntil) - Date.now());
+    for (const [socket, extra] of sockets) {
+      const p = extra.principal;
+      if (p?.kind !== 'worker' || p.tokenId !== tokenId || p.tokenHash !== retiredHash) continue;
+      const timer = setTimeout(() => socket.close(CloseCode.Forbidden, 'Forbidden'), delay);
+      timer.unref();
+      extra.connection?.onClose(() => clearTimeout(timer));
+    }
+  });
+
   return {
     get clientCount() {
       return wss.clients.size;
@@ -227,6 +239,7 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
       accepting = false;
       httpServer.off('upgrade', onUpgrade);
       (await unsubscribeRevoked.catch(() => () => undefined))();
+      (await unsubscribeRotated.catch(() => () => undefined))();
       // graphql-ws closes each socket with 1001 Going Away, then the server.
       await server.dispose();
     },

@@ -32,11 +32,11 @@ it('only an admin mints worker tokens; the token is shown once and stored only a
   expect(r.errors).toBeUndefined();
   const wt = r.data!.createWorkerToken;
   expect(wt).toMatchObject({ workerName: 'w1', labels: ['linux', 'gpu'] });
-  expect(wt.token).toMatch(/^cwt\.[0-9a-f]{24}\.0\.[A-Za-z0-9_-]{43}$/);
+  expect(wt.token).toMatch(/^cwt\.[0-9a-f]{24}\.0\.[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{43}$/);
 
   const stored = await WorkerTokenModel.findById(wt.id).lean();
   expect(stored?.tokenHash).toBe(hashWorkerToken(wt.token));
-  expect(JSON.stringify(stored)).not.toContain(wt.token.split('.')[3]);
+  expect(JSON.stringify(stored)).not.toContain(wt.token.split('.')[4]);
 
   await gql(t.url, REVOKE, { id: wt.id }, { token: t.adminToken });
   const actions = (await AuditEntryModel.find({ targetId: wt.id }).lean()).map((e) => e.action).sort();
@@ -67,12 +67,14 @@ it('a worker token is accepted from x-worker-token, Bearer and connectionParams;
   clients.push(ws);
   await expect(wsRequest(ws, asWorker)).resolves.toEqual({ data: { __typename: 'Query' } });
 
-  const [, id, exp, mac] = wt.token.split('.');
+  const [, id, exp, nonce, mac] = wt.token.split('.');
   const flipped = `${mac.slice(0, -2)}${mac.at(-2) === 'A' ? 'B' : 'A'}${mac.at(-1)}`;
   const forged = [
-    `cwt.${id}.${exp}.${flipped}`,
-    `cwt.${id}.9999999999.${mac}`,
-    `cwt.${new Types.ObjectId().toHexString()}.${exp}.${mac}`,
+    `cwt.${id}.${exp}.${nonce}.${flipped}`,
+    `cwt.${id}.9999999999.${nonce}.${mac}`,
+    `cwt.${id}.${exp}.${nonce}x.${mac}`,
+    `cwt.${id}.${exp}.${mac}`,
+    `cwt.${new Types.ObjectId().toHexString()}.${exp}.${nonce}.${mac}`,
     'cwt.garbage',
   ];
   for (const token of forged) {

@@ -1,8 +1,9 @@
-import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireAdmin } from '../../../auth/guards';
+import type { IssuedWorkerToken } from '../../../services/worker-token.service';
 import { workerInstallCommand } from '../../http/downloads.route';
 import type { GraphQLContext } from '../context';
-import { WorkerToken } from '../types/auth-payload.type';
+import { WorkerToken, WorkerTokenInfo } from '../types/auth-payload.type';
 
 @Resolver()
 export class WorkerTokenResolver {
@@ -10,12 +11,21 @@ export class WorkerTokenResolver {
   async createWorkerToken(
     @Arg('name', () => String) name: string,
     @Arg('labels', () => [String], { nullable: true }) labels: string[] | undefined,
+    @Arg('expiresInDays', () => Int, { nullable: true, description: 'default: WORKER_TOKEN_TTL_DAYS (0: never)' }) expiresInDays: number | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<WorkerToken> {
     const admin = requireAdmin(ctx);
-    const issued = await ctx.app.services.workerTokens.create(admin.userId, name, labels);
-    const base = ctx.publicUrl ?? ctx.app.config.http.publicUrl ?? `http://localhost:${ctx.app.config.port}`;
-    return { ...issued, installCommand: workerInstallCommand(base, issued.token) };
+    return withInstallCommand(ctx, await ctx.app.services.workerTokens.create(admin.userId, name, labels, expiresInDays));
+  }
+
+  @Mutation(() => WorkerToken, { description: 'admin: a new token for the same workers; the old one keeps working for graceSeconds (default 3600)' })
+  async rotateWorkerToken(
+    @Arg('id', () => ID) id: string,
+    @Arg('graceSeconds', () => Int, { nullable: true }) graceSeconds: number | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<WorkerToken> {
+    const admin = requireAdmin(ctx);
+    return withInstallCommand(ctx, await ctx.app.services.workerTokens.rotate(admin.userId, id, graceSeconds));
   }
 
   @Mutation(() => Boolean, { description: 'admin' })
@@ -23,4 +33,15 @@ export class WorkerTokenResolver {
     const admin = requireAdmin(ctx);
     return ctx.app.services.workerTokens.revoke(admin.userId, id);
   }
+
+  @Query(() => [WorkerTokenInfo], { description: 'admin: every worker token, newest first' })
+  async workerTokens(@Ctx() ctx: GraphQLContext): Promise<WorkerTokenInfo[]> {
+    requireAdmin(ctx);
+    return ctx.app.services.workerTokens.list();
+  }
+}
+
+function withInstallCommand(ctx: GraphQLContext, issued: IssuedWorkerToken): WorkerToken {
+  const base = ctx.publicUrl ?? ctx.app.config.http.publicUrl ?? `http://localhost:${ctx.app.config.port}`;
+  return { ...issued, installCommand: workerInstallCommand(base, issued.token) };
 }

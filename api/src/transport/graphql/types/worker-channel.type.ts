@@ -33,6 +33,12 @@ export class RegisterWorkerInput {
 
   @Field(() => [JobAttemptInput], { nullable: true, description: 'attempts still running after a reconnect' })
   runningJobs?: JobAttemptInput[];
+
+  @Field(() => String, {
+    nullable: true,
+    description: "per agent process: the same process reconnecting keeps its worker; another live agent on the token under the same name makes this one name-2, name-3…",
+  })
+  instanceId?: string;
 }
 
 @InputType()
