@@ -64,7 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.HEARTBEAT_SECONDS >= e.LEASE_SECONDS) {
     problems.push('HEARTBEAT_SECONDS: must be shorter than LEASE_SECONDS');
   }
-  problems.push(...oidcProblems(e));
+  problems.push(...oidcProblems(e, isProduction));
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -133,10 +133,11 @@ function pick(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
 
 
 /** OIDC is all or nothing: a half-configured issuer would only fail at the first sign-in. */
-function oidcProblems(e: { OIDC_ISSUER?: string; OIDC_CLIENT_ID?: string; OIDC_REDIRECT_URI?: string }): string[] {
+function oidcProblems(e: { OIDC_ISSUER?: string; OIDC_CLIENT_ID?: string; OIDC_REDIRECT_URI?: string }, isProduction: boolean): string[] {
   if (!e.OIDC_ISSUER) return [];
   const problems: string[] = [];
   if (!/^https?:\/\/[^\s/]+/.test(e.OIDC_ISSUER)) problems.push('OIDC_ISSUER: must be an http(s):// URL');
+  else if (isProduction && !e.OIDC_ISSUER.startsWith('https://')) problems.push('OIDC_ISSUER: must be https:// in production');
   if (!e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
   if (!e.OIDC_REDIRECT_URI) problems.push('OIDC_REDIRECT_URI: required when OIDC_ISSUER is set (https://<this API>/auth/oidc/callback)');
   else if (!URL.canParse(e.OIDC_REDIRECT_URI) || new URL(e.OIDC_REDIRECT_URI).pathname !== '/auth/oidc/callback') {

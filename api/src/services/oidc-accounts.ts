@@ -39,7 +39,8 @@ export class OidcAccounts {
       user ??= await findUserByOidcSubject(identity.issuer, identity.subject);
       if (!user) throw new OidcSignInError('token_rejected', 'user vanished after a duplicate-key race');
     }
-    if ((user as { disabled?: boolean }).disabled === true) throw new OidcSignInError('disabled');
+    // `disabled` is read by name: the flag is the user model's, set by the admin operations.
+    if (user.get('disabled') === true) throw new OidcSignInError('disabled');
     if (created) {
       await this.audit.record(user.id, 'user.oidcFirstSignIn', user.id, { username: user.username, role: user.role, issuer: identity.issuer });
     } else {

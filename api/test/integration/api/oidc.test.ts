@@ -117,6 +117,17 @@ it('makes an ADMIN from the admin claim, with a unique name that never takes ove
   expect(local.id).not.toBe(user.id);
 });
 
+it('refuses a disabled user', async () => {
+  const first = await signIn('dan');
+  const user = await me(first.authToken!);
+  // Through the driver: the flag belongs to the admin operations' part of the user model.
+  await UserModel.collection.updateOne({ username: 'dan' }, { $set: { disabled: true } });
+  const again = await signIn('dan');
+  expect(again).toMatchObject({ location: '/#/login?oidcError=disabled', authToken: undefined });
+  await UserModel.collection.updateOne({ username: 'dan' }, { $set: { disabled: false } });
+  expect(await me((await signIn('dan')).authToken!)).toMatchObject({ id: user.id });
+});
+
 it('never redirects off the site after signing in', async () => {
   for (const evil of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
     const r = await signIn('mallory', evil);
