@@ -19,6 +19,8 @@ const base = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // openid-client 6 and its dependencies are ESM-only; Jest on Node 20 cannot require() ESM, so compile them to CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
   // The api imports the worker and mongo-wire packages; tests use their sources, not a build.
   // (@cmd-executor/test-support is not built at all: it resolves through its workspace link.)
   moduleNameMapper: {

@@ -6,6 +6,7 @@ import { AuditService } from './services/audit.service';
 import { AuthService } from './services/auth.service';
 import { JobService } from './services/job.service';
 import { LoginThrottle } from './services/login-throttle';
+import { createOidcService, type OidcService } from './services/oidc.factory';
 import { RateLimitService } from './services/rate-limit.service';
 import { UserService } from './services/user.service';
 import { WorkerAdminService } from './services/worker-admin.service';
@@ -37,6 +38,8 @@ export interface AppServices {
   workerChannel: WorkerChannelService;
   sweeper: SweeperService;
   workerAdmin: WorkerAdminService;
+  /** Present when OIDC_ISSUER is set. */
+  oidc?: OidcService;
 }
 
 /** The composition root: every long-lived thing the API holds, and how to let go of it. */
@@ -135,7 +138,7 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     const jobs = new JobService(pubsub, audit, dispatcher);
     const workerChannel = new WorkerChannelService({ pubsub, logger, lease, instanceId, dispatcher, jobLogs, audit });
     const sweeper = new SweeperService({ pubsub, logger, lock, lease, dispatcher });
-    const services: AppServices = { audit, users, workerTokens, auth, jobs, workers, rateLimit, loginThrottle, workerAdmin, jobLogs, dispatcher, workerChannel, sweeper };
+    const services: AppServices = { audit, users, workerTokens, auth, jobs, workers, rateLimit, loginThrottle, workerAdmin, jobLogs, dispatcher, workerChannel, sweeper, oidc: createOidcService(config, audit, logger) };
 
     await dispatcher.start();
     onClose('dispatcher', () => dispatcher.close());

@@ -41,6 +41,12 @@ export const envSchema = z.object({
   OIDC_CLIENT_ID: optionalString,
   OIDC_CLIENT_SECRET: optionalString,
   OIDC_REDIRECT_URI: optionalString,
+  /** ID token claim whose values may make a first-time OIDC user an ADMIN. */
+  OIDC_ADMIN_CLAIM: z.string().trim().min(1).default('groups'),
+  /** Comma-separated values of OIDC_ADMIN_CLAIM that mean ADMIN; empty: every OIDC user starts as USER. */
+  OIDC_ADMIN_VALUES: z.string().default(''),
+  /** The login button says "Sign in with <this>". */
+  OIDC_DISPLAY_NAME: z.string().trim().min(1).max(60).default('SSO'),
 
   ALLOWED_ORIGINS: z.string().default('http://localhost:5173,http://localhost:4000'),
   /** `none` lets a web UI on another site use the session cookie (sent with Secure, so only over TLS). */

@@ -98,3 +98,29 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('OIDC settings', () => {
+  const full = { OIDC_ISSUER: 'https://idp.example.com/realms/main', OIDC_CLIENT_ID: 'cmdx', OIDC_REDIRECT_URI: 'https://cmdx.example.com/auth/oidc/callback' };
+
+  it('are off by default, with the documented defaults', () => {
+    expect(loadConfig({}).oidc).toEqual({ issuer: undefined, clientId: undefined, clientSecret: undefined, redirectUri: undefined, adminClaim: 'groups', adminValues: [], displayName: 'SSO' });
+  });
+
+  it('read the admin rule and the display name', () => {
+    const c = loadConfig({ ...full, OIDC_ADMIN_CLAIM: 'roles', OIDC_ADMIN_VALUES: ' ops , cmdx-admins,', OIDC_DISPLAY_NAME: 'Keycloak' });
+    expect(c.oidc).toMatchObject({ adminClaim: 'roles', adminValues: ['ops', 'cmdx-admins'], displayName: 'Keycloak' });
+  });
+
+  it('refuse an issuer without a client id or a proper redirect URI', () => {
+    expect(() => loadConfig({ OIDC_ISSUER: full.OIDC_ISSUER })).toThrow(/OIDC_CLIENT_ID[\s\S]*OIDC_REDIRECT_URI/);
+    expect(() => loadConfig({ ...full, OIDC_REDIRECT_URI: 'https://cmdx.example.com/callback' })).toThrow(/path is \/auth\/oidc\/callback/);
+    expect(() => loadConfig({ ...full, OIDC_ISSUER: 'idp.example.com' })).toThrow(/OIDC_ISSUER: must be an http/);
+  });
+});
+
+it('refuses a plain-http OIDC issuer in production', () => {
+  const prod = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x', REDIS_URL: 'redis://r', JWT_SECRET: 'j'.repeat(40), WORKER_TOKEN_SECRET: 'w'.repeat(40) };
+  const oidc = { OIDC_CLIENT_ID: 'cmdx', OIDC_REDIRECT_URI: 'https://cmdx.example.com/auth/oidc/callback' };
+  expect(() => loadConfig({ ...prod, ...oidc, OIDC_ISSUER: 'http://idp.example.com' })).toThrow(/OIDC_ISSUER: must be https:\/\/ in production/);
+  expect(loadConfig({ ...prod, ...oidc, OIDC_ISSUER: 'https://idp.example.com' }).oidc.issuer).toBe('https://idp.example.com');
+});

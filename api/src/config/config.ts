@@ -21,7 +21,7 @@ export interface AppConfig {
     adminUsername: string;
     adminPassword?: string;
   };
-  oidc: { issuer?: string; clientId?: string; clientSecret?: string; redirectUri?: string };
+  oidc: { issuer?: string; clientId?: string; clientSecret?: string; redirectUri?: string; adminClaim: string; adminValues: string[]; displayName: string };
   http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; publicUrl?: string; shutdownTimeoutMs: number; shutdownDelayMs: number; cookieSameSite: 'lax' | 'strict' | 'none' };
   rateLimit: { windowMs: number; max: number; workerMax: number; anonymousMax: number; failOpen: boolean; login: { windowMs: number; max: number } };
   graphql: { introspection: boolean; playground: boolean; maxDepth: number; maxCost: number };
@@ -72,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.HEARTBEAT_SECONDS >= e.LEASE_SECONDS) {
     problems.push('HEARTBEAT_SECONDS: must be shorter than LEASE_SECONDS');
   }
+  problems.push(...oidcProblems(e, isProduction));
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -97,6 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clientId: e.OIDC_CLIENT_ID,
       clientSecret: e.OIDC_CLIENT_SECRET,
       redirectUri: e.OIDC_REDIRECT_URI,
+      adminClaim: e.OIDC_ADMIN_CLAIM,
+      adminValues: e.OIDC_ADMIN_VALUES.split(',').map((v) => v.trim()).filter((v) => v !== ''),
+      displayName: e.OIDC_DISPLAY_NAME,
     },
     http: {
       allowedOrigins: e.ALLOWED_ORIGINS.split(',')
@@ -145,3 +149,17 @@ function pick(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   return out;
 }
 
+
+/** OIDC is all or nothing: a half-configured issuer would only fail at the first sign-in. */
+function oidcProblems(e: { OIDC_ISSUER?: string; OIDC_CLIENT_ID?: string; OIDC_REDIRECT_URI?: string }, isProduction: boolean): string[] {
+  if (!e.OIDC_ISSUER) return [];
+  const problems: string[] = [];
+  if (!/^https?:\/\/[^\s/]+/.test(e.OIDC_ISSUER)) problems.push('OIDC_ISSUER: must be an http(s):// URL');
+  else if (isProduction && !e.OIDC_ISSUER.startsWith('https://')) problems.push('OIDC_ISSUER: must be https:// in production');
+  if (!e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+  if (!e.OIDC_REDIRECT_URI) problems.push('OIDC_REDIRECT_URI: required when OIDC_ISSUER is set (https://<this API>/auth/oidc/callback)');
+  else if (!URL.canParse(e.OIDC_REDIRECT_URI) || new URL(e.OIDC_REDIRECT_URI).pathname !== '/auth/oidc/callback') {
+    problems.push('OIDC_REDIRECT_URI: must be an absolute URL whose path is /auth/oidc/callback');
+  }
+  return problems;
+}

@@ -21,6 +21,11 @@ export class AuthService {
     return { token, user };
   }
 
+  /** A session token for a user signed in some other way than a password (OIDC). */
+  issueSession(user: UserDoc): string {
+    return signUserToken({ userId: user.id, username: user.username, role: user.role }, this.jwtSecret, this.jwtTtlSeconds);
+  }
+
   /**
    * Who is calling. A refused credential does not throw here (login must still work with a
    * stale cookie); it yields an anonymous principal carrying the reason, which guards report.

@@ -4,6 +4,7 @@ import { errorCode, errorMessage, retryAfterSeconds } from '../client/api-errors
 import { graphql } from '../gql';
 import { navigate, useRoute } from '../router/hash-router';
 import { useSession } from '../session/session';
+import { oidcErrorSentence, oidcLoginHref, useOidcProvider } from '../session/sign-in-providers';
 import { useNow } from '../ui/use-now';
 
 const LoginDocument = graphql(`
@@ -33,6 +34,8 @@ export function LoginPage() {
   const alertRef = useRef<HTMLDivElement>(null);
   const expired = route.query.get('expired') === '1';
   const next = route.query.get('next') || '/jobs';
+  const oidc = useOidcProvider();
+  const oidcError = route.query.get('oidcError');
 
   useEffect(() => {
     if (error) alertRef.current?.focus();
@@ -78,6 +81,11 @@ export function LoginPage() {
             Your session has expired. Sign in again to continue where you were.
           </p>
         )}
+        {oidcError && !error && (
+          <div className="error" role="alert" data-testid="oidc-error">
+            {oidcErrorSentence(oidcError, oidc?.displayName)}
+          </div>
+        )}
         {error && (
           <div className="error" role="alert" tabIndex={-1} ref={alertRef} data-testid="login-error">
             {error}
@@ -107,6 +115,14 @@ export function LoginPage() {
         <button type="submit" className="primary" disabled={busy || waitSeconds > 0}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        {oidc && (
+          <>
+            <p className="login-or muted">or</p>
+            <a className="button login-sso" href={oidcLoginHref(oidc, next)} data-testid="oidc-login">
+              Sign in with {oidc.displayName}
+            </a>
+          </>
+        )}
       </form>
     </main>
   );

@@ -1,8 +1,10 @@
-import { modelOptions, prop } from '@typegoose/typegoose';
+import { index, modelOptions, prop } from '@typegoose/typegoose';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Role } from '../../domain/enums';
 
 @ObjectType()
+// An OIDC account is one person at one issuer, whatever name they sign in with later.
+@index({ oidcIssuer: 1, oidcSubject: 1 }, { unique: true, partialFilterExpression: { oidcSubject: { $exists: true } } })
 @modelOptions({ schemaOptions: { collection: 'users', timestamps: true } })
 export class User {
   @Field(() => ID)
@@ -12,9 +14,19 @@ export class User {
   @prop({ type: String, required: true, unique: true, trim: true })
   username!: string;
 
-  /** scrypt, `scrypt$N$r$p$salt$hash`; never a GraphQL field. */
-  @prop({ type: String, required: true })
-  passwordHash!: string;
+  /** scrypt, `scrypt$N$r$p$salt$hash`; never a GraphQL field. Absent for users who sign in only through OIDC. */
+  @prop({ type: String })
+  passwordHash?: string;
+
+  /** The OIDC issuer and subject this user signs in as (both absent for password-only users). */
+  @prop({ type: String })
+  oidcIssuer?: string;
+
+  @prop({ type: String })
+  oidcSubject?: string;
+
+  @prop({ type: Date })
+  lastLoginAt?: Date;
 
   @Field(() => Role)
   @prop({ enum: Role, type: String, required: true, default: Role.USER })

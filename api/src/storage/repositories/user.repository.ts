@@ -28,3 +28,16 @@ export async function anyUserWithRole(role: Role): Promise<boolean> {
 export async function insertUser(fields: { username: string; passwordHash: string; role: Role }): Promise<UserDoc> {
   return UserModel.create(fields);
 }
+
+export async function findUserByOidcSubject(issuer: string, subject: string): Promise<UserDoc | null> {
+  return UserModel.findOne({ oidcIssuer: issuer, oidcSubject: subject }).exec();
+}
+
+/** Inserts an OIDC-linked user (no password); a taken username or issuer+subject fails with code 11000. */
+export async function insertOidcUser(fields: { username: string; role: Role; oidcIssuer: string; oidcSubject: string }): Promise<UserDoc> {
+  return UserModel.create({ ...fields, lastLoginAt: new Date() });
+}
+
+export async function touchLastLogin(id: Id): Promise<void> {
+  await UserModel.updateOne({ _id: id }, { $set: { lastLoginAt: new Date() } }).exec();
+}

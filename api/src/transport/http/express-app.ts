@@ -16,6 +16,7 @@ import { principalLabel, requestMeta } from '../graphql/request-meta';
 import { createDownloadsRouter, publicBaseUrl } from './downloads.route';
 import { graphiqlRouter } from './graphiql.route';
 import { graphqlBudget } from './graphql-budget.middleware';
+import { oidcRouter } from './oidc.route';
 import { sendRateLimited } from './rate-limit-response';
 import { isSecureRequest } from './tls';
 
@@ -89,6 +90,7 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
     }),
   );
 
+  server.use(oidcRouter(app));
   server.use('/downloads', createDownloadsRouter());
 
   if (existsSync(resolve(webDist, 'index.html'))) {
