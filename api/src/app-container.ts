@@ -123,7 +123,7 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     const lock = createLock(redis, config.redis.prefix);
 
     const instanceId = randomUUID();
-    const lease = leaseSettings(config.jobs.leaseSeconds, config.jobs.heartbeatSeconds, deps.lease);
+    const lease = leaseSettings(config.jobs.leaseSeconds, config.jobs.heartbeatSeconds, { lostAttemptRetries: config.jobs.lostAttemptRetries, ...deps.lease });
     const audit = new AuditService();
     const users = new UserService(audit, logger);
     const workerTokens = new WorkerTokenService([config.auth.workerTokenSecret, ...config.auth.workerTokenPreviousSecrets], config.auth.workerTokenTtlDays, audit, pubsub);

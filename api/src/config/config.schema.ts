@@ -75,6 +75,8 @@ export const envSchema = z.object({
 
   LEASE_SECONDS: int(2, 3600).default(15),
   HEARTBEAT_SECONDS: int(1, 600).default(5),
+  /** Attempts lost to the platform (worker lost, agent shut down, lease lapsed) retried per job without using up maxAttempts. */
+  LOST_ATTEMPT_RETRIES: int(0, 100).default(2),
   LOG_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
 
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),

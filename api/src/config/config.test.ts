@@ -97,6 +97,12 @@ describe('loadConfig', () => {
       for (const name of ['MONGODB_URI', 'REDIS_URL', 'JWT_SECRET', 'WORKER_TOKEN_SECRET']) expect(msg).toContain(name);
     });
   });
+
+  it('LOST_ATTEMPT_RETRIES: 2 by default, 0 turns the free retries off, a negative value is refused', () => {
+    expect(loadConfig({}).jobs.lostAttemptRetries).toBe(2);
+    expect(loadConfig({ LOST_ATTEMPT_RETRIES: '0' }).jobs.lostAttemptRetries).toBe(0);
+    expect(refusal({ LOST_ATTEMPT_RETRIES: '-1' })).toContain('LOST_ATTEMPT_RETRIES');
+  });
 });
 
 describe('OIDC settings', () => {

@@ -27,7 +27,7 @@ export interface AppConfig {
   graphql: { introspection: boolean; playground: boolean; maxDepth: number; maxCost: number };
   /** /metrics: open in development; in production behind `token`, or on `port` only. */
   metrics: { token?: string; port?: number };
-  jobs: { leaseSeconds: number; heartbeatSeconds: number; logMaxBytes: number };
+  jobs: { leaseSeconds: number; heartbeatSeconds: number; logMaxBytes: number; lostAttemptRetries: number };
 }
 
 /** Start-up refusal: the message names every offending variable. */
@@ -128,7 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxCost: e.QUERY_MAX_COST,
     },
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
-    jobs: { leaseSeconds: e.LEASE_SECONDS, heartbeatSeconds: e.HEARTBEAT_SECONDS, logMaxBytes: e.LOG_MAX_BYTES },
+    jobs: { leaseSeconds: e.LEASE_SECONDS, heartbeatSeconds: e.HEARTBEAT_SECONDS, logMaxBytes: e.LOG_MAX_BYTES, lostAttemptRetries: e.LOST_ATTEMPT_RETRIES },
   };
 }
 

@@ -42,7 +42,25 @@ export enum SandboxKind {
   DOCKER = 'DOCKER',
 }
 
+/** Why an attempt ended, as its history records it. */
+export enum AttemptEndReason {
+  /** The worker reported a result (SUCCEEDED, FAILED, TIMED_OUT). */
+  FINISHED = 'FINISHED',
+  CANCELED = 'CANCELED',
+  /** Past timeoutSeconds and the worker did not stop it: the sweeper ended it. */
+  TIMED_OUT = 'TIMED_OUT',
+  /** The worker came back (restarted) without it. */
+  WORKER_LOST = 'WORKER_LOST',
+  /** The agent shut down and stopped it. */
+  AGENT_SHUTDOWN = 'AGENT_SHUTDOWN',
+  /** No heartbeat renewed its lease. */
+  LEASE_LAPSED = 'LEASE_LAPSED',
+  /** Assigned but never started (nothing ran). */
+  NOT_STARTED = 'NOT_STARTED',
+}
+
 registerEnumType(JobStatus, { name: 'JobStatus' });
+registerEnumType(AttemptEndReason, { name: 'AttemptEndReason', description: 'why an attempt ended' });
 registerEnumType(LogStream, { name: 'LogStream', description: 'SYSTEM: lines the platform adds (retry, lost worker, truncation)' });
 registerEnumType(WorkerStatus, { name: 'WorkerStatus' });
 registerEnumType(Role, { name: 'Role' });

@@ -87,18 +87,66 @@ describe('outcomeOf', () => {
 
 describe('lost leases', () => {
   const lost = { jobId: 'j1', attempt: 1, maxAttempts: 3, status: JobStatus.RUNNING };
+  const lapsed = { reason: machine.AttemptEndReason.LEASE_LAPSED, freeRetries: 0, lapsedBefore: now } as const;
 
   it('requeues as the next attempt after the backoff', () => {
-    const t = machine.requeueLost(lost, now, 2000, now);
+    const t = machine.requeueLost(lost, now, 2000, lapsed);
     expect(t.update).toMatchObject({ $set: { status: JobStatus.QUEUED, notBefore: new Date(now.getTime() + 2000) }, $inc: { attempt: 1 } });
     expect(matches(t.filter, { _id: 'j1', attempt: 1, status: JobStatus.RUNNING, leaseExpiresAt: new Date(now.getTime() - 1) })).toBe(true);
     // a heartbeat renewed it first: the sweeper's update misses
     expect(matches(t.filter, { _id: 'j1', attempt: 1, status: JobStatus.RUNNING, leaseExpiresAt: new Date(now.getTime() + 1) })).toBe(false);
   });
 
-  it('fails with "worker lost" when no attempt is left', () => {
-    const t = machine.requeueLost({ ...lost, attempt: 3 }, now, 2000);
+  it('fails with "worker lost" when no attempt and no free retry is left', () => {
+    const t = machine.requeueLost({ ...lost, attempt: 3 }, now, 2000, { ...lapsed, lapsedBefore: undefined });
     expect(t.update).toMatchObject({ $set: { status: JobStatus.FAILED, error: machine.WORKER_LOST } });
+    expect(t.update).toMatchObject({ $push: { attempts: { attempt: 3, status: JobStatus.FAILED, endReason: machine.AttemptEndReason.LEASE_LAPSED } } });
+  });
+
+  it('a lost attempt is retried without using up maxAttempts while free retries are left', () => {
+    const t = machine.requeueLost({ ...lost, attempt: 1, maxAttempts: 1 }, now, 2000, { ...lapsed, freeRetries: 2 });
+    expect(t.update).toMatchObject({ $set: { status: JobStatus.QUEUED, lostRetries: 1 }, $inc: { attempt: 1, maxAttempts: 1 } });
+    // a job stored before the field existed counts as none used
+    expect(matches(t.filter, { _id: 'j1', attempt: 1, status: JobStatus.RUNNING, cancelRequestedAt: null, leaseExpiresAt: new Date(0) })).toBe(true);
+    // a pass that already spent this free retry: the second one misses
+    expect(matches(t.filter, { _id: 'j1', attempt: 1, status: JobStatus.RUNNING, cancelRequestedAt: null, leaseExpiresAt: new Date(0), lostRetries: 1 })).toBe(false);
+  });
+
+  it('free retries used up: the lost attempt counts against maxAttempts again', () => {
+    const t = machine.requeueLost({ ...lost, attempt: 3, maxAttempts: 3, lostRetries: 2 }, now, 2000, { ...lapsed, freeRetries: 2 });
+    expect(t.update).toMatchObject({ $set: { status: JobStatus.FAILED, error: machine.WORKER_LOST } });
+    expect(matches(t.filter, { _id: 'j1', attempt: 3, status: JobStatus.RUNNING, cancelRequestedAt: null, leaseExpiresAt: new Date(0), lostRetries: 2 })).toBe(true);
+    const retried = machine.requeueLost({ ...lost, attempt: 2, maxAttempts: 3, lostRetries: 2 }, now, 2000, { ...lapsed, freeRetries: 2 });
+    expect(retried.update).toMatchObject({ $set: { status: JobStatus.QUEUED, lostRetries: 2 }, $inc: { attempt: 1 } });
+    expect((retried.update.$inc as Record<string, number>).maxAttempts).toBeUndefined();
+  });
+
+  it('an agent shutdown requeues its attempt, fenced on the worker, recording why', () => {
+    const ref = { jobId: 'j1', attempt: 1, workerId: 'w1' };
+    const t = machine.requeueShutdown(ref, { maxAttempts: 1 }, now, 1000, 2);
+    expect(t.update).toMatchObject({
+      $set: { status: JobStatus.QUEUED, lostRetries: 1 },
+      $inc: { attempt: 1, maxAttempts: 1 },
+      $push: { attempts: { attempt: 1, workerId: 'w1', status: JobStatus.QUEUED, endReason: machine.AttemptEndReason.AGENT_SHUTDOWN } },
+    });
+    const doc = { _id: 'j1', attempt: 1, workerId: 'w1', status: JobStatus.RUNNING, cancelRequestedAt: null };
+    expect(matches(t.filter, doc)).toBe(true);
+    expect(matches(t.filter, { ...doc, status: JobStatus.ASSIGNED })).toBe(true);
+    expect(matches(t.filter, { ...doc, workerId: 'w2' })).toBe(false);
+    // a cancel requested first wins: the shutdown does not requeue a canceled job
+    expect(matches(t.filter, { ...doc, cancelRequestedAt: now })).toBe(false);
+    // no free retry and no attempt left: FAILED as before
+    expect(machine.requeueShutdown(ref, { maxAttempts: 1, lostRetries: 2 }, now, 1000, 2).update).toMatchObject({ $set: { status: JobStatus.FAILED } });
+  });
+
+  it('a completion records the attempt and why it ended', () => {
+    const t = machine.complete({ jobId: 'j1', attempt: 2, workerId: 'w1' }, { exitCode: 0 }, false, null, now);
+    expect(t.update).toMatchObject({ $push: { attempts: { attempt: 2, workerId: 'w1', status: JobStatus.SUCCEEDED, endReason: machine.AttemptEndReason.FINISHED, endedAt: now } } });
+  });
+
+  it('a retry by the user restores the free retries', () => {
+    const t = machine.retry({ jobId: 'j1', attempt: 3, maxAttempts: 3 }, now);
+    expect(t.update).toMatchObject({ $set: { lostRetries: 0 } });
   });
 
   it('an unstarted attempt does not use up a try', () => {

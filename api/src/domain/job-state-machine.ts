@@ -1,4 +1,6 @@
-import { JobStatus, LEASED_JOB_STATUSES, SandboxKind, TERMINAL_JOB_STATUSES } from './enums';
+import { AttemptEndReason, JobStatus, LEASED_JOB_STATUSES, SandboxKind, TERMINAL_JOB_STATUSES } from './enums';
+
+export { AttemptEndReason };
 
 /**
  * The job state machine as pure data. Each transition is a description — the filter naming
@@ -110,6 +112,8 @@ export interface JobResult {
   error?: string | null;
   canceled?: boolean | null;
   timedOut?: boolean | null;
+  /** The agent stopped the process because it shut down (not the job's doing, not a cancel). */
+  agentShutdown?: boolean | null;
 }
 
 export interface Outcome {
@@ -154,43 +158,113 @@ function finish(outcome: Outcome, now: Date): Update {
  * the caller reads again.
  */
 export function complete(ref: LeaseRef, result: JobResult, cancelRequested: boolean, timeoutSeconds: number | null | undefined, now: Date): Transition {
+  const outcome = outcomeOf(result, cancelRequested, timeoutSeconds);
+  const reason = outcome.status === JobStatus.CANCELED ? AttemptEndReason.CANCELED : AttemptEndReason.FINISHED;
   return {
     filter: { ...fence(ref), cancelRequestedAt: cancelRequested ? { $ne: null } : null },
-    update: finish(outcomeOf(result, cancelRequested, timeoutSeconds), now),
+    update: recordEnd(finish(outcome, now), { attempt: ref.attempt, workerId: ref.workerId, endedAt: now, status: outcome.status, reason }),
   };
 }
 
-/** The lease of an attempt that ran is gone (worker dead, cut off, or restarted without it). */
+/**
+ * The agent shut down and stopped this attempt itself: requeued like a lost attempt (free
+ * retries first), fenced like every worker call. A cancel requested meanwhile makes it miss:
+ * the caller completes it as canceled instead.
+ */
+export function requeueShutdown(ref: LeaseRef, job: { maxAttempts: number; lostRetries?: number | null; startedAt?: Date | null }, now: Date, backoffMs: number, freeRetries: number): Transition {
+  const t = requeueLost(
+    { jobId: ref.jobId, attempt: ref.attempt, maxAttempts: job.maxAttempts, status: JobStatus.RUNNING, lostRetries: job.lostRetries, workerId: ref.workerId, startedAt: job.startedAt },
+    now,
+    backoffMs,
+    { reason: AttemptEndReason.AGENT_SHUTDOWN, freeRetries, workerId: ref.workerId },
+  );
+  // Stopped before or after startJob was accepted: either leased status.
+  return { ...t, filter: { ...t.filter, status: leased } };
+}
+
+/** One ended attempt, pushed onto the job's history by the update that ends it. */
+export interface AttemptEnd {
+  attempt: number;
+  workerId?: unknown;
+  startedAt?: Date | null;
+  endedAt: Date;
+  status: JobStatus;
+  reason: AttemptEndReason;
+}
+
+function recordEnd(update: Update, end: AttemptEnd): Update {
+  const entry: Record<string, unknown> = { attempt: end.attempt, endedAt: end.endedAt, status: end.status, endReason: end.reason };
+  if (end.workerId != null) entry.workerId = end.workerId;
+  if (end.startedAt) entry.startedAt = end.startedAt;
+  return { ...update, $push: { attempts: entry } };
+}
+
+/** The lease of an attempt that ran is gone (worker dead, cut off, restarted without it, or shut down). */
 export interface LostAttempt {
   jobId: unknown;
   attempt: number;
   maxAttempts: number;
   status: JobStatus;
+  /** Lost attempts already retried without using up maxAttempts (missing on old jobs: 0). */
+  lostRetries?: number | null;
+  workerId?: unknown;
+  startedAt?: Date | null;
 }
 
 export const WORKER_LOST = 'worker lost';
 
 const releaseLease = { workerId: 1, assignedAt: 1, leaseExpiresAt: 1, startedAt: 1 };
 
+export interface LostOptions {
+  reason: AttemptEndReason.WORKER_LOST | AttemptEndReason.AGENT_SHUTDOWN | AttemptEndReason.LEASE_LAPSED;
+  /** Lost attempts retried for free per job (LOST_ATTEMPT_RETRIES). */
+  freeRetries: number;
+  /** Sweeper: the lease must also have expired, so a heartbeat that renewed it first wins. */
+  lapsedBefore?: Date;
+  /** Agent shutdown: the attempt is identified by its worker too (the fence of a worker call). */
+  workerId?: unknown;
+}
+
 /**
- * A lost attempt goes back to the queue as the next attempt after a backoff, or FAILED
- * "worker lost" when no attempt is left. `lapsedBefore` (sweeper) also requires the lease to
- * have expired, so a heartbeat that renewed it first wins.
+ * A lost attempt is the platform's fault, not the job's: it goes back to the queue as the next
+ * attempt after a backoff without using up maxAttempts, up to `freeRetries` times per job.
+ * Past that it uses up an attempt like any retry, and ends FAILED "worker lost" when none is
+ * left. The filter pins the lost-retry count the decision was made on, so two passes cannot
+ * both spend the same free retry.
  */
-export function requeueLost(job: LostAttempt, now: Date, backoffMs: number, lapsedBefore?: Date): Transition {
-  const filter: Filter = { _id: job.jobId, attempt: job.attempt, status: job.status, cancelRequestedAt: null };
-  if (lapsedBefore) filter.leaseExpiresAt = { $lt: lapsedBefore };
-  if (job.attempt >= job.maxAttempts) {
-    return { filter, update: finish({ status: JobStatus.FAILED, error: WORKER_LOST }, now) };
+export function requeueLost(job: LostAttempt, now: Date, backoffMs: number, opts: LostOptions): Transition {
+  const used = job.lostRetries ?? 0;
+  const filter: Filter = {
+    _id: job.jobId,
+    attempt: job.attempt,
+    status: job.status,
+    cancelRequestedAt: null,
+    // `$in` with null also matches a job stored before the field existed.
+    lostRetries: used === 0 ? { $in: [0, null] } : used,
+  };
+  if (opts.workerId !== undefined) filter.workerId = opts.workerId;
+  if (opts.lapsedBefore) filter.leaseExpiresAt = { $lt: opts.lapsedBefore };
+  const free = used < opts.freeRetries;
+  const end = { attempt: job.attempt, workerId: job.workerId ?? opts.workerId, startedAt: job.startedAt, endedAt: now, reason: opts.reason };
+  if (!free && job.attempt >= job.maxAttempts) {
+    return { filter, update: recordEnd(finish({ status: JobStatus.FAILED, error: WORKER_LOST }, now), { ...end, status: JobStatus.FAILED }) };
   }
   return {
     filter,
-    update: {
-      $set: { status: JobStatus.QUEUED, notBefore: new Date(now.getTime() + backoffMs) },
-      $inc: { attempt: 1 },
-      $unset: releaseLease,
-    },
+    update: recordEnd(
+      {
+        $set: { status: JobStatus.QUEUED, notBefore: new Date(now.getTime() + backoffMs), lostRetries: used + (free ? 1 : 0) },
+        $inc: free ? { attempt: 1, maxAttempts: 1 } : { attempt: 1 },
+        $unset: releaseLease,
+      },
+      { ...end, status: JobStatus.QUEUED },
+    ),
   };
+}
+
+/** The SYSTEM line's note when a lost attempt was retried without using up one of maxAttempts. */
+export function freeRetryNote(before: { maxAttempts: number }, after: { maxAttempts: number; lostRetries?: number | null }): string {
+  return after.maxAttempts > before.maxAttempts ? ` (lost to the platform: does not count against maxAttempts; free retry ${after.lostRetries ?? 0})` : '';
 }
 
 /**
@@ -199,20 +273,30 @@ export function requeueLost(job: LostAttempt, now: Date, backoffMs: number, laps
  * startJob for the old one is fenced out, and maxAttempts with it: nothing ran, so no try was
  * used up.
  */
-export function requeueUnstarted(job: { jobId: unknown; attempt: number }, now: Date, lapsedBefore?: Date): Transition {
+export function requeueUnstarted(job: { jobId: unknown; attempt: number; workerId?: unknown }, now: Date, lapsedBefore?: Date): Transition {
   const filter: Filter = { _id: job.jobId, attempt: job.attempt, status: JobStatus.ASSIGNED, cancelRequestedAt: null };
   if (lapsedBefore) filter.leaseExpiresAt = { $lt: lapsedBefore };
   return {
     filter,
-    update: { $set: { status: JobStatus.QUEUED }, $inc: { attempt: 1, maxAttempts: 1 }, $unset: releaseLease },
+    update: recordEnd(
+      { $set: { status: JobStatus.QUEUED }, $inc: { attempt: 1, maxAttempts: 1 }, $unset: releaseLease },
+      { attempt: job.attempt, workerId: job.workerId, endedAt: now, status: JobStatus.QUEUED, reason: AttemptEndReason.NOT_STARTED },
+    ),
   };
 }
 
 /** Past timeoutSeconds (plus grace): the platform ends it; the worker is told to stop. */
-export function timeOut(job: { jobId: unknown; attempt: number }, timeoutSeconds: number, now: Date): Transition {
+export function timeOut(job: { jobId: unknown; attempt: number; workerId?: unknown; startedAt?: Date | null }, timeoutSeconds: number, now: Date): Transition {
   return {
     filter: { _id: job.jobId, attempt: job.attempt, status: JobStatus.RUNNING },
-    update: finish({ status: JobStatus.TIMED_OUT, error: `timed out after ${timeoutSeconds} s` }, now),
+    update: recordEnd(finish({ status: JobStatus.TIMED_OUT, error: `timed out after ${timeoutSeconds} s` }, now), {
+      attempt: job.attempt,
+      workerId: job.workerId,
+      startedAt: job.startedAt,
+      endedAt: now,
+      status: JobStatus.TIMED_OUT,
+      reason: AttemptEndReason.TIMED_OUT,
+    }),
   };
 }
 
@@ -220,7 +304,7 @@ export function timeOut(job: { jobId: unknown; attempt: number }, timeoutSeconds
  * A cancel that no worker will confirm: the job was only assigned (nothing started), or its
  * worker's lease lapsed.
  */
-export function finalizeCancel(job: { jobId: unknown; attempt: number }, now: Date, opts: { onlyAssigned?: boolean; lapsedBefore?: Date } = {}): Transition {
+export function finalizeCancel(job: { jobId: unknown; attempt: number; workerId?: unknown; startedAt?: Date | null }, now: Date, opts: { onlyAssigned?: boolean; lapsedBefore?: Date } = {}): Transition {
   const filter: Filter = {
     _id: job.jobId,
     attempt: job.attempt,
@@ -228,7 +312,8 @@ export function finalizeCancel(job: { jobId: unknown; attempt: number }, now: Da
     cancelRequestedAt: { $ne: null },
   };
   if (opts.lapsedBefore) filter.leaseExpiresAt = { $lt: opts.lapsedBefore };
-  return { filter, update: finish({ status: JobStatus.CANCELED }, now) };
+  const end = { attempt: job.attempt, workerId: job.workerId, startedAt: job.startedAt, endedAt: now, status: JobStatus.CANCELED, reason: AttemptEndReason.CANCELED };
+  return { filter, update: recordEnd(finish({ status: JobStatus.CANCELED }, now), end) };
 }
 
 // ---- user-side transitions (job.service) ----
@@ -254,7 +339,7 @@ export function retry(job: { jobId: unknown; attempt: number; maxAttempts: numbe
   return {
     filter: { _id: job.jobId, attempt: job.attempt, status: { $in: [...TERMINAL_JOB_STATUSES] } },
     update: {
-      $set: { status: JobStatus.QUEUED, queuedAt: now, maxAttempts: job.attempt + job.maxAttempts, logTruncated: false, logBytes: 0 },
+      $set: { status: JobStatus.QUEUED, queuedAt: now, maxAttempts: job.attempt + job.maxAttempts, logTruncated: false, logBytes: 0, lostRetries: 0 },
       $inc: { attempt: 1 },
       $unset: { ...releaseLease, finishedAt: 1, exitCode: 1, signal: 1, error: 1, cancelRequestedAt: 1, notBefore: 1 },
     },

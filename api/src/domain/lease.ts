@@ -19,6 +19,8 @@ export interface LeaseSettings {
    * reconnect after a network blip, while a dead worker's jobs come back sooner.
    */
   reconnectGraceMs: number;
+  /** Lost attempts (worker lost, agent shut down, lease lapsed) retried per job without using up maxAttempts. */
+  lostAttemptRetries: number;
 }
 
 /** From the configured seconds; the derived timings follow `overrides.leaseMs`/`heartbeatMs` when given. */
@@ -37,6 +39,7 @@ export function leaseSettings(leaseSeconds: number, heartbeatSeconds: number, ov
     // a few indexed queries, on one replica).
     sweepIntervalMs: Math.max(50, Math.min(1000, heartbeatMs, Math.round(leaseMs / 3))),
     reconnectGraceMs: Math.min(leaseMs, 2 * heartbeatMs),
+    lostAttemptRetries: 2,
     ...overrides,
   };
 }

@@ -144,16 +144,16 @@ export class DispatchService implements JobDispatchHooks {
       if (view.status !== WorkerStatus.ONLINE || view.held.size >= view.capacity) continue;
       if (!machine.canRun(view, job)) continue;
       const hold = `insert:${(this.insertHolds += 1)}`;
-      view.held.add(hold);
+      lw.slots.hold(hold);
       return {
         fields: machine.assignedAtInsert({ workerId: view.objectId, labels: view.labels, sandboxes: view.sandboxes }, now, this.deps.lease.leaseMs),
         deliver: async (inserted) => {
-          view.held.delete(hold);
-          if (lw.slots.current === view) view.held.add(attemptKey(inserted._id, inserted.attempt));
-          else this.markStale(lw); // read again since the hold: it may predate the insert
+          // Whatever view is kept now (a read may have come during the insert, with or without
+          // the job), the attempt's key replaces the hold: the same slot, counted once.
+          lw.slots.settle(hold, attemptKey(inserted._id, inserted.attempt));
           await this.handOver(lw, inserted);
         },
-        release: () => void view.held.delete(hold),
+        release: () => lw.slots.settle(hold),
       };
     }
     return null;
@@ -164,7 +164,7 @@ export class DispatchService implements JobDispatchHooks {
     if (job.status === JobStatus.ASSIGNED) {
       // Nothing started yet: end it here. A startJob racing this gets CONFLICT.
       const ref = { jobId: job._id, attempt: job.attempt };
-      result = await this.endLease({ ...ref, workerId: job.workerId }, machine.finalizeCancel(ref, new Date(), { onlyAssigned: true }));
+      result = await this.endLease({ ...ref, workerId: job.workerId }, machine.finalizeCancel({ ...ref, workerId: job.workerId }, new Date(), { onlyAssigned: true }));
     }
     if (job.workerId) await this.sendCancel(String(job.workerId), job.id, job.attempt);
     return result;
@@ -380,6 +380,6 @@ export class DispatchService implements JobDispatchHooks {
 
   private async release(job: JobDoc): Promise<void> {
     const ref = { jobId: job._id, attempt: job.attempt };
-    await this.endLease({ ...ref, workerId: job.workerId }, machine.requeueUnstarted(ref, new Date()));
+    await this.endLease({ ...ref, workerId: job.workerId }, machine.requeueUnstarted({ ...ref, workerId: job.workerId }, new Date()));
   }
 }

@@ -130,18 +130,19 @@ export class SweeperService {
     const silentFor = job.leaseExpiresAt ? `no heartbeat since ${new Date(job.leaseExpiresAt.getTime() - this.deps.lease.leaseMs).toISOString()}` : 'no heartbeat';
     // Each end is a fenced transition: a heartbeat or a result that got there first wins.
     if (job.cancelRequestedAt) {
-      const next = await this.end(job, machine.finalizeCancel(ref, now, { lapsedBefore: now }), `attempt ${job.attempt} canceled: the worker stopped responding (${silentFor})`);
+      const next = await this.end(job, machine.finalizeCancel({ ...ref, workerId: job.workerId, startedAt: job.startedAt }, now, { lapsedBefore: now }), `attempt ${job.attempt} canceled: the worker stopped responding (${silentFor})`);
       if (next) report.canceled += 1;
     } else if (job.status === JobStatus.ASSIGNED) {
       const line = `attempt ${job.attempt} was not started within its lease; queued again as attempt ${job.attempt + 1}`;
-      const next = await this.end(job, machine.requeueUnstarted(ref, now, now), line);
+      const next = await this.end(job, machine.requeueUnstarted({ ...ref, workerId: job.workerId }, now, now), line);
       if (next) report.requeued += 1;
     } else {
       const backoff = retryBackoffMs(job.attempt, this.deps.lease);
-      const t = machine.requeueLost({ ...ref, maxAttempts: job.maxAttempts, status: job.status }, now, backoff, now);
+      const lost = { ...ref, maxAttempts: job.maxAttempts, status: job.status, lostRetries: job.lostRetries, workerId: job.workerId, startedAt: job.startedAt };
+      const t = machine.requeueLost(lost, now, backoff, { reason: machine.AttemptEndReason.LEASE_LAPSED, freeRetries: this.deps.lease.lostAttemptRetries, lapsedBefore: now });
       const next = await this.end(job, t, (after) =>
         after.status === JobStatus.QUEUED
-          ? `worker lost attempt ${job.attempt} (${silentFor}); retrying as attempt ${after.attempt} in ${backoff} ms`
+          ? `worker lost attempt ${job.attempt} (${silentFor}); retrying as attempt ${after.attempt} in ${backoff} ms${machine.freeRetryNote(job, after)}`
           : `worker lost attempt ${job.attempt} (${silentFor}); no attempts left (${job.attempt} of ${job.maxAttempts})`,
       );
       if (next?.status === JobStatus.QUEUED) report.requeued += 1;
@@ -152,7 +153,7 @@ export class SweeperService {
   private async timeOut(job: JobDoc, now: Date, report: SweepReport): Promise<void> {
     const timeoutSeconds = job.timeoutSeconds as number;
     const line = `attempt ${job.attempt} timed out after ${timeoutSeconds} s and the worker did not stop it; sending cancel`;
-    const next = await this.end(job, machine.timeOut({ jobId: job._id, attempt: job.attempt }, timeoutSeconds, now), line);
+    const next = await this.end(job, machine.timeOut({ jobId: job._id, attempt: job.attempt, workerId: job.workerId, startedAt: job.startedAt }, timeoutSeconds, now), line);
     if (!next) return;
     report.timedOut += 1;
     if (job.workerId) await this.deps.dispatcher.sendCancel(String(job.workerId), job.id, job.attempt);
@@ -169,3 +170,4 @@ export class SweeperService {
     return next;
   }
 }
+

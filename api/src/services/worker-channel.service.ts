@@ -201,6 +201,11 @@ export class WorkerChannelService {
   /** The worker's result ends the attempt (only while it still holds the lease). */
   async completeJob(principal: WorkerPrincipal, ref: AttemptRef, result: machine.JobResult, session?: WorkerSession): Promise<JobDoc> {
     const lease = await this.leaseRef(principal, ref, session);
+    if (result.agentShutdown && !result.canceled && !result.timedOut) {
+      const requeued = await this.requeueShutdown(lease);
+      if (requeued) return requeued;
+      // A cancel was requested meanwhile: it ends as the cancel says.
+    }
     // Usually nobody asked to cancel and there is no timeout to name: try that first, and read
     // the job only when the guess misses.
     let job: JobDoc | null = null;
@@ -217,6 +222,20 @@ export class WorkerChannelService {
       // A cancel request landed between the read and the update: read again.
     }
     throw new ConflictError('job changed while completing; try again');
+  }
+
+  /** The agent shut down and stopped the attempt: not the job's fault, so it goes back to the queue. */
+  private async requeueShutdown(lease: machine.LeaseRef & { jobId: string; workerId: Types.ObjectId }): Promise<JobDoc | null> {
+    const job = await findFenced(lease);
+    if (!job) throw new ConflictError('this attempt no longer holds the lease');
+    if (job.cancelRequestedAt) return null;
+    const backoff = retryBackoffMs(job.attempt, this.deps.lease);
+    const t = machine.requeueShutdown(lease, job, new Date(), backoff, this.deps.lease.lostAttemptRetries);
+    return this.deps.dispatcher.endLease(lease, t, (next) =>
+      next.status === JobStatus.QUEUED
+        ? `the worker agent shut down and stopped attempt ${job.attempt}; retrying as attempt ${next.attempt} in ${backoff} ms${machine.freeRetryNote(job, next)}`
+        : `the worker agent shut down and stopped attempt ${job.attempt}; no attempts left (${machine.WORKER_LOST})`,
+    );
   }
 
   /** Admin: no new assignments; running jobs finish. */
@@ -281,15 +300,15 @@ export class WorkerChannelService {
     const ref = { jobId: job._id, attempt: job.attempt };
     const held = { ...ref, workerId: worker._id };
     if (job.cancelRequestedAt) {
-      await this.deps.dispatcher.endLease(held, machine.finalizeCancel(ref, now), `canceled: worker ${worker.name} restarted without attempt ${job.attempt}`);
+      await this.deps.dispatcher.endLease(held, machine.finalizeCancel({ ...ref, workerId: worker._id, startedAt: job.startedAt }, now), `canceled: worker ${worker.name} restarted without attempt ${job.attempt}`);
     } else if (job.status === JobStatus.ASSIGNED) {
       const line = `worker ${worker.name} restarted before starting attempt ${job.attempt}; queued again as attempt ${job.attempt + 1}`;
-      await this.deps.dispatcher.endLease(held, machine.requeueUnstarted(ref, now), line);
+      await this.deps.dispatcher.endLease(held, machine.requeueUnstarted({ ...ref, workerId: worker._id }, now), line);
     } else {
       const backoff = retryBackoffMs(job.attempt, this.deps.lease);
-      await this.deps.dispatcher.endLease(held, machine.requeueLost({ ...ref, maxAttempts: job.maxAttempts, status: job.status }, now, backoff), (next) =>
+      await this.deps.dispatcher.endLease(held, machine.requeueLost({ ...ref, maxAttempts: job.maxAttempts, status: job.status, lostRetries: job.lostRetries, workerId: worker._id, startedAt: job.startedAt }, now, backoff, { reason: machine.AttemptEndReason.WORKER_LOST, freeRetries: this.deps.lease.lostAttemptRetries }), (next) =>
         next.status === JobStatus.QUEUED
-          ? `worker ${worker.name} restarted and lost attempt ${job.attempt}; retrying as attempt ${next.attempt} in ${backoff} ms`
+          ? `worker ${worker.name} restarted and lost attempt ${job.attempt}; retrying as attempt ${next.attempt} in ${backoff} ms${machine.freeRetryNote(job, next)}`
           : `worker ${worker.name} restarted and lost attempt ${job.attempt}; no attempts left (${machine.WORKER_LOST})`,
       );
     }

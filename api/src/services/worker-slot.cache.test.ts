@@ -116,4 +116,21 @@ describe('WorkerSlotCache', () => {
     g.open();
     await pending;
   });
+
+  it('an insert hold survives a read that comes during the insert, and the stored attempt takes its place once', async () => {
+    const c = new WorkerSlotCache(1000);
+    await c.get(readOf(worker({ capacity: 2 })));
+    c.hold('insert:1');
+    // the read does not see the job (not stored yet): the hold still takes a slot
+    const during = await c.refresh(readOf(worker({ capacity: 2 })));
+    expect(during?.held).toEqual(new Set(['insert:1']));
+    // a later read that already sees the stored job: settling counts it once
+    const after = await c.refresh(readOf(worker({ capacity: 2 }), [{ _id: jobA, attempt: 1 }]));
+    c.settle('insert:1', attemptKey(jobA.toHexString(), 1));
+    expect(after?.held).toEqual(new Set([attemptKey(jobA.toHexString(), 1)]));
+    // a failed insert frees the hold
+    c.hold('insert:2');
+    c.settle('insert:2');
+    expect(c.current?.held.size).toBe(1);
+  });
 });

@@ -37,6 +37,12 @@ export class WorkerSlotCache {
   private kept?: SlotView;
   /** While a read is in flight: releases seen meanwhile, applied to what it returns. */
   private reading?: { released: Set<string>; stale: boolean };
+  /**
+   * Slots held for jobs being inserted (assign at insert). They are in no read until the insert
+   * lands, so every view built meanwhile carries them: a read during the insert would otherwise
+   * show the slot free and a claim could fill it a second time.
+   */
+  private readonly holds = new Set<string>();
 
   constructor(
     private readonly maxAgeMs: number,
@@ -91,6 +97,7 @@ export class WorkerSlotCache {
     };
     // A release that landed while we read may or may not be in the read: it is released either way.
     for (const k of reading.released) view.held.delete(k);
+    for (const k of this.holds) view.held.add(k);
     this.kept = view;
     return view;
   }
@@ -107,6 +114,19 @@ export class WorkerSlotCache {
     const key = attemptKey(released.jobId, released.attempt);
     this.kept?.held.delete(key);
     this.reading?.released.add(key);
+  }
+
+  /** Holds a slot for a job not stored yet; kept across reads until `settle`. */
+  hold(key: string): void {
+    this.holds.add(key);
+    this.kept?.held.add(key);
+  }
+
+  /** The hold ends: the stored attempt (`leased`, when the insert landed) takes its place. */
+  settle(key: string, leased?: string): void {
+    this.holds.delete(key);
+    this.kept?.held.delete(key);
+    if (leased !== undefined) this.kept?.held.add(leased);
   }
 
   /** Something about the worker changed: read it before the next claim. */

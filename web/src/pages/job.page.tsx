@@ -18,6 +18,10 @@ const JobDocument = graphql(`
   query Job($id: ID!) {
     job(id: $id) {
       ...JobSummary
+      attempts {
+        attempt
+        endReason
+      }
       timeoutSeconds
       cwd
       env {
@@ -33,6 +37,10 @@ const JobLiveDocument = graphql(`
   subscription JobLive($id: ID!) {
     jobUpdated(id: $id) {
       ...JobSummary
+      attempts {
+        attempt
+        endReason
+      }
     }
   }
 `);
@@ -85,6 +93,9 @@ export function JobPage({ id }: { id: string }) {
   let job: JobSummaryFragment | null | undefined = base;
   for (const other of [live.data, mutated]) if (job && other && other.id === job.id) job = newerJob(job, other);
   const log = useJobLog(id, viewAttempt, job?.attempt);
+  // why each earlier attempt ended, newest report first (the live event, else the page's query)
+  const liveAttempts = live.data?.id === id ? (live.data as AttemptHistory).attempts : undefined;
+  const endReasons = new Map((liveAttempts ?? (base as AttemptHistory | undefined)?.attempts ?? []).map((a) => [a.attempt, a.endReason]));
   const running = job ? !isTerminal(job.status) : false;
   const now = useNow(1000, running);
 
@@ -274,6 +285,7 @@ export function JobPage({ id }: { id: string }) {
                 {Array.from({ length: job.attempt - 1 }, (_, i) => job.attempt - 1 - i).map((n) => (
                   <option key={n} value={n}>
                     attempt {n} of {job.attempt}
+                    {endReasons.has(n) ? ` (${describeEnd(endReasons.get(n)!)})` : ''}
                   </option>
                 ))}
               </select>
@@ -302,4 +314,30 @@ export function JobPage({ id }: { id: string }) {
       <LogView lines={log.state.lines} live={running} />
     </main>
   );
+}
+
+interface AttemptHistory {
+  attempts?: Array<{ attempt: number; endReason: string }>;
+}
+
+/** Why an attempt ended, in a few words for the attempt picker. */
+function describeEnd(reason: string): string {
+  switch (reason) {
+    case 'FINISHED':
+      return 'finished';
+    case 'CANCELED':
+      return 'canceled';
+    case 'TIMED_OUT':
+      return 'timed out';
+    case 'WORKER_LOST':
+      return 'worker lost';
+    case 'AGENT_SHUTDOWN':
+      return 'agent shut down';
+    case 'LEASE_LAPSED':
+      return 'lease lapsed';
+    case 'NOT_STARTED':
+      return 'never started';
+    default:
+      return reason.toLowerCase();
+  }
 }

@@ -249,8 +249,9 @@ export class WorkerAgent implements Agent {
       this.log.warn({ jobId: a.jobId }, 'ASSIGN without a job; ignored');
       return;
     }
-    if (this.runners.size >= this.concurrency) {
-      this.log.warn({ jobId: a.jobId, running: this.runners.size }, 'assignment beyond capacity; running it anyway');
+    const holding = [...this.runners.values()].filter((r) => r.holdsSlot).length;
+    if (holding >= this.concurrency) {
+      this.log.warn({ jobId: a.jobId, running: holding }, 'assignment beyond capacity; running it anyway');
     }
     const job = toRunnableJob(a);
     let sandbox: Sandbox;

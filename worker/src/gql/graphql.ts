@@ -14,6 +14,8 @@ export type JobAttemptInput = {
 };
 
 export type JobResultInput = {
+  /** the agent stopped the process because it shut down: the attempt is requeued, not failed */
+  agentShutdown?: boolean | null | undefined;
   /** the process was stopped because of a CANCEL */
   canceled?: boolean | null | undefined;
   /** platform-side failure (spawn error, limit exceeded) */

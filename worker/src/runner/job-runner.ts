@@ -18,6 +18,8 @@ export interface JobResult {
   error: string | null;
   canceled: boolean;
   timedOut: boolean;
+  /** stopped because the agent shut down: the server requeues the attempt */
+  agentShutdown?: boolean;
 }
 
 /** The job-scoped server calls one runner makes (each refused with CONFLICT once the lease is gone). */
@@ -90,6 +92,8 @@ export class JobRunner {
   private killTimer: NodeJS.Timeout | undefined;
   private timeoutTimer: NodeJS.Timeout | undefined;
   private running: Promise<RunOutcome> | undefined;
+  /** completeJob went out (the server frees the slot on receipt) or the lease is gone */
+  private slotGiven = false;
 
   constructor(
     readonly job: RunnableJob,
@@ -145,6 +149,15 @@ export class JobRunner {
     return this.streamer.stats;
   }
 
+  /**
+   * Whether the attempt still counts against the agent's capacity as the server counts it: until
+   * completeJob is sent (the process is gone by then) or the lease is lost. Cleanup after that
+   * does not hold a slot, so an assignment for the freed slot is not "beyond capacity".
+   */
+  get holdsSlot(): boolean {
+    return !this.slotGiven && this.lostReason === undefined;
+  }
+
   get isStopping(): boolean {
     return this.stopReason !== undefined || this.lostReason !== undefined;
   }
@@ -173,6 +186,8 @@ export class JobRunner {
         // The output could not be delivered, but the result is known: report it anyway.
         this.log.error({ err: errorMessage(err) }, 'job output incomplete on the server');
       }
+      // From here the server may free the slot and fill it before this runner has cleaned up.
+      this.slotGiven = true;
       await this.withRetry('completeJob', () => this.options.api.completeJob(this.job.jobId, this.job.attempt, result));
       this.log.info({ exitCode: result.exitCode, signal: result.signal, error: result.error }, 'job reported');
       return { kind: 'completed', result };
@@ -213,7 +228,10 @@ export class JobRunner {
     const flag = (): JobResult => {
       if (this.stopReason === 'cancel') result.canceled = true;
       if (this.stopReason === 'timeout') result.timedOut = true;
-      if (this.stopReason === 'shutdown' && !result.error) result.error = 'stopped: the worker agent shut down';
+      if (this.stopReason === 'shutdown') {
+        result.agentShutdown = true;
+        if (!result.error) result.error = 'stopped: the worker agent shut down';
+      }
       return result;
     };
     if (this.isStopping) return flag();

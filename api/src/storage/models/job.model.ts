@@ -1,7 +1,7 @@
 import { index, modelOptions, prop, Severity } from '@typegoose/typegoose';
 import { Types } from 'mongoose';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { JobStatus, SandboxKind } from '../../domain/enums';
+import { AttemptEndReason, JobStatus, SandboxKind } from '../../domain/enums';
 
 @ObjectType({ description: 'value is null when secret' })
 export class EnvVar {
@@ -37,6 +37,33 @@ export class JobLimits {
   @Field(() => Int, { nullable: true })
   @prop({ type: Number })
   fileSizeMb?: number;
+}
+
+@ObjectType({ description: 'One ended attempt of a job: who ran it, when, and why it ended.' })
+export class AttemptRecord {
+  @Field(() => Int)
+  @prop({ type: Number, required: true })
+  attempt!: number;
+
+  @Field(() => ID, { nullable: true, description: 'the worker that held it' })
+  @prop({ type: Types.ObjectId })
+  workerId?: Types.ObjectId;
+
+  @Field(() => Date, { nullable: true })
+  @prop({ type: Date })
+  startedAt?: Date;
+
+  @Field(() => Date)
+  @prop({ type: Date, required: true })
+  endedAt!: Date;
+
+  @Field(() => JobStatus, { description: 'the job\'s status right after this attempt ended (QUEUED: retried)' })
+  @prop({ enum: JobStatus, type: String, required: true })
+  status!: JobStatus;
+
+  @Field(() => AttemptEndReason)
+  @prop({ enum: AttemptEndReason, type: String, required: true })
+  endReason!: AttemptEndReason;
 }
 
 // Claim: the best QUEUED job by priority then queue time.
@@ -97,6 +124,15 @@ export class Job {
   @Field(() => Int)
   @prop({ type: Number, required: true, default: 1 })
   attempt!: number;
+
+  /** Lost attempts retried without using up maxAttempts (LOST_ATTEMPT_RETRIES bounds it). */
+  @Field(() => Int, { description: 'attempts lost to the platform (worker lost, agent shut down, lease lapsed) retried without using up maxAttempts' })
+  @prop({ type: Number, required: true, default: 0 })
+  lostRetries!: number;
+
+  @Field(() => [AttemptRecord], { description: 'ended attempts, oldest first' })
+  @prop({ type: () => [AttemptRecord], _id: false, default: [] })
+  attempts!: AttemptRecord[];
 
   @Field(() => JobStatus)
   @prop({ enum: JobStatus, type: String, required: true, default: JobStatus.QUEUED })

@@ -31,7 +31,8 @@ async function statusIs(id: string, status: string, timeoutMs = 8000) {
 const cancelJob = (id: string) => gql<{ cancelJob: { status: string } }>(t.url, 'mutation($id: ID!) { cancelJob(id: $id) { status } }', { id }, { token: t.adminToken });
 
 beforeAll(async () => {
-  t = await startDispatchApi();
+  // These cases are about maxAttempts; lost attempts retried for free are lost-attempts.test.ts.
+  t = await startDispatchApi({ lease: { lostAttemptRetries: 0 } });
 });
 afterEach(async () => {
   await Promise.all(fakes.splice(0).map((w) => w.close()));

@@ -72,6 +72,9 @@ export class JobResultInput {
 
   @Field(() => Boolean, { nullable: true, description: 'the process was stopped because timeoutSeconds passed' })
   timedOut?: boolean;
+
+  @Field(() => Boolean, { nullable: true, description: 'the agent stopped the process because it shut down: the attempt is requeued, not failed' })
+  agentShutdown?: boolean;
 }
 
 @ObjectType()
