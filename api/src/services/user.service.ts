@@ -7,8 +7,12 @@ import { ConflictError } from '../errors';
 import type { Logger } from '../logger';
 import type { UserDoc } from '../storage/repositories/documents';
 import { isDuplicateKey } from '../storage/repositories/duplicate-key';
-import { anyUserWithRole, findUserById, findUserByUsername, findUsersByIds, insertUser, listUsers } from '../storage/repositories/user.repository';
+import { anyUserWithRole, findUserById, findUserByUsername, findUsersByIds, insertUser, listUsers, setUserPasswordHash } from '../storage/repositories/user.repository';
 import type { AuditService } from './audit.service';
+
+function generatePassword(): string {
+  return randomBytes(12).toString('base64url');
+}
 
 export class UserService {
   constructor(
@@ -45,23 +49,33 @@ export class UserService {
 
   /**
    * First start: make sure an admin exists. Without ADMIN_PASSWORD a random one is generated and
-   * printed once to the terminal (not to the structured log, which is shipped elsewhere).
+   * returned, for the caller to show once in the terminal banner (never in the structured log,
+   * which is shipped elsewhere).
    */
-  async ensureAdmin(username: string, password: string | undefined): Promise<void> {
-    if (await anyUserWithRole(Role.ADMIN)) return;
-    const generated = password === undefined;
-    const pw = password ?? randomBytes(12).toString('base64url');
+  async ensureAdmin(username: string, password: string | undefined): Promise<{ username: string; generatedPassword?: string } | undefined> {
+    if (await anyUserWithRole(Role.ADMIN)) return undefined;
+    const pw = password ?? generatePassword();
+    let user: UserDoc;
     try {
-      await this.insert(validateUsername(username, 'ADMIN_USERNAME'), pw, Role.ADMIN);
+      user = await this.insert(validateUsername(username, 'ADMIN_USERNAME'), pw, Role.ADMIN);
     } catch (err) {
       // Another replica created it first.
-      if (err instanceof ConflictError) return;
+      if (err instanceof ConflictError) return undefined;
       throw err;
     }
     this.logger.info({ username }, 'created the first admin user');
-    if (generated) {
-      process.stderr.write(`\n  First admin created: username "${username}", password "${pw}" (shown once)\n\n`);
-    }
+    await this.audit.record(user.id as string, 'user.create', user.id as string, { username, role: Role.ADMIN, firstAdmin: true });
+    return { username, generatedPassword: password === undefined ? pw : undefined };
+  }
+
+  /** `npm start -- --reset-admin-password`: a new random password for `username`, returned to print once. */
+  async resetPassword(username: string): Promise<string> {
+    const pw = generatePassword();
+    const user = await setUserPasswordHash(username, await hashPassword(pw));
+    if (!user) throw new ConflictError(`no user "${username}" to reset (check ADMIN_USERNAME)`);
+    await this.audit.record(user.id as string, 'user.resetPassword', user.id as string, { username, via: 'command line' });
+    this.logger.info({ username }, 'reset the password from the command line');
+    return pw;
   }
 
   private async insert(username: string, password: string, role: Role): Promise<UserDoc> {

@@ -28,3 +28,8 @@ export async function anyUserWithRole(role: Role): Promise<boolean> {
 export async function insertUser(fields: { username: string; passwordHash: string; role: Role }): Promise<UserDoc> {
   return UserModel.create(fields);
 }
+
+/** Replaces a user's password hash; null when no such user. */
+export async function setUserPasswordHash(username: string, passwordHash: string): Promise<UserDoc | null> {
+  return UserModel.findOneAndUpdate({ username }, { $set: { passwordHash } }, { new: true }).exec();
+}
