@@ -121,7 +121,7 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     const instanceId = randomUUID();
     const lease = leaseSettings(config.jobs.leaseSeconds, config.jobs.heartbeatSeconds, deps.lease);
     const audit = new AuditService();
-    const users = new UserService(audit, logger);
+    const users = new UserService(audit, logger, pubsub);
     const workerTokens = new WorkerTokenService(config.auth.workerTokenSecret, config.auth.workerTokenTtlDays, audit, pubsub);
     const auth = new AuthService(users, workerTokens, config.auth.jwtSecret, config.auth.jwtTtlSeconds);
     const workers = new WorkerQueryService();

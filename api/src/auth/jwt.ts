@@ -6,6 +6,8 @@ export interface UserClaims {
   userId: string;
   username: string;
   role: Role;
+  /** The user's session generation when signed (`tv`); a newer one in the store ends the token. */
+  tokenVersion?: number;
 }
 
 export interface VerifiedUserClaims extends UserClaims {
@@ -23,7 +25,7 @@ export class TokenError extends Error {
 const ALGORITHM = 'HS256';
 
 export function signUserToken(claims: UserClaims, secret: string, ttlSeconds: number): string {
-  return jwt.sign({ role: claims.role, username: claims.username }, secret, {
+  return jwt.sign({ role: claims.role, username: claims.username, tv: claims.tokenVersion ?? 0 }, secret, {
     algorithm: ALGORITHM,
     subject: claims.userId,
     expiresIn: ttlSeconds,
@@ -57,6 +59,7 @@ export function verifyUserToken(token: string, secret: string): VerifiedUserClai
     userId: payload.sub,
     username: typeof payload.username === 'string' ? payload.username : '',
     role,
+    tokenVersion: typeof payload.tv === 'number' ? payload.tv : 0,
     expiresAt: new Date(payload.exp * 1000),
   };
 }

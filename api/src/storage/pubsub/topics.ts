@@ -10,4 +10,6 @@ export const Topics = {
   DISPATCH_WAKE: 'DISPATCH_WAKE',
   /** A worker token was revoked: replicas close that worker's sockets. */
   WORKER_TOKEN_REVOKED: 'WORKER_TOKEN_REVOKED',
+  /** A user's role, enabled state or sessions changed: replicas drop its cached status and close its sockets. */
+  USER_ACCESS_CHANGED: 'USER_ACCESS_CHANGED',
 } as const;
