@@ -5,7 +5,7 @@ import { createUser } from '@cmd-executor/test-support/accounts';
 import { eventually } from '@cmd-executor/test-support/eventually';
 import { errorCode, gql, login, wsClient, wsRequest } from '@cmd-executor/test-support/graphql-client';
 import { startTestApi, type TestApi } from '@cmd-executor/test-support/test-api';
-import { AuditEntryModel } from '../../../src/storage/models';
+import { AuditEntryModel, UserModel } from '../../../src/storage/models';
 
 /**
  * A session follows its user: the role is the store's, and an admin's role change, disable or
@@ -130,4 +130,22 @@ it('only admins may change access; an admin cannot lock themself out; each chang
     ['user.revokeSessions', adminId],
   ]);
   expect(entries[1]!.details).toMatchObject({ from: 'USER', to: 'ADMIN' });
+});
+
+it('lists a job whose creator no longer exists with no creator, not an error', async () => {
+  const gone = await createUser(a, 'gone');
+  const created = await gql<{ createJob: { id: string } }>(a.url, 'mutation { createJob(input: {command: "echo orphan"}) { id } }', undefined, { token: gone.token });
+  expect(created.errors).toBeUndefined();
+  await UserModel.deleteOne({ _id: gone.id }).exec();
+  const list = await gql<{ jobs: { edges: Array<{ node: { id: string; createdBy: { username: string } | null } }> } }>(
+    a.url,
+    '{ jobs(first: 50) { edges { node { id createdBy { username } } } } }',
+    undefined,
+    { token: a.adminToken },
+  );
+  expect(list.errors).toBeUndefined();
+  const nodes = list.data!.jobs.edges.map((e) => e.node);
+  expect(nodes.find((n) => n.id === created.data!.createJob.id)).toEqual({ id: created.data!.createJob.id, createdBy: null });
+  // and its session is refused once the short status cache expires (removed behind the API's back, no event)
+  await eventually(async () => (errorCode(await gql(a.url, ME, undefined, { token: gone.token })) === 'UNAUTHENTICATED' ? true : undefined), 5_000, 'the session of a removed user to end');
 });
