@@ -125,7 +125,7 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     const instanceId = randomUUID();
     const lease = leaseSettings(config.jobs.leaseSeconds, config.jobs.heartbeatSeconds, { lostAttemptRetries: config.jobs.lostAttemptRetries, ...deps.lease });
     const audit = new AuditService();
-    const users = new UserService(audit, logger);
+    const users = new UserService(audit, logger, pubsub);
     const workerTokens = new WorkerTokenService([config.auth.workerTokenSecret, ...config.auth.workerTokenPreviousSecrets], config.auth.workerTokenTtlDays, audit, pubsub);
     const auth = new AuthService(users, workerTokens, { current: config.auth.jwtSecret, previous: config.auth.jwtPreviousSecrets }, config.auth.jwtTtlSeconds);
     const workers = new WorkerQueryService();

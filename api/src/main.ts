@@ -8,18 +8,19 @@
  * `--no-local-worker` runs the API alone (production, compose).
  */
 import 'reflect-metadata';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMongoWireServer } from '@cmd-executor/mongo-wire';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, ensurePrivateDir, loadConfig, loadOrCreateLocalSecrets } from './config';
 import { createLogger, type Logger } from './logger';
 import { startLocalAgent, type LocalAgent } from './local-agent';
 import { startApiServer, type ApiServer } from './server';
 import { installShutdownHandlers } from './shutdown';
 import { localShutdownOptions } from './local-shutdown';
 import { describeStartupFailure, preflight } from './startup-checks';
+import { banner } from './banner';
 import { UserModel } from './storage/models';
 import { Role } from './domain/enums';
 
@@ -29,15 +30,17 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       'no-local-worker': { type: 'boolean', default: false },
+      'reset-admin-password': { type: 'boolean', default: false },
       'data-dir': { type: 'string', default: process.env.CMD_EXECUTOR_DATA_DIR ?? path.resolve('.data') },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'usage: cmd-executor [--no-local-worker] [--data-dir DIR]\n' +
-        '  --no-local-worker  run the API (and web UI) only; agents connect from elsewhere\n' +
-        '  --data-dir DIR     embedded MongoDB data and the local worker token (default ./.data)\n' +
+      'usage: cmd-executor [--no-local-worker] [--data-dir DIR] [--reset-admin-password]\n' +
+        '  --no-local-worker       run the API (and web UI) only; agents connect from elsewhere\n' +
+        '  --data-dir DIR          embedded MongoDB data, generated secrets and the local worker token (default ./.data)\n' +
+        '  --reset-admin-password  give ADMIN_USERNAME a new random password and print it\n' +
         'Configuration comes from the environment: see README.md.\n',
     );
     return;
@@ -62,11 +65,12 @@ async function main(): Promise<void> {
   // another running instance holds.
   await preflight(loadConfig(), dataDir, !process.env.MONGODB_URI && process.env.NODE_ENV !== 'production');
 
-  let config = loadConfig();
+  let config = loadConfig(withLocalSecrets(process.env, dataDir));
   // Production refuses to start without MONGODB_URI (loadConfig), so only development gets here.
   if (!config.mongo.uri) {
     const dbpath = path.join(dataDir, 'mongo');
-    mkdirSync(dbpath, { recursive: true });
+    ensurePrivateDir(dataDir);
+    ensurePrivateDir(dbpath);
     const mongo = await startMongoWireServer({ port: 0, dbpath, logger: bootLogger });
     cleanups.push({ name: 'embedded mongo', run: () => mongo.close() });
     config = { ...config, mongo: { ...config.mongo, uri: `${mongo.uri}/cmd-executor` } };
@@ -91,15 +95,29 @@ async function main(): Promise<void> {
     cleanups.push({ name: 'local worker', run: () => agent!.stop() });
   }
 
-  const origin = api.url.replace(/\/graphql$/, '');
+  const resetPassword = values['reset-admin-password'] ? await api.container.services.users.resetPassword(config.auth.adminUsername) : undefined;
   process.stdout.write(
-    `\n  cmd-executor is running\n` +
-      `    web UI:   ${origin}/\n` +
-      `    GraphQL:  ${api.url}  (playground in development)\n` +
-      `    log in as "${config.auth.adminUsername}"` +
-      (config.auth.adminPassword ? ' with ADMIN_PASSWORD' : ' with the password printed at first start') +
-      `\n    worker:   ${agent ? `local agent "${LOCAL_WORKER_NAME}" (pid ${agent.pid ?? '?'})` : 'none (--no-local-worker)'}\n\n`,
+    banner({
+      apiUrl: api.url,
+      host: config.host,
+      port: api.port,
+      adminUsername: config.auth.adminUsername,
+      adminPasswordFromEnv: config.auth.adminPassword !== undefined,
+      newPassword: resetPassword ?? api.firstAdmin?.password,
+      newPasswordWhy: resetPassword ? 'reset' : 'first start',
+      worker: agent ? `local agent "${LOCAL_WORKER_NAME}" (pid ${agent.pid ?? '?'})` : 'none (--no-local-worker)',
+    }),
   );
+}
+
+/**
+ * Outside production, unset JWT_SECRET / WORKER_TOKEN_SECRET come from the data dir
+ * (random at first start, mode 0600), so no published value ever signs a session.
+ */
+function withLocalSecrets(env: NodeJS.ProcessEnv, dataDir: string): NodeJS.ProcessEnv {
+  if (env.NODE_ENV === 'production' || (env.JWT_SECRET && env.WORKER_TOKEN_SECRET)) return env;
+  const kept = loadOrCreateLocalSecrets(dataDir);
+  return { ...env, JWT_SECRET: env.JWT_SECRET || kept.JWT_SECRET, WORKER_TOKEN_SECRET: env.WORKER_TOKEN_SECRET || kept.WORKER_TOKEN_SECRET };
 }
 
 /**
@@ -118,7 +136,7 @@ async function localWorkerToken(api: ApiServer, dataDir: string, logger: Logger)
   const admin = await UserModel.findOne({ role: Role.ADMIN }).sort({ createdAt: 1 }).exec();
   if (!admin) throw new Error('no admin user exists to own the local worker token');
   const issued = await tokens.create(admin.id as string, LOCAL_WORKER_NAME, ['local', os.platform()]);
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   writeFileSync(file, issued.token, { mode: 0o600 });
   chmodSync(file, 0o600);
   logger.info({ tokenId: issued.id }, 'minted a worker token for the local agent');

@@ -25,6 +25,8 @@ export interface ApiServer {
   port: number;
   httpServer: HttpServer;
   container: AppContainer;
+  /** Set when this start created the first admin with a generated password, for the caller's banner. */
+  firstAdmin?: { username: string; password: string };
   /**
    * Graceful stop: refuse new connections, let in-flight HTTP requests finish (up to
    * SHUTDOWN_TIMEOUT_MS), close WebSockets with 1001, then close the container (Mongo, Redis)
@@ -89,7 +91,7 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
     });
     // Only a server that listens makes the first admin (a failed start must not spend the
     // one-time password).
-    await container.services.users.ensureAdmin(config.auth.adminUsername, config.auth.adminPassword);
+    const created = await container.services.users.ensureAdmin(config.auth.adminUsername, config.auth.adminPassword);
     const port = (httpServer.address() as AddressInfo).port;
     const metricsServer =
       config.metrics.port === undefined
@@ -109,6 +111,7 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
       port,
       httpServer,
       container,
+      firstAdmin: created?.generatedPassword ? { username: created.username, password: created.generatedPassword } : undefined,
       close: () => {
         closing ??= (async () => {
           container.logger.info('API shutting down');

@@ -43,6 +43,8 @@ async function start(msg) {
     ADMIN_USERNAME: 'admin',
     ADMIN_PASSWORD: adminPassword,
     SHUTDOWN_TIMEOUT_MS: '2000',
+    JWT_SECRET: crypto.randomBytes(32).toString('base64url'),
+    WORKER_TOKEN_SECRET: crypto.randomBytes(32).toString('base64url'),
     // The per-user request limit (600/min by default) guards a shared service; a benchmark
     // submitting 1,000 jobs a minute would only measure the limiter.
     RATE_LIMIT_MAX: '10000000',

@@ -40,6 +40,9 @@ export interface StartTestApiOptions {
   containerDeps?: Omit<ContainerDeps, 'logger'>;
 }
 
+/** Random per test process: no secret written in the source signs anything. */
+export const TEST_SECRETS = { JWT_SECRET: randomBytes(32).toString('base64url'), WORKER_TOKEN_SECRET: randomBytes(32).toString('base64url') };
+
 /**
  * A real API on an ephemeral port: its own embedded MongoDB-wire server (started here, the API
  * only gets its URI), real Redis under a unique prefix, admin user `admin` / `admin-password-for-tests`. Logs are silent unless
@@ -55,6 +58,8 @@ export async function startTestApi(opts: StartTestApiOptions = {}): Promise<Test
   try {
     const config = loadConfig({
       NODE_ENV: 'test',
+      // Explicit and shared by every instance of this test process (replicas verify each other's tokens).
+      ...TEST_SECRETS,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       HOST: '127.0.0.1',
       PORT: '0',

@@ -6,6 +6,8 @@ export interface UserClaims {
   userId: string;
   username: string;
   role: Role;
+  /** The user's session generation when signed (`tv`); a newer one in the store ends the token. */
+  tokenVersion?: number;
 }
 
 export interface VerifiedUserClaims extends UserClaims {
@@ -68,7 +70,7 @@ function ring(secrets: JwtSecrets | string): { current: Key; all: Key[] } {
 
 export function signUserToken(claims: UserClaims, secrets: JwtSecrets | string, ttlSeconds: number): string {
   const { current } = ring(secrets);
-  return jwt.sign({ role: claims.role, username: claims.username }, current.key, {
+  return jwt.sign({ role: claims.role, username: claims.username, tv: claims.tokenVersion ?? 0 }, current.key, {
     algorithm: ALGORITHM,
     subject: claims.userId,
     expiresIn: ttlSeconds,
@@ -109,6 +111,7 @@ export function verifyUserToken(token: string, secrets: JwtSecrets | string): Ve
     userId: payload.sub,
     username: typeof payload.username === 'string' ? payload.username : '',
     role,
+    tokenVersion: typeof payload.tv === 'number' ? payload.tv : 0,
     expiresAt: new Date(payload.exp * 1000),
   };
 }

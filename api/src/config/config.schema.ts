@@ -1,10 +1,5 @@
 import { z } from 'zod';
 
-/** Development-only defaults: production refuses to start with any of them. */
-export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
-export const DEV_WORKER_TOKEN_SECRET = 'dev-only-worker-token-secret-change-me-0123';
-export const DEV_SECRETS: readonly string[] = [DEV_JWT_SECRET, DEV_WORKER_TOKEN_SECRET];
-
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -18,7 +13,8 @@ const optionalString = z
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: int(0, 65535).default(4000),
-  HOST: z.string().default('0.0.0.0'),
+  /** Default: 127.0.0.1 outside production (nothing else can reach a fresh install), 0.0.0.0 in production. */
+  HOST: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   MONGODB_URI: optionalString,
@@ -27,9 +23,10 @@ export const envSchema = z.object({
   /** Prefix for every Redis key and channel, so deployments (and tests) can share one Redis. */
   REDIS_PREFIX: z.string().default('cmdx:'),
 
-  JWT_SECRET: z.string().default(DEV_JWT_SECRET),
+  /** Unset outside production: `npm start` keeps random ones in the data dir (secrets.json). */
+  JWT_SECRET: optionalString,
   JWT_TTL_SECONDS: int(60, 30 * 24 * 3600).default(12 * 3600),
-  WORKER_TOKEN_SECRET: z.string().default(DEV_WORKER_TOKEN_SECRET),
+  WORKER_TOKEN_SECRET: optionalString,
   /** Comma-separated secrets JWT_SECRET replaced: their tokens still verify until removed here. */
   JWT_SECRET_PREVIOUS: optionalString,
   /** Comma-separated secrets WORKER_TOKEN_SECRET replaced: their worker tokens still verify until removed here. */

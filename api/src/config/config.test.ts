@@ -1,6 +1,7 @@
-import { ConfigError, DEV_JWT_SECRET, loadConfig } from '.';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig, PUBLISHED_SECRETS } from '.';
 
-const strong = { JWT_SECRET: 'a'.repeat(32), WORKER_TOKEN_SECRET: 'b'.repeat(32) };
+const strong = { JWT_SECRET: randomBytes(32).toString('base64'), WORKER_TOKEN_SECRET: randomBytes(32).toString('base64') };
 const prodBase = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db:27017/cmdx', REDIS_URL: 'redis://cache:6379', ...strong };
 
 function refusal(env: Record<string, string>): string {
@@ -27,6 +28,43 @@ describe('loadConfig', () => {
       http: { enforceTls: false },
     });
     expect(c.rateLimit.workerMax).toBeGreaterThan(c.rateLimit.max);
+  });
+
+  it('listens on loopback only outside production, on every address in production, unless HOST says otherwise', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'test' }).host).toBe('127.0.0.1');
+    expect(loadConfig(prodBase).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...prodBase, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+  });
+
+  it('outside production, unset secrets are random (32 bytes), different from each other and from any other start', () => {
+    const a = loadConfig({});
+    const b = loadConfig({});
+    expect(Buffer.from(a.auth.jwtSecret, 'base64url')).toHaveLength(32);
+    expect(a.auth.jwtSecret).not.toBe(a.auth.workerTokenSecret);
+    expect(a.auth.jwtSecret).not.toBe(b.auth.jwtSecret);
+    expect(PUBLISHED_SECRETS).not.toContain(a.auth.jwtSecret);
+  });
+
+  describe('refuses, in every environment, a secret anyone can read', () => {
+    const cases = PUBLISHED_SECRETS.flatMap((secret) =>
+      ['development', 'test', 'production'].flatMap((nodeEnv) => ['JWT_SECRET', 'WORKER_TOKEN_SECRET'].map((name) => [secret, nodeEnv, name] as const)),
+    );
+    it.each(cases)('%s as %s %s', (secret, nodeEnv, name) => {
+      const env = { ...(nodeEnv === 'production' ? prodBase : strong), NODE_ENV: nodeEnv, [name]: secret };
+      expect(refusal(env)).toMatch(new RegExp(`${name}: is published in the source code`));
+    });
+
+    it.each(['development', 'production'])('a placeholder or short secret (%s)', (nodeEnv) => {
+      const base = { ...(nodeEnv === 'production' ? prodBase : strong), NODE_ENV: nodeEnv };
+      expect(refusal({ ...base, JWT_SECRET: 'j'.repeat(40) })).toMatch(/JWT_SECRET: looks like a placeholder/);
+      expect(refusal({ ...base, WORKER_TOKEN_SECRET: 'secret' })).toMatch(/WORKER_TOKEN_SECRET: must be at least 32 bytes/);
+    });
+
+    it('the same secret for sessions and worker tokens', () => {
+      expect(refusal({ ...strong, WORKER_TOKEN_SECRET: strong.JWT_SECRET })).toMatch(/WORKER_TOKEN_SECRET: must differ from JWT_SECRET/);
+    });
   });
 
   it('parses ALLOWED_ORIGINS, ENFORCE_TLS and numbers', () => {
@@ -73,14 +111,10 @@ describe('loadConfig', () => {
       expect(refusal({ ...prodBase, ...override })).toMatch(new RegExp(`${name}: required in production`));
     });
 
-    it.each(['JWT_SECRET', 'WORKER_TOKEN_SECRET'])('with %s unset (the development default)', (name) => {
+    it.each(['JWT_SECRET', 'WORKER_TOKEN_SECRET'])('with %s unset', (name) => {
       const env: Record<string, string> = { ...prodBase };
       delete env[name];
-      expect(refusal(env)).toMatch(new RegExp(`${name}: the development default`));
-    });
-
-    it('with the development secret given explicitly', () => {
-      expect(refusal({ ...prodBase, JWT_SECRET: DEV_JWT_SECRET })).toMatch(/JWT_SECRET: the development default/);
+      expect(refusal(env)).toMatch(new RegExp(`${name}: required in production`));
     });
 
     it.each(['JWT_SECRET', 'WORKER_TOKEN_SECRET'])('with %s shorter than 32 bytes', (name) => {
@@ -89,7 +123,7 @@ describe('loadConfig', () => {
 
     it('counts bytes, not characters', () => {
       // 16 two-byte characters = 32 bytes: enough.
-      expect(() => loadConfig({ ...prodBase, JWT_SECRET: 'é'.repeat(16) })).not.toThrow();
+      expect(() => loadConfig({ ...prodBase, JWT_SECRET: 'àáâãäåæçèéêëìíîï' })).not.toThrow();
     });
 
     it('lists every problem at once', () => {

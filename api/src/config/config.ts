@@ -1,4 +1,6 @@
-import { DEV_SECRETS, envSchema } from './config.schema';
+import { randomBytes } from 'node:crypto';
+import { envSchema } from './config.schema';
+import { MIN_SECRET_BYTES, weakSecretReason } from './known-secrets';
 
 export type NodeEnv = 'development' | 'test' | 'production';
 
@@ -38,8 +40,6 @@ export class ConfigError extends Error {
   }
 }
 
-const MIN_SECRET_BYTES = 32;
-
 /** Reads and checks the environment once, at start. Values are never logged (they hold secrets). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(pick(env));
@@ -52,22 +52,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (isProduction) {
     if (!e.MONGODB_URI) problems.push('MONGODB_URI: required in production (the embedded store is for one machine)');
     if (!e.REDIS_URL) problems.push('REDIS_URL: required in production (pub/sub, locks and rate limits span replicas)');
-    for (const name of ['JWT_SECRET', 'WORKER_TOKEN_SECRET'] as const) {
-      const value = e[name];
-      if (!env[name] || DEV_SECRETS.includes(value)) {
-        problems.push(`${name}: the development default cannot be used in production; set a random secret`);
-      } else if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_BYTES) {
-        problems.push(`${name}: must be at least ${MIN_SECRET_BYTES} bytes in production`);
-      }
+  }
+  const secrets = { JWT_SECRET: e.JWT_SECRET, WORKER_TOKEN_SECRET: e.WORKER_TOKEN_SECRET };
+  for (const name of ['JWT_SECRET', 'WORKER_TOKEN_SECRET'] as const) {
+    const value = secrets[name];
+    if (value === undefined) {
+      if (isProduction) problems.push(`${name}: required in production; set a random secret of ${MIN_SECRET_BYTES}+ bytes (e.g. \`openssl rand -base64 32\`)`);
+      // Outside production an unset secret is random for this process (`npm start` passes the
+      // ones it keeps in the data dir, so sessions survive a restart there).
+      else secrets[name] = randomBytes(32).toString('base64url');
+      continue;
     }
-    for (const name of ['JWT_SECRET_PREVIOUS', 'WORKER_TOKEN_SECRET_PREVIOUS'] as const) {
-      if (secretList(e[name]).some((v) => DEV_SECRETS.includes(v))) {
-        problems.push(`${name}: a development default cannot be accepted in production`);
-      }
+    const weak = weakSecretReason(value);
+    if (weak) problems.push(`${name}: ${weak}`);
+  }
+  // A previous secret is still a key that opens sessions: the same rules apply to it.
+  for (const name of ['JWT_SECRET_PREVIOUS', 'WORKER_TOKEN_SECRET_PREVIOUS'] as const) {
+    for (const value of secretList(e[name])) {
+      const weak = weakSecretReason(value);
+      if (weak) problems.push(`${name}: ${weak}`);
     }
-    if (e.JWT_SECRET === e.WORKER_TOKEN_SECRET) {
-      problems.push('WORKER_TOKEN_SECRET: must differ from JWT_SECRET');
-    }
+  }
+  if (secrets.JWT_SECRET !== undefined && secrets.JWT_SECRET === secrets.WORKER_TOKEN_SECRET) {
+    problems.push('WORKER_TOKEN_SECRET: must differ from JWT_SECRET');
   }
   if (e.HEARTBEAT_SECONDS >= e.LEASE_SECONDS) {
     problems.push('HEARTBEAT_SECONDS: must be shorter than LEASE_SECONDS');
@@ -79,14 +86,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv: e.NODE_ENV,
     isProduction,
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? (isProduction ? '0.0.0.0' : '127.0.0.1'),
     logLevel: e.LOG_LEVEL,
     mongo: { uri: e.MONGODB_URI, poolSize: e.MONGO_POOL_SIZE },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     auth: {
-      jwtSecret: e.JWT_SECRET,
+      jwtSecret: secrets.JWT_SECRET!,
       jwtTtlSeconds: e.JWT_TTL_SECONDS,
-      workerTokenSecret: e.WORKER_TOKEN_SECRET,
+      workerTokenSecret: secrets.WORKER_TOKEN_SECRET!,
       jwtPreviousSecrets: secretList(e.JWT_SECRET_PREVIOUS),
       workerTokenPreviousSecrets: secretList(e.WORKER_TOKEN_SECRET_PREVIOUS),
       workerTokenTtlDays: e.WORKER_TOKEN_TTL_DAYS,

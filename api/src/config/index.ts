@@ -1,3 +1,4 @@
 export { ConfigError, loadConfig } from './config';
 export type { AppConfig, NodeEnv } from './config';
-export { DEV_JWT_SECRET, DEV_WORKER_TOKEN_SECRET } from './config.schema';
+export { MIN_SECRET_BYTES, PUBLISHED_SECRETS, weakSecretReason } from './known-secrets';
+export { ensurePrivateDir, loadOrCreateLocalSecrets, SECRETS_FILE } from './local-secrets';

@@ -16,14 +16,13 @@ export class AuthService {
 
   async login(username: string, password: string): Promise<{ token: string; user: UserDoc }> {
     const user = await this.users.checkPassword(username, password);
-    if (!user) throw new UnauthenticatedError('invalid username or password');
-    const token = signUserToken({ userId: user.id, username: user.username, role: user.role }, this.jwtSecret, this.jwtTtlSeconds);
-    return { token, user };
+    if (!user || user.disabled) throw new UnauthenticatedError('invalid username or password');
+    return { token: this.issueSession(user), user };
   }
 
-  /** A session token for a user signed in some other way than a password (OIDC). */
+  /** A session token for a signed-in user (password or OIDC): it carries the user's current token version. */
   issueSession(user: UserDoc): string {
-    return signUserToken({ userId: user.id, username: user.username, role: user.role }, this.jwtSecret, this.jwtTtlSeconds);
+    return signUserToken({ userId: user.id, username: user.username, role: user.role, tokenVersion: user.tokenVersion ?? 0 }, this.jwtSecret, this.jwtTtlSeconds);
   }
 
   /**
@@ -37,7 +36,13 @@ export class AuthService {
       case 'user':
         try {
           const claims = verifyUserToken(credential.token, this.jwtSecret);
-          return { kind: 'user', userId: claims.userId, username: claims.username, role: claims.role, expiresAt: claims.expiresAt };
+          // The session follows its user: gone, disabled or signed out everywhere ends it, and
+          // the role is the store's, not the one written in the token.
+          const user = await this.users.status(claims.userId);
+          if (!user) return { kind: 'anonymous', authError: 'this user no longer exists' };
+          if (user.disabled) return { kind: 'anonymous', authError: 'this user is disabled' };
+          if ((claims.tokenVersion ?? 0) !== user.tokenVersion) return { kind: 'anonymous', authError: 'session revoked; sign in again' };
+          return { kind: 'user', userId: claims.userId, username: user.username, role: user.role, expiresAt: claims.expiresAt };
         } catch (err) {
           if (err instanceof TokenError) return { kind: 'anonymous', authError: err.message };
           throw err;

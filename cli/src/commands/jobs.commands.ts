@@ -75,7 +75,7 @@ export function registerJobCommands(program: Command, setExit: (code: number) =>
       ['image', job.image],
       ['env', job.env.map((v) => (v.secret ? `${v.name}=(secret)` : `${v.name}=${v.value ?? ''}`)).join(' ') || null],
       ['worker', job.worker?.name],
-      ['created by', job.createdBy.username],
+      ['created by', job.createdBy?.username ?? '(user no longer exists)'],
       ['queued', job.queuedAt],
       ['started', job.startedAt],
       ['finished', job.finishedAt],

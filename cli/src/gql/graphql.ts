@@ -83,21 +83,21 @@ export type CliMeQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type CliMeQuery = { me: { username: string, role: Role } | null };
 
-export type CliJobFieldsFragment = { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { username: string }, worker: { name: string } | null };
+export type CliJobFieldsFragment = { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { username: string } | null, worker: { name: string } | null };
 
 export type CliCreateJobMutationVariables = Exact<{
   input: CreateJobInput;
 }>;
 
 
-export type CliCreateJobMutation = { createJob: { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { username: string }, worker: { name: string } | null } };
+export type CliCreateJobMutation = { createJob: { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { username: string } | null, worker: { name: string } | null } };
 
 export type CliJobQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CliJobQuery = { job: { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, env: Array<{ name: string, value: string | null, secret: boolean }>, createdBy: { username: string }, worker: { name: string } | null } | null };
+export type CliJobQuery = { job: { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, env: Array<{ name: string, value: string | null, secret: boolean }>, createdBy: { username: string } | null, worker: { name: string } | null } | null };
 
 export type CliJobLogsPageQueryVariables = Exact<{
   id: string | number;
@@ -115,21 +115,21 @@ export type CliJobsQueryVariables = Exact<{
 }>;
 
 
-export type CliJobsQuery = { jobs: { edges: Array<{ node: { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { username: string }, worker: { name: string } | null } }> } };
+export type CliJobsQuery = { jobs: { edges: Array<{ node: { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { username: string } | null, worker: { name: string } | null } }> } };
 
 export type CliCancelJobMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CliCancelJobMutation = { cancelJob: { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { username: string }, worker: { name: string } | null } };
+export type CliCancelJobMutation = { cancelJob: { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { username: string } | null, worker: { name: string } | null } };
 
 export type CliRetryJobMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CliRetryJobMutation = { retryJob: { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { username: string }, worker: { name: string } | null } };
+export type CliRetryJobMutation = { retryJob: { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { username: string } | null, worker: { name: string } | null } };
 
 export type CliWorkersQueryVariables = Exact<{
   status?: Array<WorkerStatus> | WorkerStatus | null | undefined;
@@ -143,7 +143,7 @@ export type CliJobUpdatedSubscriptionVariables = Exact<{
 }>;
 
 
-export type CliJobUpdatedSubscription = { jobUpdated: { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { username: string }, worker: { name: string } | null } };
+export type CliJobUpdatedSubscription = { jobUpdated: { id: string, command: string, args: Array<string> | null, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, exitCode: number | null, signal: string | null, error: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { username: string } | null, worker: { name: string } | null } };
 
 export type CliJobLogsSubscriptionVariables = Exact<{
   jobId: string | number;

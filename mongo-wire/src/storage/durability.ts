@@ -61,8 +61,14 @@ export class Durability {
     catalog: Catalog,
     opts: { logger: Logger; snapshotThresholdBytes?: number },
   ): Promise<Durability> {
-    fs.mkdirSync(dir, { recursive: true });
+    // The journal holds everything stored, secret env values included: this user only, whatever the umask.
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
     acquireLock(dir);
+    // Files an older version (or a loose umask) left readable by others.
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isFile()) fs.chmodSync(path.join(dir, entry.name), 0o600);
+    }
     try {
       const snapshotGen = loadSnapshot(dir, catalog);
       const journals = listJournals(dir);
@@ -72,7 +78,7 @@ export class Durability {
       for (const [i, g] of live.entries()) replayed += replayJournal(journalPath(dir, g), catalog, opts.logger, i === live.length - 1);
       const gen = live.length > 0 ? live[live.length - 1] : snapshotGen;
       const file = journalPath(dir, gen);
-      const fd = fs.openSync(file, 'a');
+      const fd = openPrivate(file, 'a');
       fsyncDir(dir);
       const size = fs.fstatSync(fd).size;
       opts.logger.info(`mongo-wire: recovered ${dir} (snapshot generation ${snapshotGen}, ${replayed} journal records)`);
@@ -142,7 +148,7 @@ export class Durability {
       }
       const oldGen = this.generation;
       const newGen = oldGen + 1;
-      const newFd = fs.openSync(journalPath(this.dir, newGen), 'a');
+      const newFd = openPrivate(journalPath(this.dir, newGen), 'a');
       fsyncDir(this.dir);
       writeSnapshot(this.dir, this.catalog, newGen);
       fs.closeSync(this.fd);
@@ -288,7 +294,7 @@ function loadSnapshot(dir: string, catalog: Catalog): number {
 
 function writeSnapshot(dir: string, catalog: Catalog, gen: number): void {
   const tmp = path.join(dir, `${SNAPSHOT}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
+  const fd = openPrivate(tmp, 'w');
   try {
     writeAll(fd, encodeRecord({ t: 'header', gen, version: 1, at: new Date() }));
     for (const db of catalog.databaseNames()) {
@@ -327,7 +333,15 @@ function acquireLock(dir: string): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  fs.writeFileSync(file, String(process.pid));
+  fs.writeFileSync(file, String(process.pid), { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+}
+
+/** Opens a data file readable by this user only (the mode given to open is masked by the umask; fchmod is not). */
+function openPrivate(file: string, flags: 'a' | 'w'): number {
+  const fd = fs.openSync(file, flags, 0o600);
+  fs.fchmodSync(fd, 0o600);
+  return fd;
 }
 
 function releaseLock(dir: string): void {

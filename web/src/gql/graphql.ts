@@ -80,14 +80,14 @@ export type WorkerStatus =
   | 'OFFLINE'
   | 'ONLINE';
 
-export type JobSummaryFragment = { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { id: string, username: string }, worker: { id: string, name: string } | null };
+export type JobSummaryFragment = { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { id: string, username: string } | null, worker: { id: string, name: string } | null };
 
 export type CreateJobMutationVariables = Exact<{
   input: CreateJobInput;
 }>;
 
 
-export type CreateJobMutation = { createJob: { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { id: string, username: string }, worker: { id: string, name: string } | null } };
+export type CreateJobMutation = { createJob: { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { id: string, username: string } | null, worker: { id: string, name: string } | null } };
 
 export type JobLogsSubscriptionVariables = Exact<{
   jobId: string | number;
@@ -103,28 +103,28 @@ export type JobQueryVariables = Exact<{
 }>;
 
 
-export type JobQuery = { job: { timeoutSeconds: number | null, cwd: string | null, id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, attempts: Array<{ attempt: number, endReason: AttemptEndReason }>, env: Array<{ name: string, value: string | null, secret: boolean }>, createdBy: { id: string, username: string }, worker: { id: string, name: string } | null } | null };
+export type JobQuery = { job: { timeoutSeconds: number | null, cwd: string | null, id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, attempts: Array<{ attempt: number, endReason: AttemptEndReason }>, env: Array<{ name: string, value: string | null, secret: boolean }>, createdBy: { id: string, username: string } | null, worker: { id: string, name: string } | null } | null };
 
 export type JobLiveSubscriptionVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type JobLiveSubscription = { jobUpdated: { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, attempts: Array<{ attempt: number, endReason: AttemptEndReason }>, createdBy: { id: string, username: string }, worker: { id: string, name: string } | null } };
+export type JobLiveSubscription = { jobUpdated: { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, attempts: Array<{ attempt: number, endReason: AttemptEndReason }>, createdBy: { id: string, username: string } | null, worker: { id: string, name: string } | null } };
 
 export type CancelJobMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CancelJobMutation = { cancelJob: { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { id: string, username: string }, worker: { id: string, name: string } | null } };
+export type CancelJobMutation = { cancelJob: { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { id: string, username: string } | null, worker: { id: string, name: string } | null } };
 
 export type RetryJobMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RetryJobMutation = { retryJob: { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { id: string, username: string }, worker: { id: string, name: string } | null } };
+export type RetryJobMutation = { retryJob: { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { id: string, username: string } | null, worker: { id: string, name: string } | null } };
 
 export type JobLogPageQueryVariables = Exact<{
   id: string | number;
@@ -143,12 +143,12 @@ export type JobsQueryVariables = Exact<{
 }>;
 
 
-export type JobsQuery = { jobs: { edges: Array<{ cursor: string, node: { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { id: string, username: string }, worker: { id: string, name: string } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type JobsQuery = { jobs: { edges: Array<{ cursor: string, node: { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { id: string, username: string } | null, worker: { id: string, name: string } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type JobsLiveSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type JobsLiveSubscription = { jobUpdated: { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { id: string, username: string }, worker: { id: string, name: string } | null } };
+export type JobsLiveSubscription = { jobUpdated: { id: string, command: string, status: JobStatus, attempt: number, maxAttempts: number, priority: number, requirements: Array<string>, waitingReason: string | null, exitCode: number | null, signal: string | null, error: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, cancelRequestedAt: string | null, logBytes: number, logTruncated: boolean, createdBy: { id: string, username: string } | null, worker: { id: string, name: string } | null } };
 
 export type LoginMutationVariables = Exact<{
   username: string;

@@ -204,7 +204,7 @@ export function JobPage({ id }: { id: string }) {
           </div>
           <div>
             <dt>By</dt>
-            <dd>{job.createdBy.username}</dd>
+            <dd>{job.createdBy?.username ?? <span className="muted">(user no longer exists)</span>}</dd>
           </div>
           <div>
             <dt>Priority</dt>

@@ -160,7 +160,7 @@ export function JobsPage() {
                     <code>{job.command}</code>
                   </Link>
                 </td>
-                <td>{job.createdBy.username}</td>
+                <td>{job.createdBy?.username ?? <span className="muted">—</span>}</td>
                 <td>{job.worker?.name ?? <span className="muted">—</span>}</td>
                 <td>
                   <time dateTime={job.queuedAt}>{formatTime(job.queuedAt)}</time>

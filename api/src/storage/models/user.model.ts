@@ -32,6 +32,15 @@ export class User {
   @prop({ enum: Role, type: String, required: true, default: Role.USER })
   role!: Role;
 
+  /** A disabled user cannot sign in, and its sessions stop working at once. */
+  @Field(() => Boolean)
+  @prop({ type: Boolean, required: true, default: false })
+  disabled!: boolean;
+
+  /** Session generation: raising it ends every token signed before (revokeSessions). Never a GraphQL field. */
+  @prop({ type: Number, required: true, default: 0 })
+  tokenVersion!: number;
+
   @Field(() => Date)
   readonly createdAt!: Date;
 

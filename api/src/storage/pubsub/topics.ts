@@ -12,4 +12,6 @@ export const Topics = {
   WORKER_TOKEN_REVOKED: 'WORKER_TOKEN_REVOKED',
   /** A worker token was rotated: sockets opened with the old one close when its grace ends. */
   WORKER_TOKEN_ROTATED: 'WORKER_TOKEN_ROTATED',
+  /** A user's role, enabled state or sessions changed: replicas drop its cached status and close its sockets. */
+  USER_ACCESS_CHANGED: 'USER_ACCESS_CHANGED',
 } as const;

@@ -1,4 +1,4 @@
-import type { Role } from '../../domain/enums';
+import { Role } from '../../domain/enums';
 import { UserModel } from '../models';
 import type { UserDoc } from './documents';
 import type { Id } from './ids';
@@ -40,4 +40,29 @@ export async function insertOidcUser(fields: { username: string; role: Role; oid
 
 export async function touchLastLogin(id: Id): Promise<void> {
   await UserModel.updateOne({ _id: id }, { $set: { lastLoginAt: new Date() } }).exec();
+}
+
+/** Replaces a user's password hash; null when no such user. */
+export async function setUserPasswordHash(username: string, passwordHash: string): Promise<UserDoc | null> {
+  return UserModel.findOneAndUpdate({ username }, { $set: { passwordHash } }, { returnDocument: 'after' }).exec();
+}
+
+/** Applies an admin change to one user; null when no such user. */
+export async function updateUserAccess(
+  id: Id,
+  change: { role?: Role; disabled?: boolean; bumpTokenVersion?: boolean },
+): Promise<{ before: UserDoc; after: UserDoc } | null> {
+  const set: Record<string, unknown> = {};
+  if (change.role !== undefined) set.role = change.role;
+  if (change.disabled !== undefined) set.disabled = change.disabled;
+  const update = { ...(Object.keys(set).length > 0 ? { $set: set } : {}), ...(change.bumpTokenVersion ? { $inc: { tokenVersion: 1 } } : {}) };
+  const before = await UserModel.findOneAndUpdate({ _id: id }, update, { returnDocument: 'before' }).exec();
+  if (!before) return null;
+  const after = await UserModel.findById(id).exec();
+  return after ? { before, after } : null;
+}
+
+/** How many enabled admins exist (the last one must not lock everyone out). */
+export async function countEnabledAdmins(): Promise<number> {
+  return UserModel.countDocuments({ role: Role.ADMIN, disabled: { $ne: true } }).exec();
 }

@@ -222,6 +222,14 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
     }
   });
 
+  // A user disabled, re-roled or signed out everywhere loses its open sockets at once, on every replica.
+  const unsubscribeUser = app.pubsub.subscribe<{ userId: string }>(Topics.USER_ACCESS_CHANGED, ({ userId }) => {
+    app.services.users.forget(userId);
+    for (const [socket, extra] of sockets) {
+      if (extra.principal?.kind === 'user' && extra.principal.userId === userId) socket.close(CloseCode.Forbidden, 'Forbidden');
+    }
+  });
+
   return {
     get clientCount() {
       return wss.clients.size;
@@ -240,6 +248,7 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
       httpServer.off('upgrade', onUpgrade);
       (await unsubscribeRevoked.catch(() => () => undefined))();
       (await unsubscribeRotated.catch(() => () => undefined))();
+      (await unsubscribeUser.catch(() => () => undefined))();
       // graphql-ws closes each socket with 1001 Going Away, then the server.
       await server.dispose();
     },

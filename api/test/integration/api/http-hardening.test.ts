@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { errorCode, gql, wsClient, wsRequest } from '@cmd-executor/test-support/
 import { startTestApi, TEST_ADMIN, type TestApi } from '@cmd-executor/test-support/test-api';
 import { JobModel } from '../../../src/storage/models';
 
-const PROD_SECRETS = { JWT_SECRET: 'j'.repeat(40), WORKER_TOKEN_SECRET: 'w'.repeat(40) };
+const PROD_SECRETS = { JWT_SECRET: randomBytes(32).toString('base64'), WORKER_TOKEN_SECRET: randomBytes(32).toString('base64') };
 const INTROSPECT = '{ __schema { queryType { name } } }';
 
 /** Resolves with the HTTP status of a refused upgrade, or 101 when the socket opened. */
@@ -158,9 +159,9 @@ describe('web UI', () => {
 });
 
 describe('production instance', () => {
-  it('refuses to start with a development secret, naming the variable', async () => {
-    await expect(startTestApi({ env: { NODE_ENV: 'production', WORKER_TOKEN_SECRET: PROD_SECRETS.WORKER_TOKEN_SECRET } })).rejects.toThrow(
-      /JWT_SECRET: the development default/,
+  it('refuses to start without a real secret, naming the variable', async () => {
+    await expect(startTestApi({ env: { NODE_ENV: 'production', JWT_SECRET: '', WORKER_TOKEN_SECRET: PROD_SECRETS.WORKER_TOKEN_SECRET } })).rejects.toThrow(
+      /JWT_SECRET: required in production/,
     );
     await expect(startTestApi({ env: { NODE_ENV: 'production', ...PROD_SECRETS, JWT_SECRET: 'short' } })).rejects.toThrow(/JWT_SECRET: must be at least 32 bytes/);
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * /metrics, /healthz and /readyz on a real API with a real worker agent running real jobs:
  * the counts scraped while jobs run match what happened; readiness names a dead Redis and
@@ -218,8 +219,8 @@ describe('readiness when Redis stops, and on shutdown', () => {
 describe('in production', () => {
   const prod = {
     NODE_ENV: 'production',
-    JWT_SECRET: 'j'.repeat(40),
-    WORKER_TOKEN_SECRET: 'w'.repeat(40),
+    JWT_SECRET: randomBytes(32).toString('base64'),
+    WORKER_TOKEN_SECRET: randomBytes(32).toString('base64'),
   };
 
   it('needs the bearer token for /metrics', async () => {

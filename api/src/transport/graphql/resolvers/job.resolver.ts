@@ -80,12 +80,9 @@ export class JobResolver {
 
   // Roots are typed as the document alias, not the class: with a class type, type-graphql copies
   // the root into a fresh instance, losing a mongoose document's getters.
-  @FieldResolver(() => User)
-  async createdBy(@Root() job: JobDoc, @Ctx() ctx: GraphQLContext): Promise<User> {
-    const user = await loaders(ctx).users.load(String(job.createdById));
-    // A job outlives nobody: users are never deleted. Should one vanish, say so instead of null.
-    if (!user) throw new Error(`job ${job.id} has no creator ${String(job.createdById)}`);
-    return user;
+  @FieldResolver(() => User, { nullable: true, description: 'null when the creator no longer exists (the job is still listed)' })
+  async createdBy(@Root() job: JobDoc, @Ctx() ctx: GraphQLContext): Promise<User | null> {
+    return (await loaders(ctx).users.load(String(job.createdById))) ?? null;
   }
 
   @FieldResolver(() => Worker, { nullable: true })
