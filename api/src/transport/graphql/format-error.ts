@@ -33,8 +33,11 @@ export function classifyError(error: unknown): ErrorKind {
     if (inner instanceof GraphQLError && inner.extensions?.code === 'QUERY_TOO_COMPLEX') return { code: 'QUERY_TOO_COMPLEX', internal: false, original };
     const code = original.extensions?.code;
     if (typeof code === 'string' && CLIENT_CODES.has(code)) return { code, internal: false, original };
-    // Raised by graphql-js while parsing/validating/coercing: no resolver involved, no cause.
-    if (original.originalError === undefined && original.path === undefined) {
+    // Raised by graphql-js while parsing/validating/coercing the request: no resolver involved,
+    // no cause, no path. An error with a path (ours or the wrapper's) came from executing: a
+    // value we stored that the schema cannot serialize is our fault, never the client's.
+    const executing = original.path !== undefined || (error instanceof GraphQLError && error.path !== undefined);
+    if (original.originalError === undefined && !executing) {
       return { code: typeof code === 'string' ? code : 'GRAPHQL_VALIDATION_FAILED', internal: false, original };
     }
   }

@@ -75,19 +75,21 @@ describe('development instance', () => {
   });
 
   it('reports an internal error as INTERNAL_SERVER_ERROR with a request id, no stack and no detail; the log has the detail', async () => {
-    // A job whose creator does not exist: the createdBy resolver fails unexpectedly.
-    const orphan = await JobModel.create({ command: 'orphan', createdById: new Types.ObjectId(), queuedAt: new Date() });
-    const r = await gql<{ job: unknown }>(t.url, 'query($id: ID!) { job(id: $id) { id createdBy { id } } }', { id: orphan.id }, { token: t.adminToken });
+    // A stored job with a status no version of the schema knows (written past mongoose's
+    // validation): serializing it fails inside execution, a fault of ours, not of the request.
+    const orphan = { _id: new Types.ObjectId() };
+    await JobModel.collection.insertOne({ ...orphan, command: 'corrupt', status: 'BOGUS', createdById: new Types.ObjectId(), queuedAt: new Date() });
+    const r = await gql<{ job: unknown }>(t.url, 'query($id: ID!) { job(id: $id) { id status } }', { id: String(orphan._id) }, { token: t.adminToken });
     expect(r.errors).toHaveLength(1);
     const e = r.errors![0];
     expect(e.message).toBe('internal server error');
     expect(e.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
     expect(e.extensions?.stacktrace).toBeUndefined();
-    expect(JSON.stringify(r)).not.toMatch(/no creator|\.ts:\d+/);
+    expect(JSON.stringify(r)).not.toMatch(/BOGUS|cannot represent|\.ts:\d+/);
     const requestId = e.extensions?.requestId;
     expect(requestId).toEqual(r.headers.get('x-request-id'));
     const line = logs.find((l) => l.msg === 'internal error' && l.requestId === requestId);
-    expect(JSON.stringify(line)).toContain('no creator');
+    expect(JSON.stringify(line)).toContain('cannot represent');
     await JobModel.deleteOne({ _id: orphan._id });
   });
 
