@@ -159,7 +159,7 @@ describe('OIDC settings', () => {
 });
 
 it('refuses a plain-http OIDC issuer in production', () => {
-  const prod = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x', REDIS_URL: 'redis://r', JWT_SECRET: 'j'.repeat(40), WORKER_TOKEN_SECRET: 'w'.repeat(40) };
+  const prod = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x', REDIS_URL: 'redis://r', ...strong };
   const oidc = { OIDC_CLIENT_ID: 'cmdx', OIDC_REDIRECT_URI: 'https://cmdx.example.com/auth/oidc/callback' };
   expect(() => loadConfig({ ...prod, ...oidc, OIDC_ISSUER: 'http://idp.example.com' })).toThrow(/OIDC_ISSUER: must be https:\/\/ in production/);
   expect(loadConfig({ ...prod, ...oidc, OIDC_ISSUER: 'https://idp.example.com' }).oidc.issuer).toBe('https://idp.example.com');

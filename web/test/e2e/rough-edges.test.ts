@@ -106,7 +106,7 @@ describe('rough edges', () => {
     await page.waitForSelector('[data-testid=attempt-picker]');
     await waitForJobStatus(page, ['SUCCEEDED']);
     const options = await page.$$eval('[data-testid=attempt-picker] option', (os) => os.map((o) => o.textContent?.trim()));
-    expect(options).toEqual(['attempt 2 of 2 (current)', 'attempt 1 of 2']);
+    expect(options).toEqual(['attempt 2 of 2 (current)', 'attempt 1 of 2 (finished)']);
     await screenshot(page, 'job-attempt-picker');
   });
 
@@ -151,7 +151,7 @@ describe('rough edges', () => {
 
     const page = await newPage();
     await page.goto(`${stack.origin}/#/workers`);
-    const row = page.locator('tr', { hasText: 'short-lived' });
+    const row = page.locator('tr[data-worker="short-lived"]');
     await row.locator('[data-status=OFFLINE]').waitFor({ timeout: 15_000 });
     const asUser = await raw('mutation ($id: ID!) { removeWorker(id: $id) }', { id: workerId }, stack.users.alice.token);
     expect(asUser.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
