@@ -90,6 +90,8 @@ it('comes back to the login page with a sentence when the sign-in is cancelled a
   await page.waitForURL((u) => u.origin === stack.origin);
   const alert = page.getByTestId('oidc-error');
   await alert.waitFor();
+  // The provider's name comes from /auth/config after the page renders: wait for it to be shown.
+  await page.getByRole('link', { name: 'Sign in with Test IdP' }).waitFor();
   await expect(alert.textContent()).resolves.toBe('Sign-in was cancelled or refused at Test IdP.');
   await screenshot(page, 'oidc-access-denied');
   await page.close();
