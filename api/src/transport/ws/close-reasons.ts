@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 const REASONS: Readonly<Record<number, string>> = {
   1000: 'Normal closure',
   1001: 'Going away',
+  1009: 'Message too big',
   4400: 'Bad request',
   4401: 'Unauthorized',
   4403: 'Forbidden',

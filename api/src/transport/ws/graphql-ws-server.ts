@@ -29,6 +29,7 @@ import { isAllowedOrigin, isSecureRequest } from '../http/tls';
 import { guardCloseReasons } from './close-reasons';
 import { WsConnection } from './connection';
 import { DocumentCache } from './document-cache';
+import { MessageSizeGuard, WS_MESSAGE_LIMITS } from './message-size-guard';
 
 type ConnExtra = {
   principal?: Principal;
@@ -55,11 +56,14 @@ export interface GraphQLWsServer {
  * no credential is an anonymous connection. Each operation is rate limited and checked
  * against the same budgets (document and variable limits, variables' types, depth, cost,
  * introspection) as HTTP. A bad operation fails with an `error` message for its id and
- * leaves the socket and its other operations alone; close reasons are fixed texts.
+ * leaves the socket and its other operations alone; close reasons are fixed texts. Each message
+ * is held to its caller's size limit before it is parsed (message-size-guard.ts).
  */
 export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, app: AppContainer): GraphQLWsServer {
   const { config, logger } = app;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  // The largest message anyone may send (a worker's); each socket's own limit is the guard's.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MESSAGE_LIMITS.worker });
+  const sizeGuard = new MessageSizeGuard();
   const sockets = new Map<WebSocket, ConnExtra>();
   let accepting = true;
 
@@ -77,6 +81,8 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
   httpServer.on('upgrade', onUpgrade);
   // Registered before graphql-ws's own listener, so its closes are guarded too.
   wss.on('connection', guardCloseReasons);
+  // Also before graphql-ws: an over-limit message never reaches its JSON.parse.
+  wss.on('connection', sizeGuard.attach);
 
   const rules = [
     ...specifiedRules,
@@ -94,6 +100,7 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
         const principal = await app.services.auth.principalFor(credentialFromConnection(ctx.connectionParams, ctx.extra.request.headers));
         if (principal.kind === 'anonymous' && principal.authError) return false; // → 4403 Forbidden
         ctx.extra.principal = principal;
+        sizeGuard.admit(ctx.extra.socket, principal);
         const connection = new WsConnection(logger);
         ctx.extra.connection = connection;
         sockets.set(ctx.extra.socket, ctx.extra);
