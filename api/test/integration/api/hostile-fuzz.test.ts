@@ -10,11 +10,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import WebSocket from 'ws';
 import { prng } from '@cmd-executor/test-support/seeded-random';
 import { gql } from '@cmd-executor/test-support/graphql-client';
+import { openRawGraphqlWs, type RawGraphqlWs } from '@cmd-executor/test-support/raw-graphql-ws';
 import { startTestApi, TEST_REDIS_URL, type TestApi } from '@cmd-executor/test-support/test-api';
 import { createUser, createWorkerToken } from '@cmd-executor/test-support/accounts';
+import { WS_MESSAGE_LIMITS } from '../../../src/transport/ws/message-size-guard';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 100_000);
 const HTTP_CASES = Number(process.env.FUZZ_CASES ?? 1500);
@@ -219,48 +220,10 @@ async function healthzMedianMs(): Promise<number> {
 
 // ---- WebSocket helpers ----
 
-interface RawSocket {
-  ws: WebSocket;
-  messages: Array<{ id?: string; type: string; payload?: unknown }>;
-  raw: string[];
-  closed?: { code: number; reason: string };
-  send(msg: unknown): void;
-  waitFor(pred: () => boolean, ms?: number): Promise<boolean>;
-}
+type RawSocket = RawGraphqlWs;
+const openSocket = (init?: Record<string, unknown>): Promise<RawSocket> => openRawGraphqlWs(t.wsUrl, init);
 
-async function openSocket(init?: Record<string, unknown>): Promise<RawSocket> {
-  const ws = new WebSocket(t.wsUrl, 'graphql-transport-ws');
-  const s: RawSocket = {
-    ws,
-    messages: [],
-    raw: [],
-    send: (msg) => ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg)),
-    waitFor: async (pred, ms = 10_000) => {
-      const deadline = Date.now() + ms;
-      while (!pred() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      return pred();
-    },
-  };
-  ws.on('message', (data) => {
-    const text = String(data);
-    s.raw.push(text);
-    s.messages.push(JSON.parse(text) as RawSocket['messages'][number]);
-  });
-  ws.on('close', (code, reason) => {
-    s.closed = { code, reason: String(reason) };
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  if (init) {
-    s.send({ type: 'connection_init', payload: init });
-    await s.waitFor(() => s.messages.some((m) => m.type === 'connection_ack') || s.closed !== undefined);
-  }
-  return s;
-}
-
-const FIXED_REASONS = new Set(['', 'Normal closure', 'Going away', 'Bad request', 'Unauthorized', 'Forbidden', 'Subprotocol not acceptable', 'Connection initialisation timeout', 'Subscriber already exists', 'Too many initialisation requests']);
+const FIXED_REASONS = new Set(['', 'Normal closure', 'Going away', 'Bad request', 'Unauthorized', 'Forbidden', 'Subprotocol not acceptable', 'Connection initialisation timeout', 'Subscriber already exists', 'Too many initialisation requests', 'Message too big']);
 
 // ---- the run ----
 
@@ -301,7 +264,9 @@ it('answers thousands of malformed HTTP requests with 4xx (or 200) and a code, n
 
 it('fails each bad WebSocket operation alone: an error for its id, the socket and its live subscription survive', async () => {
   const r = prng(SEED + 1);
-  const sockets = await Promise.all([openSocket({ authToken: userToken }), openSocket({ authToken: userToken }), openSocket({})]);
+  const kinds = ['user', 'user', 'anonymous'] as const;
+  const sockets = await Promise.all(kinds.map((k) => openSocket(k === 'user' ? { authToken: userToken } : {})));
+  const oversized = new Map<number, string>();
   for (const s of sockets) s.send({ id: 'live', type: 'subscribe', payload: { query: 'subscription { jobUpdated { id status } }' } });
   await new Promise((res) => setTimeout(res, 200));
   for (let i = 0; i < WS_CASES; i++) {
@@ -316,10 +281,14 @@ it('fails each bad WebSocket operation alone: an error for its id, the socket an
       { query: op.query, variables: vars, operationName: pick(r, ['Nope', SECRET]) },
       { query: op.query, variables: { ...(vars ?? {}), deep: nested(r, 20 + int(r, 2000)) } },
     ]);
-    s.send({ id: `op${i}`, type: 'subscribe', payload });
+    const text = JSON.stringify({ id: `op${i}`, type: 'subscribe', payload });
+    // Over its sender's message limit a message is refused whole, socket and all (checked below).
+    if (Buffer.byteLength(text) > WS_MESSAGE_LIMITS[kinds[i % sockets.length]]) oversized.set(i, text);
+    else s.send(text);
   }
   const settled = (s: RawSocket, i: number) => s.messages.some((m) => m.id === `op${i}` && (m.type === 'error' || m.type === 'complete'));
   for (let i = 0; i < WS_CASES; i++) {
+    if (oversized.has(i)) continue;
     const s = sockets[i % sockets.length];
     if (!(await s.waitFor(() => settled(s, i), 20_000))) {
       throw new Error(`op${i} never settled (socket closed: ${JSON.stringify(s.closed)}); got ${JSON.stringify(s.messages.filter((m) => m.id === `op${i}`)).slice(0, 300)}`);
@@ -345,6 +314,16 @@ it('fails each bad WebSocket operation alone: an error for its id, the socket an
     expect(await s.waitFor(() => s.messages.some((m) => m.id === 'live' && m.type === 'next' && JSON.stringify(m.payload).includes(id)))).toBe(true);
   }
   for (const s of sockets) s.ws.close();
+
+  // The oversized ones, each on a socket of its own kind: closed unparsed with 1009, no secret quoted.
+  for (const [i, text] of [...oversized].slice(0, 5)) {
+    const kind = kinds[i % kinds.length];
+    const s = await openSocket(kind === 'user' ? { authToken: userToken } : {});
+    s.send(text);
+    expect(await s.waitFor(() => s.closed !== undefined)).toBe(true);
+    expect(s.closed).toEqual({ code: 1009, reason: 'Message too big' });
+    expect(s.messages.filter((m) => m.id === `op${i}`)).toEqual([]);
+  }
   expect(await healthzMedianMs()).toBeLessThan(100);
 });
 
