@@ -4,9 +4,7 @@
  * jobLogs / jobUpdated subscription gets each chunk exactly once and the final state — also one
  * opened while Redis was down.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from 'graphql-ws';
@@ -14,6 +12,7 @@ import { startAgent, type Agent } from '../../../../worker/src/agent/agent';
 import { collect, gql, wsClient } from '@cmd-executor/test-support/graphql-client';
 import { createWorkerToken } from '@cmd-executor/test-support/accounts';
 import { eventually } from '@cmd-executor/test-support/eventually';
+import { OwnRedisServer } from '@cmd-executor/test-support/redis-server';
 import { startTestApi, type TestApi } from '@cmd-executor/test-support/test-api';
 
 jest.setTimeout(90_000);
@@ -22,26 +21,6 @@ const LINES = 400;
 const OUTAGE_MS = 10_000;
 /** One request during the outage may take this long (Redis commands give up after ~1 s). */
 const MAX_OUTAGE_REQUEST_MS = 1500;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-function startRedis(port: number, dir: string): ChildProcess {
-  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-}
-
-async function listening(port: number): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    const sock = connect(port, '127.0.0.1');
-    sock.once('connect', () => (sock.destroy(), resolve(true)));
-    sock.once('error', () => resolve(false));
-  });
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const started = Date.now();
@@ -53,8 +32,7 @@ type LogEvent = { jobLogs: { seq: number; data: string } };
 type JobEvent = { jobUpdated: { status: string } };
 
 describe('a Redis outage mid-run', () => {
-  let redis: ChildProcess | undefined;
-  let dir: string;
+  let redis: OwnRedisServer | undefined;
   let t: TestApi | undefined;
   let agent: Agent | undefined;
   let workDir: string;
@@ -65,18 +43,14 @@ describe('a Redis outage mid-run', () => {
     for (const c of clients) await c.dispose();
     await agent?.stop().catch(() => undefined);
     await t?.close().catch(() => undefined);
-    redis?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    await redis?.close();
     rmSync(workDir, { recursive: true, force: true });
   });
 
   it('answers fast, loses no job, and catches every subscriber up', async () => {
-    const port = await freePort();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'redis-outage-'));
     workDir = mkdtempSync(path.join(os.tmpdir(), 'redis-outage-worker-'));
-    redis = startRedis(port, dir);
-    await eventually(async () => ((await listening(port)) ? true : undefined), 10_000, 'redis to listen');
-    t = await startTestApi({ env: { REDIS_URL: `redis://127.0.0.1:${port}` }, logs });
+    redis = await OwnRedisServer.start();
+    t = await startTestApi({ env: { REDIS_URL: redis.url }, logs });
     const api = t;
     const origin = api.url.replace(/\/graphql$/, '');
     const { token } = await createWorkerToken(api, 'outage-worker', ['linux']);
@@ -101,8 +75,7 @@ describe('a Redis outage mid-run', () => {
     const states = collect<JobEvent>(subscribe(), stateQuery, { id: long });
     await before.until(() => before.events.length >= 20, 20_000);
 
-    redis.kill('SIGKILL');
-    redis = undefined;
+    await redis.kill();
     const downAt = Date.now();
     await new Promise((r) => setTimeout(r, 300));
 
@@ -122,7 +95,7 @@ describe('a Redis outage mid-run', () => {
     const madeDuring = created.value.data!.createJob.id;
 
     await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - downAt))));
-    redis = startRedis(port, dir);
+    await redis.start();
 
     // Everything arrives once, in order, and the streams end with the job.
     // (the agent groups lines into chunks: the text and the chunk numbers are what must match)
@@ -145,34 +118,28 @@ describe('a Redis outage mid-run', () => {
 });
 
 describe('RATE_LIMIT_FAIL_OPEN=false while Redis is down', () => {
-  let redis: ChildProcess | undefined;
-  let dir: string;
+  let redis: OwnRedisServer | undefined;
   let t: TestApi | undefined;
   afterAll(async () => {
     await t?.close().catch(() => undefined);
-    redis?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    await redis?.close();
   });
 
   it('answers 503 SERVICE_UNAVAILABLE at once, and serves again when Redis is back', async () => {
-    const port = await freePort();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'redis-closed-'));
-    redis = startRedis(port, dir);
-    await eventually(async () => ((await listening(port)) ? true : undefined), 10_000, 'redis to listen');
-    t = await startTestApi({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMIT_FAIL_OPEN: 'false' } });
+    redis = await OwnRedisServer.start();
+    t = await startTestApi({ env: { REDIS_URL: redis.url, RATE_LIMIT_FAIL_OPEN: 'false' } });
     const api = t;
     const me = () => gql(api.url, '{ me { username } }', {}, { token: api.adminToken });
     expect((await me()).status).toBe(200);
 
-    redis.kill('SIGKILL');
-    redis = undefined;
+    await redis.kill();
     await new Promise((r) => setTimeout(r, 300));
     const refused = await timed(me);
     expect(refused.value.status).toBe(503);
     expect(refused.value.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
     expect(refused.ms).toBeLessThan(MAX_OUTAGE_REQUEST_MS);
 
-    redis = startRedis(port, dir);
+    await redis.start();
     await eventually(async () => ((await me()).status === 200 ? true : undefined), 15_000, 'requests to be served again');
   });
 });

@@ -4,13 +4,13 @@ import { randomBytes } from 'node:crypto';
  * the counts scraped while jobs run match what happened; readiness names a dead Redis and
  * fails at once on shutdown; production guards /metrics with a token or a port of its own.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startAgent, type Agent } from '../../../../worker/src/agent/agent';
+import { freePort } from '@cmd-executor/test-support/free-port';
 import { gql } from '@cmd-executor/test-support/graphql-client';
+import { OwnRedisServer } from '@cmd-executor/test-support/redis-server';
 import { startTestApi, type TestApi } from '@cmd-executor/test-support/test-api';
 
 jest.setTimeout(90_000);
@@ -39,14 +39,6 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 describe('metrics while jobs run', () => {
@@ -164,37 +156,20 @@ describe('rate limit refusals', () => {
   });
 });
 
-function startRedis(port: number, dir: string): ChildProcess {
-  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-}
-
 describe('readiness when Redis stops, and on shutdown', () => {
-  let redis: ChildProcess | undefined;
+  let redis: OwnRedisServer | undefined;
   let t: TestApi | undefined;
-  let dir: string;
   afterAll(async () => {
-    redis?.kill('SIGKILL');
+    await redis?.close();
     await t?.close().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names redis within about a second, then answers 503 at once while shutting down', async () => {
-    const port = await freePort();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'readyz-redis-'));
-    redis = startRedis(port, dir);
-    await waitFor('redis to listen', async () => {
-      const s = await new Promise<boolean>((resolve) => {
-        const sock = connect(port, '127.0.0.1');
-        sock.once('connect', () => (sock.destroy(), resolve(true)));
-        sock.once('error', () => resolve(false));
-      });
-      return s ? true : undefined;
-    });
-    t = await startTestApi({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, SHUTDOWN_DELAY_MS: '1500' } });
+    redis = await OwnRedisServer.start();
+    t = await startTestApi({ env: { REDIS_URL: redis.url, SHUTDOWN_DELAY_MS: '1500' } });
     expect((await fetch(`${origin(t)}/readyz`)).status).toBe(200);
 
-    redis.kill('SIGKILL');
-    redis = undefined;
+    await redis.kill();
     await new Promise((r) => setTimeout(r, 200));
     const started = Date.now();
     const down = await fetch(`${origin(t)}/readyz`);
@@ -205,7 +180,7 @@ describe('readiness when Redis stops, and on shutdown', () => {
     expect((await fetch(`${origin(t)}/healthz`)).status).toBe(200);
 
     // Redis back (so the API can close its connections promptly), then the replica stops
-    redis = startRedis(port, dir);
+    await redis.start();
     await waitFor('readiness again', async () => ((await fetch(`${origin(t!)}/readyz`)).status === 200 ? true : undefined), 15_000);
     const closing = t.api.close();
     const draining = await fetch(`${origin(t)}/readyz`);
