@@ -63,7 +63,9 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
   const { config, logger } = app;
   // The largest message anyone may send (a worker's); each socket's own limit is the guard's.
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MESSAGE_LIMITS.worker });
-  const sizeGuard = new MessageSizeGuard();
+  const sizeGuard = new MessageSizeGuard((socket, bytes, limit) => {
+    logger.info({ caller: sockets.get(socket)?.principal?.kind ?? 'pending', bytes, limit, transport: 'ws' }, 'websocket message over its size limit: socket closed');
+  });
   const sockets = new Map<WebSocket, ConnExtra>();
   let accepting = true;
 

@@ -33,6 +33,9 @@ export const WS_MESSAGE_LIMITS = {
 export class MessageSizeGuard {
   private readonly limits = new WeakMap<WebSocket, number>();
 
+  /** `onRefused` hears of each refusal: its size and the limit, never its content. */
+  constructor(private readonly onRefused: (socket: WebSocket, bytes: number, limit: number) => void = () => undefined) {}
+
   /** A `connection` listener, registered before graphql-ws's (which reads `message` events). */
   readonly attach = (socket: WebSocket): void => {
     this.limits.set(socket, WS_MESSAGE_LIMITS.unauthenticated);
@@ -41,9 +44,12 @@ export class MessageSizeGuard {
     socket.emit = (event: string | symbol, ...args: unknown[]): boolean => {
       if (event !== 'message') return emit(event, ...args);
       if (refused) return false;
-      if (byteLength(args[0] as RawData) > this.limitOf(socket)) {
+      const bytes = byteLength(args[0] as RawData);
+      const limit = this.limitOf(socket);
+      if (bytes > limit) {
         refused = true;
         socket.close(MESSAGE_TOO_BIG, 'Message too big');
+        this.onRefused(socket, bytes, limit);
         return false;
       }
       return emit(event, ...args);

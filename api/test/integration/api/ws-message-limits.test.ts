@@ -17,9 +17,10 @@ const MiB = 1024 * KiB;
 
 let t: TestApi;
 let userToken: string;
+const logs: Array<Record<string, unknown>> = [];
 const opened: RawGraphqlWs[] = [];
 beforeAll(async () => {
-  t = await startTestApi();
+  t = await startTestApi({ logs });
   userToken = (await createUser(t, 'sizer')).token;
 });
 afterAll(async () => {
@@ -60,6 +61,11 @@ describe('before the handshake is acknowledged', () => {
     anon.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(MiB) } }));
     expect(await anon.waitClosed()).toEqual({ code: 1009, reason: 'Message too big' });
     expect(anon.messages).toEqual([]);
+    // The operator hears of it: sizes, never content.
+    expect(logs.filter((l) => l.msg === 'websocket message over its size limit: socket closed')).toEqual([
+      expect.objectContaining({ caller: 'pending', bytes: expect.any(Number) as number, limit: 64 * KiB }),
+    ]);
+    expect(logs.some((l) => JSON.stringify(l).includes('xxxxxxxx'))).toBe(false);
 
     expect(await meOn(user, 'me-after')).toEqual({ data: { me: { username: 'sizer' } } });
     expect(user.closed).toBeUndefined();
