@@ -34,7 +34,7 @@ export class MessageSizeGuard {
   private readonly limits = new WeakMap<WebSocket, number>();
 
   /** `onRefused` hears of each refusal: its size and the limit, never its content. */
-  constructor(private readonly onRefused: (socket: WebSocket, bytes: number, limit: number) => void = () => undefined) {}
+  constructor(private readonly onRefused: (socket: WebSocket, bytes: number | undefined, limit: number) => void = () => undefined) {}
 
   /** A `connection` listener, registered before graphql-ws's (which reads `message` events). */
   readonly attach = (socket: WebSocket): void => {
@@ -42,6 +42,13 @@ export class MessageSizeGuard {
     let refused = false;
     const emit = socket.emit.bind(socket);
     socket.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+      if (event === 'error' && (args[0] as { code?: unknown } | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        // Over the server's maxPayload: `ws` stopped reading and is closing with 1009 already.
+        // Not an internal error (graphql-ws would print it as one): the same refusal as ours.
+        refused = true;
+        this.onRefused(socket, undefined, WS_MESSAGE_LIMITS.worker);
+        return true;
+      }
       if (event !== 'message') return emit(event, ...args);
       if (refused) return false;
       const bytes = byteLength(args[0] as RawData);

@@ -126,4 +126,15 @@ describe('after the handshake', () => {
       await worker.close();
     }
   });
+
+  it("closes a worker's socket with 1009 past the server's 16 MiB, like any other refusal", async () => {
+    const s = await open({ workerToken: (await createWorkerToken(t, 'too-big')).token });
+    expect(s.messages.map((m) => m.type)).toEqual(['connection_ack']);
+    logs.length = 0;
+    s.send(subscribeOfSize('over', 16 * MiB + 1));
+    expect(await s.waitClosed()).toEqual({ code: 1009, reason: 'Message too big' });
+    expect(answered(s, 'over')).toBe(false);
+    expect(logs.filter((l) => l.msg === 'websocket message over its size limit: socket closed')).toEqual([expect.objectContaining({ caller: 'worker', limit: 16 * MiB })]);
+    expect(logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+  });
 });
