@@ -378,5 +378,7 @@ it('let no secret value into a log line or a Redis message, and logged no client
   expect(redisMessages.filter((m) => m.includes(SECRET))).toEqual([]);
   const all = logs.map((l) => JSON.stringify(l));
   expect(all.filter((l) => l.includes(SECRET))).toEqual([]);
-  expect(logs.filter((l) => (l.level as number) >= 50).map((l) => String(l.msg))).toEqual([]);
+  // The error's own message goes with it, so a failure here says what went wrong.
+  const errorLines = logs.filter((l) => (l.level as number) >= 50);
+  expect(errorLines.map((l) => `${String(l.msg)}${(l.err as { message?: string } | undefined)?.message ? `: ${(l.err as { message: string }).message}` : ''}`)).toEqual([]);
 });
