@@ -33,6 +33,7 @@ export class MemoryLoginLockout implements LoginLockoutStore {
     st.level += 1;
     const lockMs = lockoutDurationMs(st.level, s);
     st.lockedUntil = now + lockMs;
+    st.failures = s.failuresMax - 1;
     st.expiresAt = now + lockMs + s.failureWindowMs;
     return { allowed: false, retryAfterMs: lockMs, lockedNow: true };
   }

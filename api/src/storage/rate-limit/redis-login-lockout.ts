@@ -20,7 +20,7 @@ local doublings = math.min(math.max(level - 1, 0), 30)
 local lockMs = math.min(tonumber(ARGV[3]) * (2 ^ doublings), tonumber(ARGV[4]))
 redis.call('SET', KEYS[3], '1', 'PX', lockMs)
 local keep = lockMs + tonumber(ARGV[2])
-redis.call('PEXPIRE', KEYS[1], keep)
+redis.call('SET', KEYS[1], tonumber(ARGV[1]) - 1, 'PX', keep)
 redis.call('PEXPIRE', KEYS[2], keep)
 return { 0, lockMs, 1 }
 `;
