@@ -133,7 +133,7 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     const workerTokens = new WorkerTokenService([config.auth.workerTokenSecret, ...config.auth.workerTokenPreviousSecrets], config.auth.workerTokenTtlDays, audit, pubsub);
     const workers = new WorkerQueryService();
     const rateLimit = new RateLimitService(rateLimiter, config.rateLimit, logger);
-    const loginThrottle = new LoginThrottle({ limiter: rateLimiter, lockouts, settings: config.rateLimit.login, lockout: config.loginLockout, failOpen: config.rateLimit.failOpen, logger });
+    const loginThrottle = new LoginThrottle({ limiter: rateLimiter, lockouts, settings: { ...config.rateLimit.login, oidcMax: config.rateLimit.oidcMax }, lockout: config.loginLockout, failOpen: config.rateLimit.failOpen, logger });
     const auth = new AuthService(users, workerTokens, { current: config.auth.jwtSecret, previous: config.auth.jwtPreviousSecrets }, config.auth.jwtTtlSeconds, loginThrottle, audit);
     const workerAdmin = new WorkerAdminService(audit);
     const jobLogs = new JobLogService({ pubsub, logger, logMaxBytes: config.jobs.logMaxBytes, gapWaitMs: deps.logGapWaitMs });

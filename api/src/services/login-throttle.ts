@@ -8,6 +8,8 @@ export interface LoginThrottleSettings {
   windowMs: number;
   /** login attempts per address and window, whatever their outcome */
   max: number;
+  /** requests to /auth/oidc/* per address and window (each begins or ends a sign-in flow) */
+  oidcMax: number;
 }
 
 export interface LoginThrottleDeps {
@@ -72,10 +74,19 @@ export class LoginThrottle {
     }
   }
 
-  private async checkAddress(clientAddress: string | undefined): Promise<void> {
+  /**
+   * An OIDC sign-in step (`/auth/oidc/login` or its callback) from `clientAddress`: throws
+   * RATE_LIMITED past the address's budget, so a flood cannot start unbounded flows (each one
+   * costs an issuer round trip and a signed flow cookie) or hammer the callback.
+   */
+  async admitOidc(clientAddress: string | undefined): Promise<void> {
+    await this.checkAddress(clientAddress, 'oidc', this.deps.settings.oidcMax);
+  }
+
+  private async checkAddress(clientAddress: string | undefined, kind: 'login' | 'oidc' = 'login', max = this.deps.settings.max): Promise<void> {
     let d;
     try {
-      d = await this.deps.limiter.hit(`login:a:${clientAddress ?? 'unknown'}`, this.deps.settings.max, this.deps.settings.windowMs);
+      d = await this.deps.limiter.hit(`${kind}:a:${clientAddress ?? 'unknown'}`, max, this.deps.settings.windowMs);
     } catch (err) {
       this.storeDown(err);
       return;

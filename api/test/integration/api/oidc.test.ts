@@ -31,6 +31,8 @@ function oidcEnv(issuerUrl: string, callback: string): Record<string, string> {
     OIDC_REDIRECT_URI: callback,
     OIDC_ADMIN_VALUES: 'cmdx-admins',
     OIDC_DISPLAY_NAME: 'Test IdP',
+    // Every flow here comes from 127.0.0.1; the per-address budget is oidc-rate-limit.test.ts's subject.
+    OIDC_RATE_LIMIT_MAX: '100000',
   };
 }
 
