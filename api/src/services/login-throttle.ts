@@ -47,8 +47,9 @@ export class LoginThrottle {
    * `onLockout` runs (awaited) when this attempt is the one that locks the username.
    */
   async admit(username: string, clientAddress: string | undefined, onLockout: (retryAfterSeconds: number) => Promise<void>): Promise<LoginAdmission> {
-    await this.checkAddress(clientAddress);
     const key = usernameKey(username);
+    // Both live in the same store: when it just failed, do not wait on it a second time.
+    if (!(await this.checkAddress(clientAddress))) return { key };
     let d;
     try {
       d = await this.deps.lockouts.attempt(key, this.deps.lockout);
@@ -83,15 +84,17 @@ export class LoginThrottle {
     await this.checkAddress(clientAddress, 'oidc', this.deps.settings.oidcMax);
   }
 
-  private async checkAddress(clientAddress: string | undefined, kind: 'login' | 'oidc' = 'login', max = this.deps.settings.max): Promise<void> {
+  /** false: the store is down and failing open let the attempt through unchecked. */
+  private async checkAddress(clientAddress: string | undefined, kind: 'login' | 'oidc' = 'login', max = this.deps.settings.max): Promise<boolean> {
     let d;
     try {
       d = await this.deps.limiter.hit(`${kind}:a:${clientAddress ?? 'unknown'}`, max, this.deps.settings.windowMs);
     } catch (err) {
       this.storeDown(err);
-      return;
+      return false;
     }
     if (!d.allowed) throw new RateLimitedError(seconds(d.resetInMs));
+    return true;
   }
 
   private storeDown(err: unknown): void {

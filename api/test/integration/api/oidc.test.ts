@@ -97,6 +97,9 @@ it('creates the user on the first sign-in (audited), then finds the same user by
   const user = await me(first.authToken!);
   expect(user).toMatchObject({ username: 'olivia', role: 'USER' });
   expect(await AuditEntryModel.countDocuments({ action: 'user.oidcFirstSignIn', targetId: user.id }).exec()).toBe(1);
+  // Recorded with the browser's address (the callback request's), like every audited action.
+  expect((await AuditEntryModel.findOne({ action: 'user.oidcFirstSignIn', targetId: user.id }).lean().exec())?.sourceAddress).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+  expect(await AuditEntryModel.countDocuments({ action: 'auth.signIn', targetId: user.id, 'details.method': 'oidc' }).exec()).toBe(1);
   const before = await UserModel.findById(user.id).lean().exec();
 
   // An administrator renames the user; the next sign-in still finds them, and renames nothing.
