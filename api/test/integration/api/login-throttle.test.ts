@@ -22,7 +22,8 @@ beforeAll(async () => {
   const lockout = { LOGIN_FAILURES_MAX: String(MAX), LOGIN_FAILURE_WINDOW_SECONDS: '60', LOGIN_LOCKOUT_SECONDS: '1', LOGIN_LOCKOUT_MAX_SECONDS: '3' };
   proxied = await startTestApi({ env: { ...lockout, TRUST_PROXY: '1' } });
   // Same store (one MongoDB connection per process), its own Redis keys.
-  direct = await startTestApi({ mongoUri: proxied.mongoUri, env: { ...lockout, LOGIN_RATE_LIMIT_MAX: '4' } });
+  // A long window: the budget must stay spent from the start-up sign-in to the last test, however slow the machine.
+  direct = await startTestApi({ mongoUri: proxied.mongoUri, env: { ...lockout, LOGIN_RATE_LIMIT_MAX: '4', LOGIN_RATE_LIMIT_WINDOW_MS: '3600000' } });
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.dispose()));
