@@ -82,7 +82,7 @@ function AuditFilters({ action, actor }: { action: string | null; actor: string 
     navigate(filterHref(action, actorText.trim() || null));
   };
   return (
-    <form className="toolbar" onSubmit={submit} role="search" aria-label="Filter the audit log">
+    <form className="toolbar audit-filters" onSubmit={submit} role="search" aria-label="Filter the audit log">
       <label htmlFor="audit-action">Action</label>
       <select id="audit-action" value={action ?? ''} onChange={(e) => navigate(filterHref(e.target.value || null, actor))}>
         <option value="">All</option>
