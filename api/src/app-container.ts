@@ -21,7 +21,7 @@ import { WorkerChannelService } from './services/worker-channel.service';
 import { createLock, type LockPort } from './storage/lock';
 import { connectMongo, type MongoHandle } from './storage/mongo-connection';
 import { createMemoryPubSub, createRedisPubSub, type PubSubPort } from './storage/pubsub';
-import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './storage/rate-limit';
+import { MemoryLoginLockout, MemoryRateLimiter, RedisLoginLockout, RedisRateLimiter, type LoginLockoutStore, type RateLimiter } from './storage/rate-limit';
 import { createRedisClient } from './storage/redis/redis-client.factory';
 
 export interface AppServices {
@@ -101,6 +101,7 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     let redis: Redis | undefined;
     let pubsub: PubSubPort;
     let rateLimiter: RateLimiter;
+    let lockouts: LoginLockoutStore;
     if (config.redis.url) {
       const r = createRedisClient(config.redis.url, logger, 'commands');
       redis = r;
@@ -109,11 +110,14 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
       await Promise.all([r.connect(), subscriber.connect()]);
       pubsub = createRedisPubSub({ publisher: r, subscriber, prefix: config.redis.prefix, logger });
       rateLimiter = new RedisRateLimiter(r, config.redis.prefix);
+      lockouts = new RedisLoginLockout(r, config.redis.prefix);
     } else {
       logger.warn('REDIS_URL is unset: pub/sub, locks and rate limits are in-process (one replica only)');
       pubsub = createMemoryPubSub();
       rateLimiter = new MemoryRateLimiter();
+      lockouts = new MemoryLoginLockout();
     }
+    onClose('login lockouts', () => lockouts.close());
     onClose('pubsub', () => pubsub.close());
     onClose('rate limiter', () => rateLimiter.close());
     // Metrics watch what this replica publishes and refuses, through the same ports the services use.
@@ -127,10 +131,10 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     const audit = new AuditService();
     const users = new UserService(audit, logger, pubsub);
     const workerTokens = new WorkerTokenService([config.auth.workerTokenSecret, ...config.auth.workerTokenPreviousSecrets], config.auth.workerTokenTtlDays, audit, pubsub);
-    const auth = new AuthService(users, workerTokens, { current: config.auth.jwtSecret, previous: config.auth.jwtPreviousSecrets }, config.auth.jwtTtlSeconds);
     const workers = new WorkerQueryService();
     const rateLimit = new RateLimitService(rateLimiter, config.rateLimit, logger);
-    const loginThrottle = new LoginThrottle(rateLimiter, config.rateLimit.login, logger);
+    const loginThrottle = new LoginThrottle({ limiter: rateLimiter, lockouts, settings: { ...config.rateLimit.login, oidcMax: config.rateLimit.oidcMax }, lockout: config.loginLockout, failOpen: config.rateLimit.failOpen, logger });
+    const auth = new AuthService(users, workerTokens, { current: config.auth.jwtSecret, previous: config.auth.jwtPreviousSecrets }, config.auth.jwtTtlSeconds, loginThrottle, audit);
     const workerAdmin = new WorkerAdminService(audit);
     const jobLogs = new JobLogService({ pubsub, logger, logMaxBytes: config.jobs.logMaxBytes, gapWaitMs: deps.logGapWaitMs });
     // The dispatcher first: the job service and the worker channel are built with it.

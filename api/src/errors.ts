@@ -61,7 +61,8 @@ export class ConflictError extends AppError {
 export class RateLimitedError extends AppError {
   readonly code = 'RATE_LIMITED' as const;
   constructor(readonly retryAfterSeconds: number) {
-    super(`rate limit exceeded, retry after ${retryAfterSeconds}s`, 'RATE_LIMITED', { retryAfter: retryAfterSeconds });
+    // retryAfter is the name DESIGN.md gave; retryAfterSeconds says the unit (both, same value).
+    super(`rate limit exceeded, retry after ${retryAfterSeconds}s`, 'RATE_LIMITED', { retryAfter: retryAfterSeconds, retryAfterSeconds });
   }
 }
 

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { AuditPage } from './pages/audit.page';
 import { JobPage } from './pages/job.page';
 import { JobsPage } from './pages/jobs.page';
 import { LoginPage } from './pages/login.page';
@@ -54,6 +55,7 @@ function Shell() {
   if (jobMatch) page = <JobPage key={jobMatch.id} id={jobMatch.id!} />;
   else if (route.path === '/workers') page = <WorkersPage />;
   else if (route.path === '/jobs') page = <JobsPage />;
+  else if (route.path === '/audit') page = <AuditPage />;
   else
     page = (
       <main id="main" tabIndex={-1} className="page">
@@ -62,7 +64,7 @@ function Shell() {
       </main>
     );
 
-  const section = route.path.startsWith('/workers') ? 'workers' : 'jobs';
+  const section = route.path.startsWith('/workers') ? 'workers' : route.path.startsWith('/audit') ? 'audit' : 'jobs';
   return (
     <>
       {/* focus target for "start of the page" (tabIndex -1: not a Tab stop itself) */}
@@ -79,6 +81,11 @@ function Shell() {
           <Link to="/workers" aria-current={section === 'workers' ? 'page' : undefined}>
             Workers
           </Link>
+          {user.role === 'ADMIN' && (
+            <Link to="/audit" aria-current={section === 'audit' ? 'page' : undefined}>
+              Audit
+            </Link>
+          )}
           {/* served by the API; off in production unless GRAPHQL_PLAYGROUND=true */}
           <a href={API.graphiqlUrl} target="_blank" rel="noopener" title="GraphQL API explorer (schema docs, queries, subscriptions)">
             GraphiQL

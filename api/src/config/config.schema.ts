@@ -58,6 +58,16 @@ export const envSchema = z.object({
   /** Login attempts per address, whatever their outcome. */
   LOGIN_RATE_LIMIT_MAX: int(1, 10_000_000).default(20),
   LOGIN_RATE_LIMIT_WINDOW_MS: int(100, 24 * 3600 * 1000).default(60_000),
+  /** Failed logins for one username (from any address) within LOGIN_FAILURE_WINDOW_SECONDS before it is locked. */
+  LOGIN_FAILURES_MAX: int(1, 1000).default(5),
+  LOGIN_FAILURE_WINDOW_SECONDS: int(1, 24 * 3600).default(15 * 60),
+  /** The first lockout of a username; each further one doubles, up to LOGIN_LOCKOUT_MAX_SECONDS. */
+  LOGIN_LOCKOUT_SECONDS: int(1, 24 * 3600).default(60),
+  LOGIN_LOCKOUT_MAX_SECONDS: int(1, 24 * 3600).default(15 * 60),
+  /** Requests to /auth/oidc/* per address and LOGIN_RATE_LIMIT_WINDOW_MS (each starts or ends a sign-in flow). */
+  OIDC_RATE_LIMIT_MAX: int(1, 10_000_000).default(30),
+  /** Proxies in front of the API: the client address is the X-Forwarded-For entry this many hops from the right. 0: the socket's address, X-Forwarded-For ignored. */
+  TRUST_PROXY: int(0, 20).default(0),
   /** When the limiter's store (Redis) is down: let requests through (true) or answer 503 (false). Default: true except in production. */
   RATE_LIMIT_FAIL_OPEN: bool.optional(),
 

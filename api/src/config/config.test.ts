@@ -30,6 +30,16 @@ describe('loadConfig', () => {
     expect(c.rateLimit.workerMax).toBeGreaterThan(c.rateLimit.max);
   });
 
+  it('locks a username after 5 failures in 15 minutes, 1 minute first, doubling up to 15 minutes; trusts no proxy; all tunable', () => {
+    const c = loadConfig({});
+    expect(c.loginLockout).toEqual({ failuresMax: 5, failureWindowMs: 900_000, lockoutMs: 60_000, lockoutMaxMs: 900_000 });
+    expect(c.http.trustProxy).toBe(0);
+    const t = loadConfig({ LOGIN_FAILURES_MAX: '3', LOGIN_FAILURE_WINDOW_SECONDS: '10', LOGIN_LOCKOUT_SECONDS: '1', LOGIN_LOCKOUT_MAX_SECONDS: '4', TRUST_PROXY: '2' });
+    expect(t.loginLockout).toEqual({ failuresMax: 3, failureWindowMs: 10_000, lockoutMs: 1_000, lockoutMaxMs: 4_000 });
+    expect(t.http.trustProxy).toBe(2);
+    expect(() => loadConfig({ TRUST_PROXY: '-1' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('listens on loopback only outside production, on every address in production, unless HOST says otherwise', () => {
     expect(loadConfig({}).host).toBe('127.0.0.1');
     expect(loadConfig({ NODE_ENV: 'test' }).host).toBe('127.0.0.1');

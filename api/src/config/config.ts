@@ -24,8 +24,10 @@ export interface AppConfig {
     adminPassword?: string;
   };
   oidc: { issuer?: string; clientId?: string; clientSecret?: string; redirectUri?: string; adminClaim: string; adminValues: string[]; displayName: string };
-  http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; publicUrl?: string; shutdownTimeoutMs: number; shutdownDelayMs: number; cookieSameSite: 'lax' | 'strict' | 'none' };
-  rateLimit: { windowMs: number; max: number; workerMax: number; anonymousMax: number; failOpen: boolean; login: { windowMs: number; max: number } };
+  http: { allowedOrigins: string[]; enforceTls: boolean; webDistDir?: string; publicUrl?: string; shutdownTimeoutMs: number; shutdownDelayMs: number; cookieSameSite: 'lax' | 'strict' | 'none'; trustProxy: number };
+  rateLimit: { windowMs: number; max: number; workerMax: number; anonymousMax: number; failOpen: boolean; login: { windowMs: number; max: number }; oidcMax: number };
+  /** Per-username lockout after repeated failed logins (times in ms). */
+  loginLockout: { failuresMax: number; failureWindowMs: number; lockoutMs: number; lockoutMaxMs: number };
   graphql: { introspection: boolean; playground: boolean; maxDepth: number; maxCost: number };
   /** /metrics: open in development; in production behind `token`, or on `port` only. */
   metrics: { token?: string; port?: number };
@@ -119,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
       cookieSameSite: e.COOKIE_SAMESITE,
+      trustProxy: e.TRUST_PROXY,
     },
     rateLimit: {
       windowMs: e.RATE_LIMIT_WINDOW_MS,
@@ -127,6 +130,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       anonymousMax: Math.min(e.ANON_RATE_LIMIT_MAX, e.RATE_LIMIT_MAX),
       failOpen: e.RATE_LIMIT_FAIL_OPEN ?? !isProduction,
       login: { windowMs: e.LOGIN_RATE_LIMIT_WINDOW_MS, max: e.LOGIN_RATE_LIMIT_MAX },
+      oidcMax: e.OIDC_RATE_LIMIT_MAX,
+    },
+    loginLockout: {
+      failuresMax: e.LOGIN_FAILURES_MAX,
+      failureWindowMs: e.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+      lockoutMs: e.LOGIN_LOCKOUT_SECONDS * 1000,
+      lockoutMaxMs: Math.max(e.LOGIN_LOCKOUT_SECONDS, e.LOGIN_LOCKOUT_MAX_SECONDS) * 1000,
     },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? (e.GRAPHQL_PLAYGROUND ?? !isProduction),

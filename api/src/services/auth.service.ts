@@ -3,6 +3,8 @@ import type { Credential } from '../auth/credentials';
 import { UnauthenticatedError } from '../errors';
 import type { Principal } from '../auth/principal';
 import type { UserDoc } from '../storage/repositories/documents';
+import type { AuditService } from './audit.service';
+import type { LoginThrottle } from './login-throttle';
 import type { UserService } from './user.service';
 import type { WorkerTokenService } from './worker-token.service';
 
@@ -12,11 +14,27 @@ export class AuthService {
     private readonly workerTokens: WorkerTokenService,
     private readonly jwtSecret: JwtSecrets,
     readonly jwtTtlSeconds: number,
+    private readonly throttle: LoginThrottle,
+    private readonly audit: AuditService,
   ) {}
 
-  async login(username: string, password: string): Promise<{ token: string; user: UserDoc }> {
+  /**
+   * A password sign-in: both throttles first (per address, per username), then the password.
+   * Every outcome is audited under the username given (never the password); a lockout once,
+   * when it starts, not for each refused attempt.
+   */
+  async login(username: string, password: string, clientAddress: string | undefined): Promise<{ token: string; user: UserDoc }> {
+    const claimed = String(username).trim().slice(0, 64);
+    const admission = await this.throttle.admit(username, clientAddress, (retryAfterSeconds) =>
+      this.audit.record(null, 'auth.lockout', undefined, { username: claimed, retryAfterSeconds }, claimed),
+    );
     const user = await this.users.checkPassword(username, password);
-    if (!user || user.disabled) throw new UnauthenticatedError('invalid username or password');
+    if (!user || user.disabled) {
+      await this.audit.record(user ? String(user.id) : null, 'auth.signInFailed', user ? String(user.id) : undefined, { method: 'password', reason: user ? 'user disabled' : 'wrong username or password' }, user?.username ?? claimed);
+      throw new UnauthenticatedError('invalid username or password');
+    }
+    await this.throttle.succeeded(admission);
+    await this.audit.record(String(user.id), 'auth.signIn', String(user.id), { method: 'password' }, user.username);
     return { token: this.issueSession(user), user };
   }
 

@@ -154,6 +154,6 @@ export class JobService {
   }
 
   private async auditIfAdmin(user: UserPrincipal, action: 'job.cancel' | 'job.retry', job: JobDoc): Promise<void> {
-    if (isAdmin(user)) await this.audit.record(user.userId, action, job.id, { owner: String(job.createdById) });
+    if (isAdmin(user)) await this.audit.record(user.userId, action, job.id, { owner: String(job.createdById) }, user.username);
   }
 }

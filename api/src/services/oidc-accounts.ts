@@ -40,12 +40,16 @@ export class OidcAccounts {
       if (!user) throw new OidcSignInError('token_rejected', 'user vanished after a duplicate-key race');
     }
     // `disabled` is read by name: the flag is the user model's, set by the admin operations.
-    if (user.get('disabled') === true) throw new OidcSignInError('disabled');
+    if (user.get('disabled') === true) {
+      await this.audit.record(user.id, 'auth.signInFailed', user.id, { method: 'oidc', reason: 'user disabled', issuer: identity.issuer }, user.username);
+      throw new OidcSignInError('disabled');
+    }
     if (created) {
-      await this.audit.record(user.id, 'user.oidcFirstSignIn', user.id, { username: user.username, role: user.role, issuer: identity.issuer });
+      await this.audit.record(user.id, 'user.oidcFirstSignIn', user.id, { username: user.username, role: user.role, issuer: identity.issuer }, user.username);
     } else {
       await touchLastLogin(user.id);
     }
+    await this.audit.record(user.id, 'auth.signIn', user.id, { method: 'oidc', issuer: identity.issuer }, user.username);
     return { user, created };
   }
 

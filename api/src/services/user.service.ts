@@ -10,7 +10,7 @@ import type { Logger } from '../logger';
 import type { UserDoc } from '../storage/repositories/documents';
 import { isDuplicateKey } from '../storage/repositories/duplicate-key';
 import { anyUserWithRole, findUserById, findUserByUsername, findUsersByIds, insertUser, listUsers, setUserPasswordHash, updateUserAccess, countEnabledAdmins } from '../storage/repositories/user.repository';
-import type { AuditService } from './audit.service';
+import type { AuditAction, AuditService } from './audit.service';
 
 function generatePassword(): string {
   return randomBytes(12).toString('base64url');
@@ -71,7 +71,7 @@ export class UserService {
     return this.changeAccess(actorId, id, { bumpTokenVersion: true }, 'user.revokeSessions');
   }
 
-  private async changeAccess(actorId: string, id: string, change: { role?: Role; disabled?: boolean; bumpTokenVersion?: boolean }, action: string): Promise<UserDoc> {
+  private async changeAccess(actorId: string, id: string, change: { role?: Role; disabled?: boolean; bumpTokenVersion?: boolean }, action: AuditAction): Promise<UserDoc> {
     if (!isValidObjectId(id)) throw new NotFoundError('user not found');
     const result = await updateUserAccess(id, change);
     if (!result) throw new NotFoundError('user not found');

@@ -19,6 +19,8 @@ import { graphqlBudget } from './graphql-budget.middleware';
 import { oidcRouter } from './oidc.route';
 import { sendRateLimited } from './rate-limit-response';
 import { isSecureRequest } from './tls';
+import { clientAddress } from './client-address';
+import { runInRequestScope } from '../../request-scope';
 
 interface Locals {
   requestId: string;
@@ -40,6 +42,8 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
   const bodyParsers = { anonymous: express.json({ limit: '64kb' }), user: express.json({ limit: '1mb' }), worker: express.json({ limit: '8mb' }) };
   const server = express();
   server.disable('x-powered-by');
+  // req.ip and req.protocol follow the same hop count as clientAddress() (which the limits use).
+  server.set('trust proxy', config.http.trustProxy);
 
   // Before the TLS check: load balancers and Prometheus probe over plain HTTP.
   server.use(healthRouter({ redis: app.redis, isShuttingDown: opts.isShuttingDown ?? (() => false) }));
@@ -68,6 +72,9 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
     // (parsing megabytes of JSON stalls every other request), and a limited caller's not at all.
     (req: Request, res: Response, next: NextFunction) => bodyParsers[(res.locals as Locals).principal.kind](req, res, next),
     graphqlBudget,
+    // After the body parsers (their stream callbacks would drop the scope): everything Apollo
+    // runs for this request sees the caller's address (the audit trail records it).
+    (req: Request, _res: Response, next: NextFunction) => runInRequestScope({ clientAddress: clientAddress(req, config.http.trustProxy) }, next),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GraphQLContext> => {
         const locals = res.locals as Locals;
@@ -76,7 +83,7 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
           principal: locals.principal,
           app,
           transport: 'http',
-          clientAddress: req.socket.remoteAddress,
+          clientAddress: clientAddress(req, config.http.trustProxy),
           meta: { errorCodes: [] },
           publicUrl: publicBaseUrl(config.http.publicUrl, req),
           http: {
@@ -155,7 +162,7 @@ async function authenticateAndLimit(app: AppContainer, req: Request, res: Respon
     );
   });
   try {
-    await app.services.rateLimit.check(principal, req.socket.remoteAddress);
+    await app.services.rateLimit.check(principal, clientAddress(req, app.config.http.trustProxy));
   } catch (err) {
     if (err instanceof RateLimitedError || err instanceof ServiceUnavailableError) {
       sendRateLimited(res, err);

@@ -2,7 +2,11 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContainer } from '../../app-container';
 import { AUTH_COOKIE } from '../../auth/credentials';
 import { OIDC_FLOW_COOKIE, OIDC_FLOW_TTL_SECONDS } from '../../services/oidc-flow';
+import { RateLimitedError, ServiceUnavailableError } from '../../errors';
+import { runInRequestScope } from '../../request-scope';
 import { OidcSignInError } from '../../services/oidc-sign-in.error';
+import { clientAddress } from './client-address';
+import { sendRateLimited } from './rate-limit-response';
 
 const FLOW_COOKIE_PATH = '/auth/oidc';
 
@@ -14,7 +18,20 @@ const FLOW_COOKIE_PATH = '/auth/oidc';
 export function oidcRouter(app: AppContainer): Router {
   const router = Router();
   const oidc = app.services.oidc;
-  const { cookieSameSite, enforceTls } = app.config.http;
+  const { cookieSameSite, enforceTls, trustProxy } = app.config.http;
+
+  // Every flow step is budgeted per address (429 + Retry-After past it), configured or not;
+  // the rest of the step runs with the caller's address in scope (audited first sign-ins).
+  router.use('/auth/oidc', (req: Request, res: Response, next) => {
+    const address = clientAddress(req, trustProxy);
+    app.services.loginThrottle.admitOidc(address).then(
+      () => runInRequestScope({ clientAddress: address }, next),
+      (err: unknown) => {
+        if (err instanceof RateLimitedError || err instanceof ServiceUnavailableError) sendRateLimited(res, err);
+        else next(err);
+      },
+    );
+  });
 
   router.get('/auth/config', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');

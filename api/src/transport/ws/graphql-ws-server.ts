@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
+  execute,
+  subscribe,
   getOperationAST,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
@@ -26,6 +28,8 @@ import { principalLabel } from '../graphql/request-meta';
 import { variableErrors } from '../graphql/variable-coercion';
 import { checkVariables } from '../graphql/variable-limits';
 import { isAllowedOrigin, isSecureRequest } from '../http/tls';
+import { clientAddress } from '../http/client-address';
+import { runInRequestScope } from '../../request-scope';
 import { guardCloseReasons } from './close-reasons';
 import { WsConnection } from './connection';
 import { DocumentCache } from './document-cache';
@@ -33,6 +37,8 @@ import { MessageSizeGuard, WS_MESSAGE_LIMITS } from './message-size-guard';
 
 type ConnExtra = {
   principal?: Principal;
+  /** The upgrade request's client address (TRUST_PROXY applied), fixed for the socket's life. */
+  clientAddress?: string;
   connection?: WsConnection;
 };
 
@@ -98,11 +104,15 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
   const server = useServer<Record<string, unknown> | undefined, ConnExtra>(
     {
       schema,
+      // Resolvers see the socket's client address the way HTTP ones do (request-scope.ts).
+      execute: (args) => runInRequestScope({ clientAddress: (args.contextValue as GraphQLContext).clientAddress }, () => execute(args)),
+      subscribe: (args) => runInRequestScope({ clientAddress: (args.contextValue as GraphQLContext).clientAddress }, () => subscribe(args)),
       onConnect: async (ctx) => {
         const principal = await app.services.auth.principalFor(credentialFromConnection(ctx.connectionParams, ctx.extra.request.headers));
         if (principal.kind === 'anonymous' && principal.authError) return false; // → 4403 Forbidden
         ctx.extra.principal = principal;
         sizeGuard.admit(ctx.extra.socket, principal);
+        ctx.extra.clientAddress = clientAddress(ctx.extra.request, config.http.trustProxy);
         const connection = new WsConnection(logger);
         ctx.extra.connection = connection;
         sockets.set(ctx.extra.socket, ctx.extra);
@@ -123,7 +133,7 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
         // Anything thrown here would make graphql-ws close the whole socket (4500): every
         // failure, ours included, becomes an error for this operation only.
         try {
-          await app.services.rateLimit.check(principal, ctx.extra.request.socket.remoteAddress);
+          await app.services.rateLimit.check(principal, ctx.extra.clientAddress);
           const budget = budgetFor(principal);
           const tooBig = checkVariables(payload.variables, budget);
           if (tooBig) return [tooBig];
@@ -147,7 +157,7 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
               principal,
               app,
               transport: 'ws',
-              clientAddress: ctx.extra.request.socket.remoteAddress,
+              clientAddress: ctx.extra.clientAddress,
               connection: ctx.extra.connection,
             } satisfies GraphQLContext,
           };

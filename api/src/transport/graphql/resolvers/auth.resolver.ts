@@ -13,8 +13,7 @@ export class AuthResolver {
     @Arg('password', () => String) password: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuthPayload> {
-    await ctx.app.services.loginThrottle.check(ctx.clientAddress);
-    const { token, user } = await ctx.app.services.auth.login(username, password);
+    const { token, user } = await ctx.app.services.auth.login(username, password, ctx.clientAddress);
     ctx.http?.setCookie(AUTH_COOKIE, token, { ...cookieOptions(ctx), maxAge: ctx.app.services.auth.jwtTtlSeconds });
     return { token, user };
   }

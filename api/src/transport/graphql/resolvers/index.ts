@@ -1,5 +1,6 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AssignmentsResolver } from './assignments.resolver';
+import { AuditResolver } from './audit.resolver';
 import { AuthResolver } from './auth.resolver';
 import { JobLogsResolver } from './job-logs.resolver';
 import { WorkerChannelResolver } from './worker-channel.resolver';
@@ -25,4 +26,5 @@ export const resolvers: NonEmptyArray<Function> = [
   // ---- web: waiting reasons, worker housekeeping ----
   JobWaitingResolver,
   WorkerAdminResolver,
+  AuditResolver,
 ];
