@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+/* Claim time with a deep queue: does claiming the next job cost more when 100,000 jobs are
+ * QUEUED than when 1,000 are?
+ *
+ * Claim time = completeJob sent by a worker with 1 slot → its next ASSIGN received: the slot
+ * frees, the dispatcher claims the best QUEUED job the worker may run (one atomic
+ * findOneAndUpdate sorted by priority then queue time) and pushes it. The worker is a
+ * simulated agent (lib/sim-agent.js: the worker channel over graphql-ws, no process), so the
+ * figure is the server's and the store's alone. Every job queued can run on it.
+ *
+ * The backlog: one job created through createJob (`true`, requiring the label `bench-claim`),
+ * then copies of its stored document inserted straight into the embedded store (a new _id,
+ * queued a millisecond apart, behind it) — 100,000 createJob calls would take minutes.
+ * 1. 1,000 queued: an agent connects and runs BENCH_CLAIM_JOBS (300) jobs; it leaves.
+ * 2. topped up to 100,000 queued: a second agent does the same.
+ * Reported: p50 and p99 of each, and the ratio of the p50s (goal ≤ 2×). The first 50 claims of
+ * each phase are a warm-up, not counted.
+ *
+ *   node bench/claim-backlog.bench.js          (BENCH_CLAIM_JOBS=300, BENCH_CLAIM_BACKLOG=100000)
+ */
+'use strict';
+const { startServer } = require('./lib/server-process');
+const { startSimAgent } = require('./lib/sim-agent');
+const { gql, CREATE_JOB } = require('./lib/client');
+const { cleanup, tempDir, percentile, record, runMain, waitFor, sleep, fmtMs, fmtRatio } = require('./lib/common');
+
+const JOBS = Number(process.env.BENCH_CLAIM_JOBS || 300);
+const WARMUP = 50;
+const SMALL = 1_000;
+const LARGE = Number(process.env.BENCH_CLAIM_BACKLOG || 100_000);
+const LABEL = 'bench-claim';
+const BENCH = 'claim-backlog';
+
+/** An agent runs `JOBS` jobs off the backlog; returns the claim times (ms) after the warm-up. */
+async function claimRun(server, token, name) {
+  const sentAt = new Map(); // completeJob sent at, in order
+  const claims = [];
+  let lastSent = null;
+  let errors = null;
+  let assigned = 0;
+  const agent = await startSimAgent({
+    wsUrl: server.wsUrl,
+    token,
+    name,
+    labels: [LABEL],
+    capacity: 1,
+    onAssigned: ({ at }) => {
+      assigned += 1;
+      if (lastSent !== null) claims.push(at - lastSent);
+      lastSent = null;
+    },
+    onCompleted: ({ sentAt: t }) => {
+      // 1 slot: the next ASSIGN can only follow this completeJob.
+      lastSent = t;
+      sentAt.set(assigned, t);
+    },
+    onError: (e) => (errors = errors || e),
+  });
+  cleanup.add(`agent ${name}`, () => agent.close());
+  await waitFor(`${JOBS} claims by ${name}`, () => {
+    if (errors) throw errors;
+    return claims.length >= JOBS;
+  }, 120_000, 2);
+  await agent.close();
+  return claims.slice(WARMUP, JOBS);
+}
+
+async function main() {
+  const workDir = tempDir('claim');
+  const server = await startServer({ workDir, localAgent: null, label: 'claim-backlog' });
+  const token = await server.mintToken('claim', [LABEL]);
+  const { createJob } = await gql(server.url, CREATE_JOB, { input: { command: 'true', requirements: [LABEL] } }, server.adminToken);
+
+  const fill = async (target, had) => {
+    const ms = await server.cloneJobs(createJob.id, target - had);
+    process.stdout.write(`claim-backlog: ${target - had} jobs queued into the store in ${ms} ms\n`);
+  };
+  await fill(SMALL, 1);
+  const small = await claimRun(server, token, 'claim-1k');
+  // The first agent left with up to one job in hand (ASSIGNED to it, off the queue): count what is left.
+  await sleep(200);
+  const left = SMALL - JOBS - 1;
+  await fill(LARGE, left);
+  const large = await claimRun(server, token, 'claim-100k');
+
+  const p = (v, q) => percentile(v, q);
+  process.stdout.write(
+    `claim-backlog: completeJob sent → next assignment received, 1 slot, ${large.length} claims each\n` +
+      `  ${SMALL} queued: p50 ${p(small, 50).toFixed(2)} ms, p99 ${p(small, 99).toFixed(2)} ms\n` +
+      `  ${LARGE} queued: p50 ${p(large, 50).toFixed(2)} ms, p99 ${p(large, 99).toFixed(2)} ms\n`,
+  );
+  record(BENCH, `claim p50, ${SMALL.toLocaleString('en')} queued`, p(small, 50), fmtMs);
+  record(BENCH, `claim p50, ${LARGE.toLocaleString('en')} queued`, p(large, 50), fmtMs);
+  record(BENCH, `claim p99, ${SMALL.toLocaleString('en')} / ${LARGE.toLocaleString('en')} queued`, p(large, 99), () => `${fmtMs(p(small, 99))} / ${fmtMs(p(large, 99))}`);
+  record(BENCH, `claim time ratio, ${LARGE.toLocaleString('en')} vs ${SMALL.toLocaleString('en')} queued (p50)`, p(large, 50) / p(small, 50), fmtRatio, { op: '<=', target: 2, text: '≤ 2' });
+}
+
+runMain('claim-backlog', main, { timeoutMs: 300_000 });
