@@ -67,8 +67,9 @@ async function mintToken(name, labels) {
 /**
  * Queues `count` copies of the stored job `jobId` straight into the store (a backlog of 100,000
  * through createJob would take minutes): each the very document createJob stored, with its own
- * _id and its queue time, createdAt and updatedAt a millisecond apart after the original's
- * (so they queue behind it, in insertion order). Inserted raw in batches (no model defaults
+ * _id and its queue time, createdAt and updatedAt a millisecond apart before the original's
+ * (so they queue ahead of it, in insertion order; none in the future, so a job created after
+ * this call queues behind them all). Inserted raw in batches (no model defaults
  * to apply: the original already has them all); no events, as no one waits for these.
  */
 async function cloneJobs(jobId, count) {
@@ -81,7 +82,7 @@ async function cloneJobs(jobId, count) {
   for (let i = 0; i < count; i += 5000) {
     const docs = [];
     for (let k = i; k < Math.min(count, i + 5000); k += 1) {
-      const at = new Date(base + k + 1);
+      const at = new Date(base - count + k);
       docs.push({ ...original, _id: new Types.ObjectId(), queuedAt: at, createdAt: at, updatedAt: at });
     }
     await JobModel.collection.insertMany(docs, { ordered: false });
