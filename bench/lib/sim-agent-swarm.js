@@ -3,6 +3,7 @@
  * needs more sockets than one process should hold next to its own measuring:
  *
  *   parent → { op: 'start', wsUrl, token, names, labels }   child → { op: 'ready', ms }
+ *   child  → { op: 'registered', n }           (every 10 agents registered: how many so far)
  *   child  → { op: 'assigned', command, at }  (each ASSIGN: the job's command, wall-clock ms)
  *   child  → { op: 'failed', error }          (an agent's call or stream failed)
  *   parent → { op: 'stop' }                   child closes every socket, exits 0
@@ -26,7 +27,6 @@ async function start({ wsUrl, token, names, labels }) {
     Array.from({ length: CONNECT_IN_FLIGHT }, async () => {
       while (next < names.length) {
         const name = names[next++];
-        if (process.env.BENCH_AGENTS_PROGRESS && next % 50 === 0) process.stderr.write(`swarm ${process.pid}: ${next} connecting after ${Date.now() - t0} ms\n`);
         agents.push(
           await startSimAgent({
             wsUrl,
@@ -38,6 +38,7 @@ async function start({ wsUrl, token, names, labels }) {
             onError: fail,
           }),
         );
+        if (agents.length % 10 === 0) process.send({ op: 'registered', n: agents.length });
       }
     }),
   );
