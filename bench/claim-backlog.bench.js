@@ -40,11 +40,9 @@ const BENCH = 'claim-backlog';
 
 /** An agent runs `jobs` jobs off the backlog; returns the claim times (ms) after the first `warmup`. */
 async function claimRun(server, token, name, jobs = JOBS, warmup = WARMUP) {
-  const sentAt = new Map(); // completeJob sent at, in order
   const claims = [];
   let lastSent = null;
   let errors = null;
-  let assigned = 0;
   const agent = await startSimAgent({
     wsUrl: server.wsUrl,
     token,
@@ -52,14 +50,12 @@ async function claimRun(server, token, name, jobs = JOBS, warmup = WARMUP) {
     labels: [LABEL],
     capacity: 1,
     onAssigned: ({ at }) => {
-      assigned += 1;
       if (lastSent !== null) claims.push(at - lastSent);
       lastSent = null;
     },
     onCompleted: ({ sentAt: t }) => {
       // 1 slot: the next ASSIGN can only follow this completeJob.
       lastSent = t;
-      sentAt.set(assigned, t);
     },
     onError: (e) => (errors = errors || e),
   });
