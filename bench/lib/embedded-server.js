@@ -8,6 +8,7 @@
  *   child  → { op: 'ready', url, wsUrl, adminUsername, adminPassword }
  *   parent → { op: 'startAgent', id, concurrency }        child → { op: 'reply', id }
  *   parent → { op: 'mintToken', id, name, labels }        child → { op: 'reply', id, token }
+ *   parent → { op: 'cloneJobs', id, jobId, count }         child → { op: 'reply', id, ms }
  *   parent → { op: 'stop' }                               child exits 0
  *
  * The benchmark client (HTTP and graphql-ws) runs in the parent, as a user's would.
@@ -61,6 +62,32 @@ async function mintToken(name, labels) {
   if (!admin) throw new Error('no admin user to own the worker token');
   const issued = await api.container.services.workerTokens.create(admin.id, name, labels);
   return issued.token;
+}
+
+/**
+ * Queues `count` copies of the stored job `jobId` straight into the store (a backlog of 100,000
+ * through createJob would take minutes): each the very document createJob stored, with its own
+ * _id and its queue time, createdAt and updatedAt a millisecond apart before the original's
+ * (so they queue ahead of it, in insertion order; none in the future, so a job created after
+ * this call queues behind them all). Inserted raw in batches (no model defaults
+ * to apply: the original already has them all); no events, as no one waits for these.
+ */
+async function cloneJobs(jobId, count) {
+  const { Types } = require('mongoose');
+  const { JobModel } = requireBuilt('api/dist/storage/models');
+  const original = await JobModel.collection.findOne({ _id: new Types.ObjectId(jobId) });
+  if (!original) throw new Error(`no job ${jobId} to clone`);
+  const t0 = Date.now();
+  const base = original.queuedAt.getTime();
+  for (let i = 0; i < count; i += 5000) {
+    const docs = [];
+    for (let k = i; k < Math.min(count, i + 5000); k += 1) {
+      const at = new Date(base - count + k);
+      docs.push({ ...original, _id: new Types.ObjectId(), queuedAt: at, createdAt: at, updatedAt: at });
+    }
+    await JobModel.collection.insertMany(docs, { ordered: false });
+  }
+  return Date.now() - t0;
 }
 
 /**
@@ -124,6 +151,9 @@ process.on('message', (msg) => {
       break;
     case 'mintToken':
       mintToken(msg.name, msg.labels).then((token) => reply({ token }), fail);
+      break;
+    case 'cloneJobs':
+      cloneJobs(msg.jobId, msg.count).then((ms) => reply({ ms }), fail);
       break;
     case 'stop':
       stop().finally(() => process.exit(0));

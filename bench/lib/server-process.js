@@ -68,6 +68,8 @@ async function startServer({ env = {}, localAgent = null, workDir, label = 'api'
     pid: child.pid,
     startAgent: (concurrency) => call('startAgent', { concurrency, workDir }),
     mintToken: (name, labels) => call('mintToken', { name, labels }).then((r) => r.token),
+    /** Queues `count` copies of the stored job `jobId` straight into the store; resolves with the ms it took. */
+    cloneJobs: (jobId, count) => call('cloneJobs', { jobId, count }).then((r) => r.ms),
     stop,
   };
 }

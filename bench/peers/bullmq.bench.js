@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+/* The throughput peer: a BullMQ worker (the queue people choose for this job) running the same
+ * `true` jobs as bench/throughput.bench.js, on the machine's Redis.
+ *
+ * `BENCH_THROUGHPUT_JOBS` jobs (400) are queued first (addBulk, no worker running), then one
+ * BullMQ Worker with concurrency 8 starts; its processor spawns what our agent spawns for the
+ * job `true` — `/bin/sh -c true` in its own process group with piped stdout/stderr — and
+ * resolves once the child has closed. The clock runs from the first job handed to the
+ * processor until the last `completed` event, as throughput's runs from the first job leaving
+ * QUEUED until the last seen SUCCEEDED. Completed jobs stay in Redis (as our jobs stay stored)
+ * until the queue is obliterated at the end.
+ *
+ * Redis: REDIS_URL, else redis://127.0.0.1:6379; keys under a prefix of this run's own
+ * (`cmdx-bench-peer-<pid>-<random>`), all removed at cleanup. No Redis answering: one line
+ * saying so, exit 0 (a skipped peer is not a failed benchmark).
+ *
+ *   node bench/peers/bullmq.bench.js           (alone; bench/run.js runs it interleaved with
+ *                                               throughput through peers/throughput-vs-bullmq)
+ */
+'use strict';
+const crypto = require('node:crypto');
+const { spawn } = require('node:child_process');
+const { Queue, Worker } = require('bullmq');
+const IORedis = require('ioredis');
+const { shellLoop } = require('../lib/baselines');
+const { cleanup, wallMs, record, runMain, fmtRatio } = require('../lib/common');
+
+const JOBS = Number(process.env.BENCH_THROUGHPUT_JOBS || 400);
+const SLOTS = 8;
+const BENCH = 'peer';
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const fmtRate = (v) => `${v.toFixed(0)} jobs/s`;
+
+/** Whether a Redis answers PING at `url` within a second (no retries, no offline queue). */
+async function redisAnswers(url) {
+  const probe = new IORedis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/** `/bin/sh -c true` as the agent runs a command string: own process group, piped output, awaited until close. */
+function spawnTrue() {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', 'true'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.resume();
+    child.stderr.resume();
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`/bin/sh -c true exited ${code}`))));
+  });
+}
+
+/** Removes every key under `prefix` (obliterate leaves the queue's meta and event stream keys). */
+async function deleteKeys(url, prefix) {
+  const redis = new IORedis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Queues `jobs` jobs, then runs them through one Worker with `slots` concurrency; jobs per second. */
+async function measureBullmq(jobs, slots) {
+  const prefix = `cmdx-bench-peer-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+  const connection = { url: REDIS_URL };
+  const name = 'true-jobs';
+  cleanup.add('BullMQ keys', () => deleteKeys(REDIS_URL, prefix));
+  const queue = new Queue(name, { connection, prefix });
+  cleanup.add('BullMQ queue', async () => {
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
+  for (let i = 0; i < jobs; i += 1000) {
+    await queue.addBulk(Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({ name: 'true', data: { n: i + k, command: 'true' } })));
+  }
+
+  let first = 0;
+  let last = 0;
+  let completed = 0;
+  let failure = null;
+  let resolveDone;
+  const done = new Promise((resolve) => (resolveDone = resolve));
+  const worker = new Worker(
+    name,
+    async () => {
+      if (first === 0) first = wallMs();
+      await spawnTrue();
+    },
+    { connection, prefix, concurrency: slots },
+  );
+  cleanup.add('BullMQ worker', () => worker.close());
+  worker.on('completed', () => {
+    completed += 1;
+    if (completed === jobs) {
+      last = wallMs();
+      resolveDone();
+    }
+  });
+  worker.on('failed', (_job, err) => {
+    failure = err;
+    resolveDone();
+  });
+  worker.on('error', (err) => {
+    failure = err;
+    resolveDone();
+  });
+  const watchdog = setTimeout(() => {
+    failure = new Error(`${completed} of ${jobs} BullMQ jobs completed after 120 s`);
+    resolveDone();
+  }, 120_000);
+  await done;
+  clearTimeout(watchdog);
+  if (failure) throw failure;
+  return jobs / ((last - first) / 1000);
+}
+
+async function main() {
+  if (!(await redisAnswers(REDIS_URL))) {
+    process.stdout.write(`peers/bullmq: skipped — no Redis answers at ${REDIS_URL.replace(/\/\/[^@]*@/, '//')} (set REDIS_URL)\n`);
+    return;
+  }
+  await shellLoop(40, SLOTS); // warm-up
+  const shellBefore = await shellLoop(JOBS, SLOTS);
+  const rate = await measureBullmq(JOBS, SLOTS);
+  const shellAfter = await shellLoop(JOBS, SLOTS);
+  const shell = (shellBefore + shellAfter) / 2;
+  process.stdout.write(
+    `peers/bullmq: ${JOBS} \`true\` jobs, one BullMQ worker with concurrency ${SLOTS}: ${rate.toFixed(0)} jobs/s\n` +
+      `  bare Node spawning \`/bin/sh -c true\` ${SLOTS} at a time (before, after): ${shellBefore.toFixed(0)}, ${shellAfter.toFixed(0)} spawns/s\n`,
+  );
+  record(BENCH, `BullMQ worker, concurrency ${SLOTS}`, rate, fmtRate);
+  record(BENCH, '  BullMQ / bare `/bin/sh -c true` loop', rate / shell, fmtRatio);
+}
+
+module.exports = { measureBullmq, redisAnswers };
+
+if (require.main === module) runMain('peers/bullmq', main, { timeoutMs: 180_000 });
