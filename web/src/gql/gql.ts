@@ -16,7 +16,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    waitingReason\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n": typeof types.JobSummaryFragmentDoc,
     "\n  mutation CreateJob($input: CreateJobInput!) {\n    createJob(input: $input) {\n      ...JobSummary\n    }\n  }\n": typeof types.CreateJobDocument,
-    "\n  subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n": typeof types.JobLogsDocument,
+    "\n  subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      chunks {\n        attempt\n        seq\n        stream\n        data\n      }\n    }\n  }\n": typeof types.JobLogsDocument,
     "\n  query Job($id: ID!) {\n    job(id: $id) {\n      ...JobSummary\n      attempts {\n        attempt\n        endReason\n      }\n      timeoutSeconds\n      cwd\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n": typeof types.JobDocument,
     "\n  subscription JobLive($id: ID!) {\n    jobUpdated(id: $id) {\n      ...JobSummary\n      attempts {\n        attempt\n        endReason\n      }\n    }\n  }\n": typeof types.JobLiveDocument,
     "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      ...JobSummary\n    }\n  }\n": typeof types.CancelJobDocument,
@@ -40,7 +40,7 @@ type Documents = {
 const documents: Documents = {
     "\n  fragment JobSummary on Job {\n    id\n    command\n    status\n    attempt\n    maxAttempts\n    priority\n    requirements\n    waitingReason\n    exitCode\n    signal\n    error\n    queuedAt\n    startedAt\n    finishedAt\n    cancelRequestedAt\n    logBytes\n    logTruncated\n    createdBy {\n      id\n      username\n    }\n    worker {\n      id\n      name\n    }\n  }\n": types.JobSummaryFragmentDoc,
     "\n  mutation CreateJob($input: CreateJobInput!) {\n    createJob(input: $input) {\n      ...JobSummary\n    }\n  }\n": types.CreateJobDocument,
-    "\n  subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n": types.JobLogsDocument,
+    "\n  subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      chunks {\n        attempt\n        seq\n        stream\n        data\n      }\n    }\n  }\n": types.JobLogsDocument,
     "\n  query Job($id: ID!) {\n    job(id: $id) {\n      ...JobSummary\n      attempts {\n        attempt\n        endReason\n      }\n      timeoutSeconds\n      cwd\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n": types.JobDocument,
     "\n  subscription JobLive($id: ID!) {\n    jobUpdated(id: $id) {\n      ...JobSummary\n      attempts {\n        attempt\n        endReason\n      }\n    }\n  }\n": types.JobLiveDocument,
     "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      ...JobSummary\n    }\n  }\n": types.CancelJobDocument,
@@ -87,7 +87,7 @@ export function graphql(source: "\n  mutation CreateJob($input: CreateJobInput!)
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n"): (typeof documents)["\n  subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n"];
+export function graphql(source: "\n  subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      chunks {\n        attempt\n        seq\n        stream\n        data\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      chunks {\n        attempt\n        seq\n        stream\n        data\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -7,15 +7,17 @@ import { applyChunks, initialLogState, type LogChunkInput, type LogState } from 
 const JobLogsDocument = graphql(`
   subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {
     jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {
-      attempt
-      seq
-      stream
-      data
+      chunks {
+        attempt
+        seq
+        stream
+        data
+      }
     }
   }
 `);
 
-/** chunks arriving within this window are applied as one batch (one render) */
+/** events arriving within this window are applied as one batch (one render) */
 const BATCH_MS = 25;
 
 export interface JobLog {
@@ -59,9 +61,10 @@ export function useJobLog(jobId: string, attempt: number | undefined, currentAtt
       subscriptions.push(
         client.subscription(JobLogsDocument, { jobId, attempt: from ?? null }).subscribe((result) => {
           if (result.error) setError(errorMessage(result.error));
-          const chunk = result.data?.jobLogs;
-          if (!chunk) return;
-          buffer.push(chunk);
+          // An event carries every chunk the server had ready (one or more, in order).
+          const chunks = result.data?.jobLogs.chunks;
+          if (!chunks || chunks.length === 0) return;
+          for (const chunk of chunks) buffer.push(chunk);
           timer ??= setTimeout(flush, BATCH_MS);
         }),
       );
