@@ -17,7 +17,7 @@ const { spawn } = require('node:child_process');
 const { printTable } = require('./lib/common');
 
 // Each transport floor runs right after the benchmark it bounds, so both see about the same load.
-const ALL = ['dispatch-latency', 'throughput', 'floors/channel-floor', 'log-stream', 'floors/subscriber-floor', 'worker-loss', 'mongo-wire'];
+const ALL = ['dispatch-latency', 'throughput', 'floors/channel-floor', 'log-stream', 'floors/subscriber-floor', 'fanout', 'worker-loss', 'mongo-wire'];
 // The store's own benchmark lives with its package.
 const ELSEWHERE = { 'mongo-wire': path.join(__dirname, '../mongo-wire/bench/mongo-wire.bench.js') };
 const benchFile = (name) => ELSEWHERE[name] ?? path.join(__dirname, `${name}.bench.js`);
