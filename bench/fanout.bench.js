@@ -30,7 +30,7 @@ const SECONDS = Number(process.env.BENCH_FANOUT_SECONDS || 20);
 const SUBSCRIBERS = Number(process.env.BENCH_FANOUT_SUBSCRIBERS || 2);
 const LINES = RATE * SECONDS;
 const BENCH = 'fanout';
-const JOB_LOGS = 'subscription($id: ID!) { jobLogs(jobId: $id) { chunks { seq stream data } } }';
+const JOB_LOGS = 'subscription($id: ID!) { jobLogs(jobId: $id) { chunks { attempt seq stream data } } }';
 
 // Catches up to the line due by now every 5 ms (timers drift; the rate must not), stamping each
 // line as it is written.
@@ -65,7 +65,7 @@ function childrenOf(pid) {
 
 /** One live subscriber of one job: checks the line numbers, keeps the latencies. */
 function follow(ws, id, latencies) {
-  const s = { next: 1, got: 0, duplicates: 0, skipped: 0, events: 0, done: false, error: undefined, partial: '' };
+  const s = { attempt: 0, next: 1, got: 0, duplicates: 0, skipped: 0, events: 0, done: false, error: undefined, partial: '' };
   const take = (line, at) => {
     const [n, stamp] = line.split(' ');
     const num = Number(n);
@@ -87,6 +87,10 @@ function follow(ws, id, latencies) {
         s.events += 1;
         for (const c of v.data.jobLogs.chunks) {
           if (c.stream !== 'STDOUT') continue;
+          if (c.attempt !== s.attempt) {
+            // A retried attempt prints its lines again: only the last attempt's must be complete.
+            Object.assign(s, { attempt: c.attempt, next: 1, got: 0, partial: '' });
+          }
           const lines = (s.partial + c.data).split('\n');
           s.partial = lines.pop();
           for (const l of lines) if (l) take(l, at);
@@ -131,12 +135,17 @@ async function main() {
   const cpu = { api: cpuSecs(server.pid) - cpu0.api, agent: agentPids.reduce((n, p) => n + cpuSecs(p), 0) - cpu0.agent };
   const { jobs } = await gql(
     server.url,
-    'query { jobs(first: 100) { edges { node { id status } } } }',
+    'query { jobs(first: 100) { edges { node { id status attempt } } } }',
     {},
     server.adminToken,
   );
   const statuses = {};
-  for (const e of jobs.edges) if (ids.includes(e.node.id)) statuses[e.node.status] = (statuses[e.node.status] ?? 0) + 1;
+  let retried = 0;
+  for (const e of jobs.edges) {
+    if (!ids.includes(e.node.id)) continue;
+    statuses[e.node.status] = (statuses[e.node.status] ?? 0) + 1;
+    if (e.node.attempt > 1) retried += 1;
+  }
 
   const errors = subs.filter((s) => s.error).map((s) => s.error.message);
   // Lost: a line never seen; a line seen twice counts too (the goal is exactly once).
@@ -145,9 +154,9 @@ async function main() {
   const lines = subs.reduce((n, s) => n + s.got, 0);
   process.stdout.write(
     `fanout: ${JOBS} jobs × ${RATE} lines/s × ${SECONDS} s, ${SUBSCRIBERS} live subscribers each (${subs.length} graphql-ws connections), local agent with ${JOBS} slots\n` +
-      `  jobs: ${JSON.stringify(statuses)}; ${lines} of ${LINES * subs.length} lines delivered in ${events} events` +
+      `  jobs: ${JSON.stringify(statuses)}, ${retried} ran more than one attempt (a lost lease: the platform retried it); ${lines} of ${LINES * subs.length} lines delivered in ${events} events` +
       ` (${(lines / Math.max(1, events)).toFixed(1)} lines per event); duplicates ${subs.reduce((n, s) => n + s.duplicates, 0)}, gaps ${subs.reduce((n, s) => n + s.skipped, 0)} lines\n` +
-      `  write → subscriber latency: p50 ${fmtMs(percentile(latencies, 50))}, p90 ${fmtMs(percentile(latencies, 90))}, p99 ${fmtMs(percentile(latencies, 99))}, max ${fmtMs(Math.max(...latencies))}\n` +
+      `  write → subscriber latency: p50 ${fmtMs(percentile(latencies, 50))}, p90 ${fmtMs(percentile(latencies, 90))}, p99 ${fmtMs(percentile(latencies, 99))}, max ${fmtMs(latencies.reduce((m, v) => Math.max(m, v), -Infinity))}\n` +
       `  CPU over ${wall.toFixed(1)} s: API ${cpu.api.toFixed(1)} s (${((100 * cpu.api) / wall).toFixed(0)}% of a core), local agent ${cpu.agent.toFixed(1)} s (${((100 * cpu.agent) / wall).toFixed(0)}%)\n` +
       (errors.length > 0 ? `  !! subscription errors: ${errors.slice(0, 3).join('; ')}\n` : ''),
   );
