@@ -28,21 +28,24 @@ const LATENCY_EVERY_MS = 20;
 const BENCH = 'logs';
 const REMOTE_LABEL = 'bench-remote';
 const fmtRate = (v) => `${v.toFixed(1)} MB/s`;
-const JOB_LOGS = 'subscription($id: ID!) { jobLogs(jobId: $id) { seq stream data } }';
+const JOB_LOGS = 'subscription($id: ID!) { jobLogs(jobId: $id) { chunks { seq stream data } } }';
 
-/** Subscribes to a job's logs; `onChunk(chunk, receivedAtMs)` per STDOUT chunk. */
+/** Subscribes to a job's logs; `onChunk(chunk, receivedAtMs)` per STDOUT chunk (an event carries one or more). */
 function followLogs(ws, id, onChunk) {
-  const state = { error: undefined, seqs: [], bytes: 0, system: [] };
+  const state = { error: undefined, seqs: [], bytes: 0, system: [], events: 0 };
   const unsubscribe = subscribe(
     ws,
     JOB_LOGS,
     { id },
-    ({ jobLogs: c }) => {
+    ({ jobLogs }) => {
       const at = wallMs();
-      state.seqs.push(c.seq);
-      state.bytes += Buffer.byteLength(c.data);
-      if (c.stream === 'STDOUT') onChunk(c, at);
-      else if (c.stream === 'SYSTEM') state.system.push(c.data.trim());
+      state.events += 1;
+      for (const c of jobLogs.chunks) {
+        state.seqs.push(c.seq);
+        state.bytes += Buffer.byteLength(c.data);
+        if (c.stream === 'STDOUT') onChunk(c, at);
+        else if (c.stream === 'SYSTEM') state.system.push(c.data.trim());
+      }
     },
     (err) => (state.error = err),
   );
@@ -91,7 +94,7 @@ async function main() {
   const remote = await streamBig(server, ws, { requirements: [REMOTE_LABEL] });
 
   const describe = (r) =>
-    `${r.rate.toFixed(1)} MB/s (${r.secs.toFixed(2)} s, ${r.seqs.length} chunks, seqs ${r.gapFree ? 'contiguous' : 'WITH GAPS'}, ` +
+    `${r.rate.toFixed(1)} MB/s (${r.secs.toFixed(2)} s, ${r.seqs.length} chunks in ${r.events} events, seqs ${r.gapFree ? 'contiguous' : 'WITH GAPS'}, ` +
     `received ${r.received} bytes, job ${r.job.status}, logBytes ${r.job.logBytes}, truncated ${r.job.logTruncated})`;
   process.stdout.write(
     `logs: ${BYTES / 1e6} MB job output to a live jobLogs subscriber, local agent (as npm start runs it): ${describe(local)}\n` +
@@ -143,7 +146,7 @@ async function streamBig(server, ws, extraInput) {
   sub.unsubscribe();
   const seqs = sub.seqs;
   const secs = (tLast - t0) / 1000;
-  return { rate: received / 1e6 / secs, secs, received, seqs, system: sub.system, gapFree: seqs.every((v, i) => i === 0 || v === seqs[i - 1] + 1), job };
+  return { rate: received / 1e6 / secs, secs, received, seqs, events: sub.events, system: sub.system, gapFree: seqs.every((v, i) => i === 0 || v === seqs[i - 1] + 1), job };
 }
 
 /** The job's final state (or its state after 60 s). */

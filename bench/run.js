@@ -18,7 +18,7 @@ const { printTable } = require('./lib/common');
 
 // Each transport floor runs right after the benchmark it bounds, so both see about the same load.
 // Throughput runs interleaved with its peer (BullMQ): peers/throughput-vs-bullmq runs it.
-const ALL = ['dispatch-latency', 'peers/throughput-vs-bullmq', 'floors/channel-floor', 'log-stream', 'floors/subscriber-floor', 'worker-loss', 'claim-backlog', 'many-agents', 'mongo-wire'];
+const ALL = ['dispatch-latency', 'peers/throughput-vs-bullmq', 'floors/channel-floor', 'log-stream', 'floors/subscriber-floor', 'fanout', 'worker-loss', 'claim-backlog', 'many-agents', 'mongo-wire'];
 // The store's own benchmark lives with its package.
 const ELSEWHERE = { 'mongo-wire': path.join(__dirname, '../mongo-wire/bench/mongo-wire.bench.js') };
 const benchFile = (name) => ELSEWHERE[name] ?? path.join(__dirname, `${name}.bench.js`);

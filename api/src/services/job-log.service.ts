@@ -11,7 +11,7 @@ import * as logs from '../storage/repositories/job-log.repository';
 import type { StoredChunk } from '../storage/repositories/job-log.repository';
 import { AckCursorCache } from './ack-cursor.cache';
 import { LiveBuffer, OVERFLOWED } from './live-buffer';
-import { PushIterator } from './push-iterator';
+import { BatchPushIterator } from './batch-push-iterator';
 
 export interface LogChunkInput {
   seq: number;
@@ -28,6 +28,15 @@ export interface LogChunkView {
   stream: LogStream;
   data: string;
   at: Date;
+}
+
+/**
+ * What a `jobLogs` subscriber gets per event: every chunk available when the event was sent,
+ * consecutive in (attempt, seq) order, continuing the previous event with no gap or duplicate.
+ */
+export interface LogBatchView {
+  jobId: string;
+  chunks: LogChunkView[];
 }
 
 /** One message per stored batch on `JOB_LOGS:<jobId>` (never one per line). */
@@ -50,12 +59,20 @@ export interface JobLogDeps {
   gapWaitMs?: number;
   /** Live output one subscriber may fall behind by before it reads from the store instead (default 16 MiB). */
   liveBufferBytes?: number;
+  /** Output queued for one subscriber's next events before the stream stops reading for it (default 8 Mi UTF-16 units). */
+  subscriberQueueUnits?: number;
 }
 
 const MAX_CHUNKS_PER_CALL = 5000;
 const REPLAY_PAGE = 500;
 /** How long a new stream waits for its live channel before replaying anyway (Redis down). */
 const LIVE_READY_WAIT_MS = 500;
+/**
+ * Output in one `jobLogs` event at most (UTF-16 units), and queued for a subscriber before the
+ * stream stops reading for it. An event is JSON of up to 6× its text (control characters
+ * escape to \u00XX): 2 Mi units keep it well under a client's usual message limit.
+ */
+const EVENT_MAX_UNITS = 2 * 1024 * 1024;
 
 /**
  * Job output: storing the worker's numbered chunks (idempotent, capped), the platform's SYSTEM
@@ -67,10 +84,12 @@ export class JobLogService {
   private readonly acked = new AckCursorCache();
   private readonly gapWaitMs: number;
   private readonly liveBufferBytes: number;
+  private readonly subscriberQueueUnits: number;
 
   constructor(private readonly deps: JobLogDeps) {
     this.gapWaitMs = deps.gapWaitMs ?? 3000;
     this.liveBufferBytes = deps.liveBufferBytes ?? 16 * 1024 * 1024;
+    this.subscriberQueueUnits = deps.subscriberQueueUnits ?? 8 * 1024 * 1024;
   }
 
   /**
@@ -186,10 +205,11 @@ export class JobLogService {
    * ending when the job ends. The live channel is subscribed before the replay, so nothing
    * published meanwhile is missed; every chunk goes out once, in (attempt, seq) order.
    */
-  stream(jobId: string, attempt: number, afterSeq: number): AsyncIterableIterator<LogChunkView> {
+  stream(jobId: string, attempt: number, afterSeq: number): AsyncIterableIterator<LogBatchView> {
     const { pubsub } = this.deps;
     const gapWaitMs = this.gapWaitMs;
-    const out = new PushIterator<LogChunkView>();
+    // Chunks queue here while the subscriber's socket is busy and leave together at its next pull.
+    const out = new BatchPushIterator<LogChunkView>((c) => Math.max(1, c.data.length), EVENT_MAX_UNITS, this.subscriberQueueUnits);
     const live = pubsub.asyncIterator<LogBatchMessage | { status?: string }>([Topics.jobLogs(jobId), Topics.jobUpdated(jobId)]);
     out.onClose(() => void live.return?.());
     // Off the channel at once, held up to a bound while the subscriber catches up.
@@ -197,21 +217,32 @@ export class JobLogService {
     // Live delivery lost messages (Redis went away and came back): read them from the store.
     out.onClose(pubsub.onResume(() => held.markMissed()));
     const cursor = { attempt, seq: afterSeq };
-    const emit = async (c: StoredChunk | LogChunkView): Promise<void> => {
-      cursor.attempt = c.attempt;
-      cursor.seq = c.seq;
-      await out.push(toView(c));
+    /** Queues chunks that continue the cursor, in order, as one push. */
+    const emit = async (chunks: LogChunkView[]): Promise<void> => {
+      const last = chunks.at(-1);
+      if (!last) return;
+      cursor.attempt = last.attempt;
+      cursor.seq = last.seq;
+      await out.push(chunks);
     };
     /** Emits stored chunks in order after the cursor; 'gap' when a seq is missing (skipGaps: jump it). */
     const catchUp = async (skipGaps: boolean): Promise<'ok' | 'gap'> => {
       for (;;) {
         const rows = await logs.chunksAfter(jobId, cursor.attempt, cursor.seq, REPLAY_PAGE);
+        if (out.closed) return 'ok';
+        const run: LogChunkView[] = [];
+        let { attempt: at, seq } = cursor;
         for (const row of rows) {
-          if (out.closed) return 'ok';
-          const next = row.attempt === cursor.attempt ? row.seq === cursor.seq + 1 : row.seq === 1;
-          if (!next && !skipGaps) return 'gap';
-          await emit(row);
+          const next = row.attempt === at ? row.seq === seq + 1 : row.seq === 1;
+          if (!next && !skipGaps) {
+            await emit(run);
+            return 'gap';
+          }
+          run.push(toView(row));
+          at = row.attempt;
+          seq = row.seq;
         }
+        await emit(run);
         if (rows.length < REPLAY_PAGE) return 'ok';
       }
     };
@@ -256,17 +287,21 @@ export class JobLogService {
         if (isBatch(msg)) {
           const batch = msg;
           const chunks = [...batch.chunks].sort((a, b) => a.seq - b.seq);
+          const run: LogChunkView[] = [];
+          let seq = cursor.seq;
           let inOrder = true;
           for (const c of chunks) {
-            const beyond = batch.attempt > cursor.attempt || (batch.attempt === cursor.attempt && c.seq > cursor.seq);
+            const beyond = batch.attempt > cursor.attempt || (batch.attempt === cursor.attempt && c.seq > seq);
             if (!beyond) continue; // already emitted (replayed, or a resend)
-            if (batch.attempt === cursor.attempt && c.seq === cursor.seq + 1) {
-              await emit({ ...c, jobId, attempt: batch.attempt, at: new Date(c.at) });
+            if (batch.attempt === cursor.attempt && c.seq === seq + 1) {
+              run.push({ jobId, attempt: batch.attempt, seq: c.seq, stream: c.stream, data: c.data, at: new Date(c.at) });
+              seq = c.seq;
             } else {
               inOrder = false;
               break;
             }
           }
+          await emit(run);
           // Out of order (a later attempt, or a batch that overtook another): the store has it.
           if (!inOrder) await catchUpPatiently();
         } else if ('status' in msg && typeof msg.status === 'string' && isTerminal(msg.status as JobStatus)) {
@@ -281,7 +316,7 @@ export class JobLogService {
       () => out.end(),
       (err: unknown) => out.end(err),
     );
-    return out;
+    return mapIterator(out, (chunks) => ({ jobId, chunks }));
   }
 
   private async publish(jobId: string, attempt: number, chunks: StoredChunk[]): Promise<void> {
@@ -304,6 +339,22 @@ function batchSize(msg: LogBatchMessage): number {
   let n = 0;
   for (const c of msg.chunks) n += c.data.length;
   return Math.max(1, n);
+}
+
+/** `source`'s values through `fn`; `return()` reaches the source at once (see PushIterator). */
+function mapIterator<A, B>(source: AsyncIterableIterator<A>, fn: (a: A) => B): AsyncIterableIterator<B> {
+  const it: AsyncIterableIterator<B> = {
+    next: async () => {
+      const r = await source.next();
+      return r.done ? { value: undefined, done: true } : { value: fn(r.value), done: false };
+    },
+    return: async () => {
+      await source.return?.();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]: () => it,
+  };
+  return it;
 }
 
 function toView(c: StoredChunk | LogChunkView): LogChunkView {

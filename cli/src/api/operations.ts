@@ -150,10 +150,12 @@ export const JobUpdatedDocument = graphql(`
 export const JobLogsDocument = graphql(`
   subscription CliJobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {
     jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {
-      attempt
-      seq
-      stream
-      data
+      chunks {
+        attempt
+        seq
+        stream
+        data
+      }
     }
   }
 `);

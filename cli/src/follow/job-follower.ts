@@ -99,8 +99,10 @@ export class JobFollower {
         JobLogsDocument,
         { jobId, attempt: this.position.attempt, afterSeq: this.position.seq },
         {
+          // One event carries every chunk the server had ready, in order.
           next: ({ jobLogs }) => {
-            if (!settled) this.deliver(jobLogs);
+            if (settled) return;
+            for (const chunk of jobLogs.chunks) this.deliver(chunk);
           },
           error: (err) => end(() => reject(err)),
           complete: () => end(() => reject(lost)),

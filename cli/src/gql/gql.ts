@@ -25,7 +25,7 @@ type Documents = {
     "\n  mutation CliRetryJob($id: ID!) {\n    retryJob(id: $id) {\n      ...CliJobFields\n    }\n  }\n": typeof types.CliRetryJobDocument,
     "\n  query CliWorkers($status: [WorkerStatus!]) {\n    workers(status: $status) {\n      id\n      name\n      hostname\n      labels\n      capacity\n      running\n      status\n      version\n      lastHeartbeatAt\n      tokenName\n    }\n  }\n": typeof types.CliWorkersDocument,
     "\n  subscription CliJobUpdated($id: ID!) {\n    jobUpdated(id: $id) {\n      ...CliJobFields\n    }\n  }\n": typeof types.CliJobUpdatedDocument,
-    "\n  subscription CliJobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n": typeof types.CliJobLogsDocument,
+    "\n  subscription CliJobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      chunks {\n        attempt\n        seq\n        stream\n        data\n      }\n    }\n  }\n": typeof types.CliJobLogsDocument,
 };
 const documents: Documents = {
     "\n  mutation CliLogin($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      token\n      user {\n        username\n        role\n      }\n    }\n  }\n": types.CliLoginDocument,
@@ -39,7 +39,7 @@ const documents: Documents = {
     "\n  mutation CliRetryJob($id: ID!) {\n    retryJob(id: $id) {\n      ...CliJobFields\n    }\n  }\n": types.CliRetryJobDocument,
     "\n  query CliWorkers($status: [WorkerStatus!]) {\n    workers(status: $status) {\n      id\n      name\n      hostname\n      labels\n      capacity\n      running\n      status\n      version\n      lastHeartbeatAt\n      tokenName\n    }\n  }\n": types.CliWorkersDocument,
     "\n  subscription CliJobUpdated($id: ID!) {\n    jobUpdated(id: $id) {\n      ...CliJobFields\n    }\n  }\n": types.CliJobUpdatedDocument,
-    "\n  subscription CliJobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n": types.CliJobLogsDocument,
+    "\n  subscription CliJobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      chunks {\n        attempt\n        seq\n        stream\n        data\n      }\n    }\n  }\n": types.CliJobLogsDocument,
 };
 
 /**
@@ -103,7 +103,7 @@ export function graphql(source: "\n  subscription CliJobUpdated($id: ID!) {\n   
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription CliJobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n"): (typeof documents)["\n  subscription CliJobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      attempt\n      seq\n      stream\n      data\n    }\n  }\n"];
+export function graphql(source: "\n  subscription CliJobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      chunks {\n        attempt\n        seq\n        stream\n        data\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription CliJobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {\n    jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {\n      chunks {\n        attempt\n        seq\n        stream\n        data\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -24,7 +24,7 @@ const params = new URLSearchParams(window.location.search);
 
 const DEFAULT_QUERY = `# Signed in through the web UI? This page uses the same session.
 # Run a query, or a subscription such as:
-#   subscription { jobLogs(jobId: "…") { seq stream data } }
+#   subscription { jobLogs(jobId: "…") { chunks { seq stream data } } }
 query Me {
   me { id username role }
 }

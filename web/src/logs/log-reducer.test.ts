@@ -1,5 +1,6 @@
 import {
   applyChunks,
+  applyEvents,
   initialLogState,
   lastAppliedSeq,
   logText,
@@ -144,5 +145,39 @@ describe('log reducer', () => {
     expect(s.lines.length).toBe(200_000);
     expect(s.size).toBe(20_000_000);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  describe('batched jobLogs events (each carries one or more chunks)', () => {
+    it('continues an open line across the chunks of one event and into the next event', () => {
+      let s = applyEvents(initialLogState(), [{ chunks: [chunk(1, 'hel'), chunk(2, 'lo\nwo')] }]);
+      expect(s.lines.map((l) => [l.text, l.open])).toEqual([
+        ['hello', false],
+        ['wo', true],
+      ]);
+      s = applyEvents(s, [{ chunks: [chunk(3, 'rld\n'), chunk(4, 'bye\n')] }]);
+      expect(texts(s)).toEqual(['hello', 'world', 'bye']);
+      expect(lastAppliedSeq(s, 1)).toBe(4);
+    });
+
+    it('applies several events of one window in order, as one batch', () => {
+      const s = applyEvents(initialLogState(), [{ chunks: [chunk(1, 'a\n'), chunk(2, 'b\n')] }, { chunks: [chunk(3, 'c\n')] }]);
+      expect(texts(s)).toEqual(['a', 'b', 'c']);
+    });
+
+    it('takes only the new chunks of a replayed event that overlaps what is shown (a reconnect)', () => {
+      let s = applyEvents(initialLogState(), [{ chunks: [chunk(1, 'a\n'), chunk(2, 'b\n')] }]);
+      s = applyEvents(s, [{ chunks: [chunk(1, 'a\n'), chunk(2, 'b\n'), chunk(3, 'c\n')] }]);
+      expect(texts(s)).toEqual(['a', 'b', 'c']);
+      expect(s.size).toBe(6);
+    });
+
+    it('an event crossing into the next attempt numbers that attempt\'s lines from 1', () => {
+      const s = applyEvents(initialLogState(), [{ chunks: [chunk(1, 'one\n'), chunk(2, 'retrying\n', 'SYSTEM'), chunk(1, 'two\n', 'STDOUT', 2)] }]);
+      expect(s.lines.map((l) => [l.attempt, l.number, l.text])).toEqual([
+        [1, 1, 'one'],
+        [1, 2, 'retrying'],
+        [2, 1, 'two'],
+      ]);
+    });
   });
 });

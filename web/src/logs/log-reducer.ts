@@ -94,6 +94,16 @@ export function applyChunks(state: LogState, chunks: readonly LogChunkInput[]): 
   return { ...state, attempts, lines: flatten(attempts), size };
 }
 
+/** One `jobLogs` event: the chunks the server had ready when it sent it (one or more, in order). */
+export interface LogEventInput {
+  readonly chunks: readonly LogChunkInput[];
+}
+
+/** Apply the events received within one render window as one batch; returns a new state. */
+export function applyEvents(state: LogState, events: readonly LogEventInput[]): LogState {
+  return applyChunks(state, events.flatMap((e) => e.chunks));
+}
+
 export function markTruncated(state: LogState, truncated = true): LogState {
   return state.truncated === truncated ? state : { ...state, truncated };
 }

@@ -2,20 +2,22 @@ import { useEffect, useRef, useState } from 'react';
 import { useClient } from 'urql';
 import { errorMessage } from '../client/api-errors';
 import { graphql } from '../gql';
-import { applyChunks, initialLogState, type LogChunkInput, type LogState } from './log-reducer';
+import { applyEvents, initialLogState, type LogEventInput, type LogState } from './log-reducer';
 
 const JobLogsDocument = graphql(`
   subscription JobLogs($jobId: ID!, $attempt: Int, $afterSeq: Int) {
     jobLogs(jobId: $jobId, attempt: $attempt, afterSeq: $afterSeq) {
-      attempt
-      seq
-      stream
-      data
+      chunks {
+        attempt
+        seq
+        stream
+        data
+      }
     }
   }
 `);
 
-/** chunks arriving within this window are applied as one batch (one render) */
+/** events arriving within this window are applied as one batch (one render) */
 const BATCH_MS = 25;
 
 export interface JobLog {
@@ -46,22 +48,23 @@ export function useJobLog(jobId: string, attempt: number | undefined, currentAtt
   useEffect(() => {
     setState(initialLogState());
     setError(null);
-    let buffer: LogChunkInput[] = [];
+    let buffer: LogEventInput[] = [];
     let timer: ReturnType<typeof setTimeout> | undefined;
     const subscriptions: { unsubscribe(): void }[] = [];
     const flush = () => {
       timer = undefined;
       const batch = buffer;
       buffer = [];
-      setState((s) => applyChunks(s, batch));
+      setState((s) => applyEvents(s, batch));
     };
     const subscribe = (from: number | undefined) => {
       subscriptions.push(
         client.subscription(JobLogsDocument, { jobId, attempt: from ?? null }).subscribe((result) => {
           if (result.error) setError(errorMessage(result.error));
-          const chunk = result.data?.jobLogs;
-          if (!chunk) return;
-          buffer.push(chunk);
+          // An event carries every chunk the server had ready (one or more, in order).
+          const event = result.data?.jobLogs;
+          if (!event) return;
+          buffer.push(event);
           timer ??= setTimeout(flush, BATCH_MS);
         }),
       );

@@ -79,7 +79,7 @@ describe('GraphiQL, self-hosted', () => {
       { input: { command: `echo first-line; while [ ! -e ${gate} ]; do sleep 0.05; done; echo later-line` } },
       stack.adminToken,
     );
-    const query = `subscription Tail {\n  jobLogs(jobId: "${createJob.id}") {\n    seq\n    stream\n    data\n  }\n}\n`;
+    const query = `subscription Tail {\n  jobLogs(jobId: "${createJob.id}") {\n    chunks {\n      seq\n      stream\n      data\n    }\n  }\n}\n`;
     await page.goto(`${stack.origin}/graphiql?query=${encodeURIComponent(query)}`);
     await waitForEditor();
     await page.click('.graphiql-execute-button');

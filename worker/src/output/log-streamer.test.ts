@@ -102,6 +102,24 @@ describe('LogStreamer', () => {
     expect([...sink.stored.values()].sort((a, b) => a.seq - b.seq).map((c) => c.data[0]).join('')).toBe('abccdddef');
   });
 
+  it('sends a backlog of small chunks in one call once the call out is answered (default batch limits)', async () => {
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], { ...fast, maxChunkBytes: 10 });
+    s.write('STDOUT', Buffer.from('a'.repeat(10))); // chunk 1 goes at once
+    for (let i = 0; i < 30; i++) {
+      s.write('STDOUT', Buffer.from('o'.repeat(10)));
+      s.write('STDERR', Buffer.from('e'.repeat(10)));
+    }
+    await tick(40);
+    expect(sink.calls).toHaveLength(1); // 60 chunks wait for the answer…
+    sink.ack(0);
+    await tick();
+    expect(sink.calls).toHaveLength(2); // …and travel together
+    expect(sink.calls[1]!.chunks.map((c) => c.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 2));
+    sink.ack(1);
+    await s.finish();
+  });
+
   it('finish() waits until the last chunk is acknowledged', async () => {
     const sink = new ManualSink();
     const s = new LogStreamer(sink, [], fast);

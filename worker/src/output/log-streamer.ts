@@ -68,8 +68,9 @@ export const DEFAULT_LOG_STREAMER_OPTIONS: LogStreamerOptions = {
   maxStalledResends: 5,
   maxInFlight: 4,
   // 2 MiB of text is at most 12 MiB of JSON (a control character escapes to 6 bytes): under the
-  // server's 16 MiB message limit.
-  maxBatchChunks: 32,
+  // server's 16 MiB message limit. The chunk count (the server takes up to 5000) rarely binds:
+  // a backlog of small chunks (interleaved stdout/stderr) goes out in one call, not one per 32.
+  maxBatchChunks: 1024,
   maxBatchBytes: 2 * 1024 * 1024,
   retry: { baseMs: 200, maxMs: 5_000 },
 };

@@ -28,7 +28,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
   return { ms: Date.now() - started, value };
 }
 
-type LogEvent = { jobLogs: { seq: number; data: string } };
+type LogEvent = { jobLogs: { chunks: Array<{ seq: number; data: string }> } };
 type JobEvent = { jobUpdated: { status: string } };
 
 describe('a Redis outage mid-run', () => {
@@ -65,7 +65,7 @@ describe('a Redis outage mid-run', () => {
       clients.push(c);
       return c;
     };
-    const logsQuery = 'subscription ($id: ID!) { jobLogs(jobId: $id) { seq data } }';
+    const logsQuery = 'subscription ($id: ID!) { jobLogs(jobId: $id) { chunks { seq data } } }';
     const stateQuery = 'subscription ($id: ID!) { jobUpdated(id: $id) { status } }';
 
     // A job that writes a numbered line every ~50 ms, for longer than the outage lasts.
@@ -73,7 +73,7 @@ describe('a Redis outage mid-run', () => {
     await eventually(async () => ((await statusOf(long)) === 'RUNNING' ? true : undefined), 20_000, 'the job to run');
     const before = collect<LogEvent>(subscribe(), logsQuery, { id: long });
     const states = collect<JobEvent>(subscribe(), stateQuery, { id: long });
-    await before.until(() => before.events.length >= 20, 20_000);
+    await before.until(() => before.events.flatMap((e) => e.jobLogs.chunks).length >= 20, 20_000);
 
     await redis.kill();
     const downAt = Date.now();
@@ -103,8 +103,9 @@ describe('a Redis outage mid-run', () => {
     for (const sub of [before, during]) {
       await sub.until(() => sub.done, 60_000);
       expect(sub.errors).toEqual([]);
-      expect(sub.events.map((e) => e.jobLogs.data).join('')).toBe(expected);
-      expect(sub.events.map((e) => e.jobLogs.seq)).toEqual(sub.events.map((_, i) => i + 1));
+      const chunks = sub.events.flatMap((e) => e.jobLogs.chunks);
+      expect(chunks.map((c) => c.data).join('')).toBe(expected);
+      expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i + 1));
     }
     await states.until(() => states.events.at(-1)?.jobUpdated.status === 'SUCCEEDED', 20_000);
     expect(await statusOf(long)).toBe('SUCCEEDED');

@@ -1,6 +1,6 @@
 import { MongoClient, ObjectId } from 'mongodb';
 import pino from 'pino';
-import { JobLogService, type LogChunkView } from '../../../src/services/job-log.service';
+import { JobLogService, type LogBatchView, type LogChunkView } from '../../../src/services/job-log.service';
 import { createUser, createWorkerToken } from '@cmd-executor/test-support/accounts';
 import { collect, ok, wsClient } from '@cmd-executor/test-support/graphql-client';
 import { FakeWorker } from '@cmd-executor/test-support/fake-worker';
@@ -13,8 +13,10 @@ let t: DispatchApi;
 let w: FakeWorker;
 const clients: Array<{ dispose(): unknown }> = [];
 
-const LOGS_SUB = 'subscription($id: ID!, $after: Int) { jobLogs(jobId: $id, afterSeq: $after) { attempt seq stream data } }';
-type Chunk = { jobLogs: { attempt: number; seq: number; stream: string; data: string } };
+const LOGS_SUB = 'subscription($id: ID!, $after: Int) { jobLogs(jobId: $id, afterSeq: $after) { chunks { attempt seq stream data } } }';
+type LogEvent = { jobLogs: { chunks: Array<{ attempt: number; seq: number; stream: string; data: string }> } };
+/** every chunk the subscriber received, events flattened in arrival order */
+const chunksOf = (events: LogEvent[]) => events.flatMap((e) => e.jobLogs.chunks);
 
 /** A job assigned to and started on the fake worker. */
 async function runningJob(command = 'out'): Promise<string> {
@@ -90,9 +92,9 @@ describe('appendLogs', () => {
     expect((await jobLogs(t, id)).map((l) => l.data)).toEqual(text);
     expect((await getJob(t, id)).logBytes).toBe(Buffer.byteLength(text.join('')));
     ok(await w.complete(id, 1, { exitCode: 0 }));
-    const sub = collect<Chunk>(subscriber(), LOGS_SUB, { id });
+    const sub = collect<LogEvent>(subscriber(), LOGS_SUB, { id });
     await sub.until(() => sub.done);
-    expect(sub.events.map((e) => e.jobLogs.data)).toEqual(text);
+    expect(chunksOf(sub.events).map((c) => c.data)).toEqual(text);
   });
 
   it('reads rows stored as text before, and looks in the store when a chunk turns out to be there already', async () => {
@@ -111,9 +113,9 @@ describe('appendLogs', () => {
     expect(ok(await w.append(id, 1, [{ seq: 1, data: 'older row\n' }, { seq: 2, data: 'newer row\n' }])).appendLogs.ackedSeq).toBe(2);
     expect((await jobLogs(t, id)).map((l) => l.data)).toEqual(['older row\n', 'newer row\n']);
     ok(await w.complete(id, 1, { exitCode: 0 }));
-    const sub = collect<Chunk>(subscriber(), LOGS_SUB, { id });
+    const sub = collect<LogEvent>(subscriber(), LOGS_SUB, { id });
     await sub.until(() => sub.done);
-    expect(sub.events.map((e) => e.jobLogs.data)).toEqual(['older row\n', 'newer row\n']);
+    expect(chunksOf(sub.events).map((c) => c.data)).toEqual(['older row\n', 'newer row\n']);
   });
 
   it('refuses bad seqs, and takes the agent’s own SYSTEM notes in the same seq space', async () => {
@@ -169,17 +171,17 @@ describe('jobLogs subscription', () => {
     })();
     // subscribers join while output is flowing: from the start, and from a later seq
     await new Promise((r) => setTimeout(r, 30));
-    const fromStart = collect<Chunk>(subscriber(), LOGS_SUB, { id });
+    const fromStart = collect<LogEvent>(subscriber(), LOGS_SUB, { id });
     await new Promise((r) => setTimeout(r, 30));
-    const fromMiddle = collect<Chunk>(subscriber(), LOGS_SUB, { id, after: 100 });
+    const fromMiddle = collect<LogEvent>(subscriber(), LOGS_SUB, { id, after: 100 });
     await producer;
     ok(await w.complete(id, 1, { exitCode: 0 }));
     await fromStart.until(() => fromStart.done, 10_000);
     await fromMiddle.until(() => fromMiddle.done, 10_000);
     expect(fromStart.errors).toEqual([]);
-    expect(fromStart.events.map((e) => e.jobLogs.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-    expect(fromStart.events.every((e) => e.jobLogs.data === `line ${e.jobLogs.seq}\n`)).toBe(true);
-    expect(fromMiddle.events.map((e) => e.jobLogs.seq)).toEqual(Array.from({ length: total - 100 }, (_, i) => i + 101));
+    expect(chunksOf(fromStart.events).map((c) => c.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(chunksOf(fromStart.events).every((c) => c.data === `line ${c.seq}\n`)).toBe(true);
+    expect(chunksOf(fromMiddle.events).map((c) => c.seq)).toEqual(Array.from({ length: total - 100 }, (_, i) => i + 101));
   });
 
   it('a subscriber that falls behind by more than its live buffer reads the rest from the store: no gap, no duplicate', async () => {
@@ -187,7 +189,7 @@ describe('jobLogs subscription', () => {
     // A stream with a tiny live buffer, on this API's channel, read only once the job is done.
     const lines: string[] = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
-    const logs = new JobLogService({ pubsub: t.container.pubsub, logger, logMaxBytes: CAP, liveBufferBytes: 64 });
+    const logs = new JobLogService({ pubsub: t.container.pubsub, logger, logMaxBytes: CAP, liveBufferBytes: 64, subscriberQueueUnits: 64 });
     const stream = logs.stream(id, 1, 0);
     const first = await (async () => {
       ok(await w.append(id, 1, [{ seq: 1, data: '1\n' }]));
@@ -198,8 +200,8 @@ describe('jobLogs subscription', () => {
       ok(await w.append(id, 1, Array.from({ length: Math.min(10, total - seq + 1) }, (_, i) => ({ seq: seq + i, data: `${seq + i}\n` }))));
     }
     ok(await w.complete(id, 1, { exitCode: 0 }));
-    const got: LogChunkView[] = [first.value as LogChunkView];
-    for await (const chunk of stream) got.push(chunk);
+    const got: LogChunkView[] = [...(first.value as LogBatchView).chunks];
+    for await (const batch of stream) got.push(...batch.chunks);
     expect(got.map((c) => c.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(got.every((c) => c.data === `${c.seq}\n`)).toBe(true);
     expect(lines.some((l) => l.includes('fell behind its live buffer'))).toBe(true);
@@ -209,25 +211,25 @@ describe('jobLogs subscription', () => {
     const id = await runningJob();
     ok(await w.append(id, 1, [{ seq: 1, data: 'a\n' }, { seq: 2, data: 'b\n' }]));
     ok(await w.complete(id, 1, { exitCode: 0 }));
-    const sub = collect<Chunk>(subscriber(), LOGS_SUB, { id });
+    const sub = collect<LogEvent>(subscriber(), LOGS_SUB, { id });
     await sub.until(() => sub.done);
-    expect(sub.events.map((e) => e.jobLogs.data)).toEqual(['a\n', 'b\n']);
+    expect(chunksOf(sub.events).map((c) => c.data)).toEqual(['a\n', 'b\n']);
   });
 
   it('is only for the owner or an admin', async () => {
     const ownerToken = (await createUser(t, 'log-owner')).token;
     const strangerToken = (await createUser(t, 'log-stranger')).token;
     const job = await createJob(t, { command: 'mine' }, ownerToken);
-    const stranger = collect<Chunk>(subscriber(strangerToken), LOGS_SUB, { id: job.id });
+    const stranger = collect<LogEvent>(subscriber(strangerToken), LOGS_SUB, { id: job.id });
     await stranger.until(() => stranger.done);
     expect(stranger.events).toEqual([]);
     expect(JSON.stringify(stranger.errors)).toContain('NOT_FOUND');
-    const owner = collect<Chunk>(subscriber(ownerToken), LOGS_SUB, { id: job.id });
+    const owner = collect<LogEvent>(subscriber(ownerToken), LOGS_SUB, { id: job.id });
     await w.waitFor((e) => e.some((x) => x.jobId === job.id));
     ok(await w.start(job.id, 1));
     ok(await w.append(job.id, 1, [{ seq: 1, data: 'hello\n' }]));
     await owner.until(() => owner.events.length === 1);
-    expect(owner.events[0].jobLogs).toMatchObject({ seq: 1, data: 'hello\n' });
+    expect(owner.events[0].jobLogs.chunks).toEqual([expect.objectContaining({ seq: 1, data: 'hello\n' })]);
     ok(await w.complete(job.id, 1, { exitCode: 0 }));
     await owner.until(() => owner.done);
   });

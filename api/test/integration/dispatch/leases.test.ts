@@ -50,16 +50,16 @@ describe('lost leases', () => {
     await a.waitFor((e) => e.some((x) => x.jobId === job.id));
     ok(await a.start(job.id, 1));
     ok(await a.append(job.id, 1, [{ seq: 1, data: 'attempt one\n' }]));
-    const sub = collect<{ jobLogs: { attempt: number; seq: number; stream: string; data: string } }>(
+    const sub = collect<{ jobLogs: { chunks: Array<{ attempt: number; seq: number; stream: string; data: string }> } }>(
       (() => {
         const c = wsClient(t.wsUrl, { authToken: t.adminToken });
         clients.push(c);
         return c;
       })(),
-      'subscription($id: ID!) { jobLogs(jobId: $id) { attempt seq stream data } }',
+      'subscription($id: ID!) { jobLogs(jobId: $id) { chunks { attempt seq stream data } } }',
       { id: job.id },
     );
-    await sub.until(() => sub.events.length === 1);
+    await sub.until(() => sub.events.flatMap((e) => e.jobLogs.chunks).length === 1);
     // the worker is cut off: no heartbeat, no assignments stream; its lease lapses
     a.stopHeartbeat();
     const cutAt = Date.now();
@@ -93,7 +93,7 @@ describe('lost leases', () => {
     ok(await b.complete(job.id, 2, { exitCode: 0 }));
     await sub.until(() => sub.done);
     // the live stream crossed into the retry in order
-    expect(sub.events.map((e) => [e.jobLogs.attempt, e.jobLogs.seq, e.jobLogs.stream])).toEqual([
+    expect(sub.events.flatMap((e) => e.jobLogs.chunks).map((c) => [c.attempt, c.seq, c.stream])).toEqual([
       [1, 1, 'STDOUT'],
       [1, 2, 'SYSTEM'],
       [2, 1, 'STDOUT'],

@@ -2,9 +2,10 @@ import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root, Subscription } from '
 import { requireUser } from '../../../auth/guards';
 import { BadUserInputError } from '../../../errors';
 import type { JobDoc } from '../../../storage/repositories/documents';
-import type { LogChunkView } from '../../../services/job-log.service';
+import type { LogBatchView, LogChunkView } from '../../../services/job-log.service';
 import { Job, LogChunk } from '../../../storage/models';
 import type { GraphQLContext } from '../context';
+import { LogBatch } from '../types/log-batch.type';
 
 const LOGS_PAGE = { default: 1000, max: 5000 } as const;
 
@@ -27,8 +28,9 @@ export class JobLogsResolver {
     return ctx.app.services.jobLogs.list(job.id, attempt ?? job.attempt, afterSeq ?? 0, n);
   }
 
-  @Subscription(() => LogChunk, {
-    description: 'stored chunks of the attempt (default: current) after afterSeq, then live, including later attempts; no gap, no duplicate',
+  @Subscription(() => LogBatch, {
+    description:
+      'stored chunks of the attempt (default: current) after afterSeq, then live, including later attempts; no gap, no duplicate. Each event carries every chunk available when it was sent.',
     subscribe: async ({ args, context }) => {
       const ctx = context as GraphQLContext;
       const user = requireUser(ctx);
@@ -39,11 +41,11 @@ export class JobLogsResolver {
     },
   })
   jobLogs(
-    @Root() chunk: LogChunkView,
+    @Root() batch: LogBatchView,
     @Arg('jobId', () => ID) _jobId: string,
     @Arg('attempt', () => Int, { nullable: true }) _attempt: number | undefined,
     @Arg('afterSeq', () => Int, { nullable: true }) _afterSeq: number | undefined,
-  ): LogChunk {
-    return chunk as unknown as LogChunk;
+  ): LogBatch {
+    return batch as unknown as LogBatch;
   }
 }
