@@ -13,6 +13,7 @@ import type { InsertAssignment, JobDispatchHooks, NewJobSpec } from './job-dispa
 import { PushIterator } from './push-iterator';
 import type { JobDoc } from '../storage/repositories/documents';
 import { publishJobUpdated } from './job-events';
+import { traceCycle } from '../observability/cycle-trace';
 import type { JobLogService } from './job-log.service';
 import { RunningCountWriter } from './running-count.writer';
 import { WorkerSlotCache, type SlotView } from './worker-slot.cache';
@@ -183,6 +184,7 @@ export class DispatchService implements JobDispatchHooks {
   async endLease(held: LeasedAttempt, t: machine.Transition, line?: LeaseEndLine): Promise<JobDoc | null> {
     const after = await applyTransition(t);
     if (!after) return null;
+    traceCycle('ended', held.jobId, held.attempt, held.workerId);
     await this.adjustRunning(held.workerId, -1, held);
     if (line !== undefined) await this.deps.jobLogs.appendSystem(held.jobId, held.attempt, typeof line === 'string' ? line : line(after));
     this.deps.jobLogs.forgetAttempt(held.jobId, held.attempt);
@@ -359,6 +361,7 @@ export class DispatchService implements JobDispatchHooks {
   private async handOver(lw: LocalWorker, job: JobDoc): Promise<boolean> {
     const current = lw.sinks.at(-1);
     if (current) {
+      traceCycle('pushed', job.id, job.attempt, lw.workerId);
       // The worker hears first (dispatch latency); the bookkeeping follows.
       current({
         kind: AssignmentKind.ASSIGN,

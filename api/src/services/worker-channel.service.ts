@@ -22,6 +22,7 @@ import type { AssignmentEvent, DispatchService } from './dispatch.service';
 import { publishJobUpdated, publishWorkerUpdated } from './job-events';
 import type { JobLogService, LogChunkInput } from './job-log.service';
 import type { WorkerSession } from './worker-session';
+import { traceCycle } from '../observability/cycle-trace';
 
 export interface AttemptRef {
   jobId: string;
@@ -178,11 +179,13 @@ export class WorkerChannelService {
   }
 
   async startJob(principal: WorkerPrincipal, ref: AttemptRef, session?: WorkerSession): Promise<JobDoc> {
+    traceCycle('start-recv', ref.jobId, ref.attempt);
     const lease = await this.leaseRef(principal, ref, session);
     const job = await applyTransition(machine.start(lease, new Date(), this.deps.lease.leaseMs));
     if (job) {
       this.deps.jobLogs.beginAttempt(lease.jobId, lease.attempt);
       await publishJobUpdated(this.deps.pubsub, job);
+      traceCycle('start-done', ref.jobId, ref.attempt);
       return job;
     }
     // A resent startJob (the answer was lost) finds it already running: same answer.
@@ -200,6 +203,7 @@ export class WorkerChannelService {
 
   /** The worker's result ends the attempt (only while it still holds the lease). */
   async completeJob(principal: WorkerPrincipal, ref: AttemptRef, result: machine.JobResult, session?: WorkerSession): Promise<JobDoc> {
+    traceCycle('complete-recv', ref.jobId, ref.attempt);
     const lease = await this.leaseRef(principal, ref, session);
     if (result.agentShutdown && !result.canceled && !result.timedOut) {
       const requeued = await this.requeueShutdown(lease);
@@ -218,7 +222,10 @@ export class WorkerChannelService {
       if (round === 0 && !guess) continue;
       const t = machine.complete(lease, result, job ? job.cancelRequestedAt != null : false, job?.timeoutSeconds, new Date());
       const done = await this.deps.dispatcher.endLease(lease, t);
-      if (done) return done;
+      if (done) {
+        traceCycle('complete-done', ref.jobId, ref.attempt);
+        return done;
+      }
       // A cancel request landed between the read and the update: read again.
     }
     throw new ConflictError('job changed while completing; try again');

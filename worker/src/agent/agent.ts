@@ -15,6 +15,7 @@ import { toWebSocketUrl } from '../transport/server-url';
 import { WorkerApi } from '../transport/worker-api';
 import { WorkerClient } from '../transport/worker-client';
 import { attemptKey } from '../util/attempt-key';
+import { traceCycle } from '../util/cycle-trace';
 import { backoffDelay, sleep } from '../util/backoff';
 import { ActionListener } from './action-listener';
 import { MeteredWorkerApi } from './agent-metrics';
@@ -239,6 +240,7 @@ export class WorkerAgent implements Agent {
   }
 
   private assign(a: Assignment): void {
+    traceCycle('recv', a.jobId, a.attempt);
     const k = attemptKey(a);
     if (this.stopping) {
       this.log.info({ jobId: a.jobId }, 'shutting down: not taking the assignment');
