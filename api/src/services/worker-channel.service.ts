@@ -4,11 +4,12 @@ import { attemptKey } from '../domain/attempt-key';
 import * as machine from '../domain/job-state-machine';
 import { validateLabels } from '../domain/label.rules';
 import { retryBackoffMs, type LeaseSettings } from '../domain/lease';
-import { BadUserInputError, ConflictError, NotFoundError } from '../errors';
+import { AppError, BadUserInputError, ConflictError, NotFoundError } from '../errors';
 import type { Logger } from '../logger';
 import type { PubSubPort } from '../storage/pubsub';
 import {
   applyTransition,
+  applyTransitions,
   findJob,
   findFenced,
   findLeasedByWorker,
@@ -22,6 +23,7 @@ import type { AssignmentEvent, DispatchService } from './dispatch.service';
 import { publishJobUpdated, publishWorkerUpdated } from './job-events';
 import type { JobLogService, LogChunkInput } from './job-log.service';
 import type { WorkerSession } from './worker-session';
+import { FlatIterator } from './flat-iterator';
 import { traceCycle } from '../observability/cycle-trace';
 
 export interface AttemptRef {
@@ -39,6 +41,21 @@ export interface RegisterInput {
   runningJobs?: AttemptRef[] | null;
   /** Per agent process: a reconnect of the same process keeps its worker record. */
   instanceId?: string | null;
+}
+
+/** What became of one attempt of a batch report: accepted (the job as it now is), or refused alone. */
+export interface AttemptReport {
+  jobId: string;
+  attempt: number;
+  accepted: boolean;
+  job?: JobDoc;
+  /** refused: the error code a single call would have carried (CONFLICT when the lease is gone) */
+  code?: string;
+  message?: string;
+}
+
+export interface AttemptResult extends AttemptRef {
+  result: machine.JobResult;
 }
 
 export interface HeartbeatResult {
@@ -146,8 +163,13 @@ export class WorkerChannelService {
     return worker;
   }
 
-  /** The registered worker's assignments stream (register first). */
+  /** The registered worker's assignments stream (register first), one job per event. */
   async assignments(principal: WorkerPrincipal, session?: WorkerSession): Promise<AsyncIterableIterator<AssignmentEvent>> {
+    return new FlatIterator(await this.assignmentBatches(principal, session));
+  }
+
+  /** The same stream, each event carrying every job handed over together (as many as the worker had free slots). */
+  async assignmentBatches(principal: WorkerPrincipal, session?: WorkerSession): Promise<AsyncIterableIterator<AssignmentEvent[]>> {
     const workerId = await this.workerIdOf(principal, session);
     return this.deps.dispatcher.openAssignments(workerId);
   }
@@ -194,6 +216,87 @@ export class WorkerChannelService {
       return current;
     }
     throw new ConflictError('this attempt no longer holds the lease');
+  }
+
+  /**
+   * Several startJob at once. The transitions go to the store together (one write round trip,
+   * each fenced by its own attempt and worker); the events are published together. An item the
+   * batch did not move (already running after a lost answer, lease gone, bad id) then goes the
+   * way of a single startJob, and a refusal refuses that item only.
+   */
+  async startJobs(principal: WorkerPrincipal, refs: readonly AttemptRef[], session?: WorkerSession): Promise<AttemptReport[]> {
+    if (refs.length > MAX_LISTED) throw new BadUserInputError('attempts', `at most ${MAX_LISTED} attempts`);
+    const workerId = await this.workerIdOf(principal, session);
+    const now = new Date();
+    const bulk = this.bulkItems(refs, workerId);
+    const after = await applyTransitions(
+      bulk.map((b) => machine.start(b.lease, now, this.deps.lease.leaseMs)),
+      (job, k) => job.status === JobStatus.RUNNING && job.attempt === bulk[k].lease.attempt && String(job.workerId) === workerId && job.startedAt?.getTime() === now.getTime(),
+    );
+    const reports: Array<AttemptReport | undefined> = new Array(refs.length);
+    for (const [k, job] of after.entries()) {
+      if (!job) continue;
+      const { i, lease } = bulk[k];
+      this.deps.jobLogs.beginAttempt(lease.jobId, lease.attempt);
+      reports[i] = { jobId: refs[i].jobId, attempt: refs[i].attempt, accepted: true, job };
+    }
+    await Promise.all(after.map((job) => (job ? publishJobUpdated(this.deps.pubsub, job) : undefined)));
+    return this.settleRest(refs, reports, (ref) => this.startJob(principal, ref, session));
+  }
+
+  /**
+   * Several completeJob at once. Plain results (nobody asked to cancel, nothing timed out, no
+   * agent shutdown) end their leases together: one write round trip, each fenced, events
+   * published together. The rest, and any the batch did not move (a cancel requested meanwhile,
+   * lease gone), go the way of a single completeJob; a refusal refuses that item only.
+   */
+  async completeJobs(principal: WorkerPrincipal, items: readonly AttemptResult[], session?: WorkerSession): Promise<AttemptReport[]> {
+    if (items.length > MAX_LISTED) throw new BadUserInputError('completions', `at most ${MAX_LISTED} attempts`);
+    const workerId = await this.workerIdOf(principal, session);
+    const now = new Date();
+    const plain = (r: machine.JobResult): boolean => !r.agentShutdown && !r.canceled && !r.timedOut;
+    const bulk = this.bulkItems(items, workerId).filter((b) => plain(items[b.i].result));
+    for (const b of bulk) traceCycle('complete-recv', b.lease.jobId, b.lease.attempt);
+    const after = await this.deps.dispatcher.endLeases(
+      bulk.map((b) => ({ held: b.lease, t: machine.complete(b.lease, items[b.i].result, false, undefined, now) })),
+      (job, k) => machine.isTerminal(job.status) && job.attempt === bulk[k].lease.attempt && String(job.workerId) === workerId && job.finishedAt?.getTime() === now.getTime(),
+    );
+    const reports: Array<AttemptReport | undefined> = new Array(items.length);
+    for (const [k, job] of after.entries()) {
+      if (!job) continue;
+      const { i } = bulk[k];
+      traceCycle('complete-done', items[i].jobId, items[i].attempt);
+      reports[i] = { jobId: items[i].jobId, attempt: items[i].attempt, accepted: true, job };
+    }
+    return this.settleRest(items, reports, (item) => this.completeJob(principal, { jobId: item.jobId, attempt: item.attempt }, item.result, session));
+  }
+
+  /** The items a batch may write directly: well-formed, each job once. */
+  private bulkItems(refs: readonly AttemptRef[], workerId: string): Array<{ i: number; lease: machine.LeaseRef & { jobId: string; workerId: Types.ObjectId } }> {
+    const worker = new Types.ObjectId(workerId);
+    const seen = new Set<string>();
+    const out: Array<{ i: number; lease: machine.LeaseRef & { jobId: string; workerId: Types.ObjectId } }> = [];
+    for (const [i, r] of refs.entries()) {
+      if (!isValidObjectId(r.jobId) || !Number.isInteger(r.attempt) || r.attempt < 1 || seen.has(String(r.jobId))) continue;
+      seen.add(String(r.jobId));
+      out.push({ i, lease: { jobId: r.jobId, attempt: r.attempt, workerId: worker } });
+    }
+    return out;
+  }
+
+  /** Items the batch left unanswered, one by one as a single call would go; a client error refuses that item alone. */
+  private async settleRest<T extends AttemptRef>(items: readonly T[], reports: Array<AttemptReport | undefined>, single: (item: T) => Promise<JobDoc>): Promise<AttemptReport[]> {
+    for (const [i, item] of items.entries()) {
+      if (reports[i]) continue;
+      try {
+        reports[i] = { jobId: item.jobId, attempt: item.attempt, accepted: true, job: await single(item) };
+      } catch (err) {
+        // Anything else (the store unreachable) fails the whole call: the agent retries it.
+        if (!(err instanceof AppError)) throw err;
+        reports[i] = { jobId: item.jobId, attempt: item.attempt, accepted: false, code: err.code, message: err.message };
+      }
+    }
+    return reports as AttemptReport[];
   }
 
   async appendLogs(principal: WorkerPrincipal, ref: AttemptRef, chunks: readonly LogChunkInput[], session?: WorkerSession) {
