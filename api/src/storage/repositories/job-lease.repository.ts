@@ -153,6 +153,11 @@ export async function claimSeveral(t: Transition, limit: number, mine: (job: Job
     .lean<Array<{ _id: Types.ObjectId }>>()
     .exec();
   if (picked.length === 0) return [];
+  if (picked.length === 1) {
+    // One candidate: the single atomic claim of it answers with the job itself (a read less).
+    const job = await applyTransition({ filter: { ...t.filter, _id: picked[0]._id }, update: t.update });
+    return job && mine(job) ? [job] : [];
+  }
   const ids = picked.map((p) => p._id);
   const res = await JobModel.updateMany({ ...t.filter, _id: { $in: ids } } as QueryFilter<Job>, t.update as UpdateQuery<Job>).exec();
   if (res.matchedCount === 0) return [];
