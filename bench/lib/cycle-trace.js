@@ -36,7 +36,7 @@ function parse(file) {
   const pushes = new Map();
   const ends = new Map();
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const [ts, who, step, key, workerId] = line.split(' ');
+    const [ts, who, step, key, workerId, batch] = line.split(' ');
     if (!key) continue;
     const t = Number(ts);
     const side = who.startsWith('agent') ? 'agent' : 'api';
@@ -44,6 +44,7 @@ function parse(file) {
     const a = attempts.get(key);
     const name = `${side}:${step}`;
     if (a[name] === undefined) a[name] = t;
+    if (batch !== undefined && a[`${name}#`] === undefined) a[`${name}#`] = Number(batch);
     if (side === 'api' && (step === 'pushed' || step === 'ended') && workerId && workerId !== '-') {
       const m = step === 'pushed' ? pushes : ends;
       if (!m.has(workerId)) m.set(workerId, []);
@@ -80,6 +81,11 @@ function breakdown(file, keys) {
     const v = wanted.map(([, a]) => a[to] - a[from]).filter(Number.isFinite);
     if (v.length === 0) continue;
     lines.push(`    ${label.padEnd(40)} p50 ${fmtMs(percentile(v, 50)).padStart(9)}   p90 ${fmtMs(percentile(v, 90)).padStart(9)}`);
+  }
+  const sizes = (step) => wanted.map(([, a]) => a[`${step}#`]).filter(Number.isFinite);
+  for (const [label, step] of [['assignments per message', 'api:pushed'], ['attempts per startJob(s) call', 'api:start-recv'], ['attempts per completeJob(s) call', 'api:complete-recv']]) {
+    const v = sizes(step);
+    if (v.length > 0) lines.push(`    ${`(${label}, as each attempt saw it)`.padEnd(40)} mean ${(v.reduce((s, x) => s + x, 0) / v.length).toFixed(2).padStart(6)}   max ${Math.max(...v)}`);
   }
   const gaps = refillGaps(pushes, ends, keys);
   if (gaps.length > 0) {

@@ -406,7 +406,7 @@ export class DispatchService implements JobDispatchHooks {
   private async handOver(lw: LocalWorker, jobs: readonly JobDoc[]): Promise<boolean> {
     const current = lw.sinks.at(-1);
     if (current) {
-      for (const job of jobs) traceCycle('pushed', job.id, job.attempt, lw.workerId);
+      for (const job of jobs) traceCycle('pushed', job.id, job.attempt, lw.workerId, jobs.length);
       // The worker hears first (dispatch latency); the bookkeeping follows.
       current(
         jobs.map((job) => ({

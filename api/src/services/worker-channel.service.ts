@@ -229,6 +229,7 @@ export class WorkerChannelService {
     const workerId = await this.workerIdOf(principal, session);
     const now = new Date();
     const bulk = this.bulkItems(refs, workerId);
+    for (const b of bulk) traceCycle('start-recv', b.lease.jobId, b.lease.attempt, workerId, refs.length);
     const after = await applyTransitions(
       bulk.map((b) => machine.start(b.lease, now, this.deps.lease.leaseMs)),
       (job, k) => job.status === JobStatus.RUNNING && job.attempt === bulk[k].lease.attempt && String(job.workerId) === workerId && job.startedAt?.getTime() === now.getTime(),
@@ -238,6 +239,7 @@ export class WorkerChannelService {
       if (!job) continue;
       const { i, lease } = bulk[k];
       this.deps.jobLogs.beginAttempt(lease.jobId, lease.attempt);
+      traceCycle('start-done', lease.jobId, lease.attempt);
       reports[i] = { jobId: refs[i].jobId, attempt: refs[i].attempt, accepted: true, job };
     }
     await Promise.all(after.map((job) => (job ? publishJobUpdated(this.deps.pubsub, job) : undefined)));
@@ -256,7 +258,7 @@ export class WorkerChannelService {
     const now = new Date();
     const plain = (r: machine.JobResult): boolean => !r.agentShutdown && !r.canceled && !r.timedOut;
     const bulk = this.bulkItems(items, workerId).filter((b) => plain(items[b.i].result));
-    for (const b of bulk) traceCycle('complete-recv', b.lease.jobId, b.lease.attempt);
+    for (const b of bulk) traceCycle('complete-recv', b.lease.jobId, b.lease.attempt, workerId, items.length);
     const after = await this.deps.dispatcher.endLeases(
       bulk.map((b) => ({ held: b.lease, t: machine.complete(b.lease, items[b.i].result, false, undefined, now) })),
       (job, k) => machine.isTerminal(job.status) && job.attempt === bulk[k].lease.attempt && String(job.workerId) === workerId && job.finishedAt?.getTime() === now.getTime(),

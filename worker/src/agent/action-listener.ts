@@ -20,6 +20,11 @@ export class ActionListener implements AsyncIterable<Assignment> {
     private readonly logger: Logger,
   ) {}
 
+  /** Assignments received and not yet taken by the iteration. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   /** Subscribe on the current connection (replacing an earlier subscription). */
   listen(): void {
     if (this.closed) return;

@@ -218,7 +218,13 @@ export class WorkerAgent implements Agent {
   // --- assignments ---
 
   private async acceptLoop(): Promise<void> {
-    for await (const a of this.listener) this.handle(a);
+    for await (const a of this.listener) {
+      this.handle(a);
+      // Several jobs of one message: each spawn (a synchronous fork) gets its own turn of the
+      // event loop, so answers and exits that arrived meanwhile are handled between them, as
+      // when the jobs came one per message. Nothing waits when this was the last one.
+      if (this.listener.queued > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   private handle(a: Assignment): void {
