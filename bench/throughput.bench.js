@@ -11,6 +11,11 @@
  * For comparison the same is measured with a second agent started by hand (worker/dist/cli.js):
  * since the local agent is a child process too, the two should be close.
  *
+ * Where a slot's cycle spends its time is printed after the figures: the API and the agents
+ * append one line per step of each attempt to a trace file (CMD_EXECUTOR_CYCLE_TRACE, set here
+ * before they start; a few µs per step) and bench/lib/cycle-trace.js joins them.
+ * BENCH_TRACE=0 leaves the trace off.
+ *
  *   node bench/throughput.bench.js            (BENCH_THROUGHPUT_JOBS=400 by default)
  */
 'use strict';
@@ -20,6 +25,7 @@ const { bareLoop } = require('./lib/baselines');
 const { startServer } = require('./lib/server-process');
 const { gql, wsClient, subscribe, CREATE_JOB } = require('./lib/client');
 const { cleanup, tempDir, wallMs, record, runMain, waitFor, fmtRatio } = require('./lib/common');
+const cycleTrace = require('./lib/cycle-trace');
 
 const JOBS = Number(process.env.BENCH_THROUGHPUT_JOBS || 400);
 const SLOTS = 8;
@@ -29,6 +35,9 @@ const fmtRate = (v) => `${v.toFixed(0)} jobs/s`;
 
 async function main() {
   const workDir = tempDir('throughput');
+  const traceFile = process.env.BENCH_TRACE === '0' ? undefined : path.join(workDir, 'cycle-trace.log');
+  // Inherited by the API, its local agent and the agent started by hand.
+  if (traceFile) process.env[cycleTrace.ENV] = traceFile;
   // Baseline first, on an idle machine state comparable to the system run that follows.
   await bareLoop(40, SLOTS); // warm-up
   const bareRate = await bareLoop(JOBS, SLOTS);
@@ -74,17 +83,17 @@ async function main() {
       return ids.every((id) => succeeded.has(id));
     }, 120_000, 2);
     // From the first job assigned (the agent is up) to the last one seen SUCCEEDED.
-    return (wallMs() - Math.min(...ids.map((id) => firstPicked.get(id)))) / 1000;
+    return { secs: (wallMs() - Math.min(...ids.map((id) => firstPicked.get(id)))) / 1000, ids };
   };
 
   // 1. the embedded default: the local agent as npm start runs it (a child process of the API)
-  const secs = await run({ command: 'true' }, () => server.startAgent(SLOTS));
+  const { secs, ids: localIds } = await run({ command: 'true' }, () => server.startAgent(SLOTS));
   const rate = JOBS / secs;
 
   // 2. for comparison: an agent started by hand (worker/dist/cli.js), so the API and
   //    the agent do not share one event loop. Its label keeps these jobs off the local agent.
   const token = await server.mintToken('remote', [REMOTE_LABEL]);
-  const remoteSecs = await run({ command: 'true', requirements: [REMOTE_LABEL] }, async () => {
+  const { secs: remoteSecs, ids: remoteIds } = await run({ command: 'true', requirements: [REMOTE_LABEL] }, async () => {
     startCliAgent({ server, token, name: 'remote', labels: [REMOTE_LABEL], concurrency: SLOTS, workDir: path.join(workDir, 'remote') });
   });
   const remoteRate = JOBS / remoteSecs;
@@ -94,6 +103,12 @@ async function main() {
       `  same, the agent as its own process (worker/dist/cli.js): ${remoteSecs.toFixed(2)} s, ${remoteRate.toFixed(0)} jobs/s\n` +
       `  bare Node spawning \`true\` ${SLOTS} at a time: ${bareRate.toFixed(0)} spawns/s\n`,
   );
+  if (traceFile) {
+    for (const [what, ids] of [['the local agent', localIds], ['the agent as its own process', remoteIds]]) {
+      const { attempts, lines } = cycleTrace.breakdown(traceFile, new Set(ids));
+      process.stdout.write(`  where one slot's cycle goes, ${what} (${attempts} attempts, p50/p90 per job):\n${lines.join('\n')}\n`);
+    }
+  }
   record(BENCH, `throughput, 1 worker × ${SLOTS} slots`, rate, fmtRate);
   record(BENCH, `  bare Node spawn loop, ${SLOTS} at a time (baseline)`, bareRate, fmtRate);
   record(BENCH, 'throughput ratio (jobs / bare spawns)', rate / bareRate, fmtRatio, { op: '>=', target: 0.7, text: '≥ 0.7' });

@@ -64,6 +64,8 @@ export function startLocalAgent(opts: LocalAgentOptions): LocalAgent {
     CMD_EXECUTOR_WORK_DIR: opts.workDir,
     CMD_EXECUTOR_LOG_LEVEL: opts.logLevel,
     CMD_EXECUTOR_SHUTDOWN_TIMEOUT: String(shutdownTimeout),
+    // the throughput bench's cycle trace (off unless set)
+    ...(process.env.CMD_EXECUTOR_CYCLE_TRACE ? { CMD_EXECUTOR_CYCLE_TRACE: process.env.CMD_EXECUTOR_CYCLE_TRACE } : {}),
   };
 
   const launch = (): void => {

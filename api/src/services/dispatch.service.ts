@@ -7,12 +7,13 @@ import type { Logger } from '../logger';
 import type { SandboxKind } from '../domain/enums';
 import { Topics, type PubSubPort } from '../storage/pubsub';
 import type { Id } from '../storage/repositories/ids';
-import { applyTransition, leasedAttempts } from '../storage/repositories/job-lease.repository';
+import { applyTransition, applyTransitions, claimSeveral, leasedAttempts } from '../storage/repositories/job-lease.repository';
 import { findWorker } from '../storage/repositories/worker.repository';
 import type { InsertAssignment, JobDispatchHooks, NewJobSpec } from './job-dispatch.port';
 import { PushIterator } from './push-iterator';
 import type { JobDoc } from '../storage/repositories/documents';
 import { publishJobUpdated } from './job-events';
+import { traceCycle } from '../observability/cycle-trace';
 import type { JobLogService } from './job-log.service';
 import { RunningCountWriter } from './running-count.writer';
 import { WorkerSlotCache, type SlotView } from './worker-slot.cache';
@@ -43,7 +44,7 @@ interface CancelMessage {
 interface LocalWorker {
   workerId: string;
   /** Open assignments streams of this worker on this replica; the newest gets new work. */
-  sinks: Array<(event: AssignmentEvent) => void>;
+  sinks: Array<(events: AssignmentEvent[]) => void>;
   busy: boolean;
   again: boolean;
   /** What the last read of MongoDB said about it, kept up to date by our own claims and releases. */
@@ -151,7 +152,7 @@ export class DispatchService implements JobDispatchHooks {
           // Whatever view is kept now (a read may have come during the insert, with or without
           // the job), the attempt's key replaces the hold: the same slot, counted once.
           lw.slots.settle(hold, attemptKey(inserted._id, inserted.attempt));
-          await this.handOver(lw, inserted);
+          await this.handOver(lw, [inserted]);
         },
         release: () => lw.slots.settle(hold),
       };
@@ -183,12 +184,42 @@ export class DispatchService implements JobDispatchHooks {
   async endLease(held: LeasedAttempt, t: machine.Transition, line?: LeaseEndLine): Promise<JobDoc | null> {
     const after = await applyTransition(t);
     if (!after) return null;
+    traceCycle('ended', held.jobId, held.attempt, held.workerId);
     await this.adjustRunning(held.workerId, -1, held);
     if (line !== undefined) await this.deps.jobLogs.appendSystem(held.jobId, held.attempt, typeof line === 'string' ? line : line(after));
     this.deps.jobLogs.forgetAttempt(held.jobId, held.attempt);
     await publishJobUpdated(this.deps.pubsub, after);
     if (held.workerId != null) this.kick(String(held.workerId));
     if (after.status === JobStatus.QUEUED) await this.wakeWhenClaimable(after);
+    return after;
+  }
+
+  /**
+   * Ends several leases at once, as `endLease` does each (no SYSTEM line): the transitions go to
+   * the store together (one write round trip, each still fenced by its own filter), and what
+   * follows — slots freed, events published, dispatch woken — follows for the ones that
+   * matched, together. `applied` tells from a job as it now is whether its transition matched.
+   * Null in the place of each that did not.
+   */
+  async endLeases(ends: ReadonlyArray<{ held: LeasedAttempt; t: machine.Transition }>, applied: (job: JobDoc, i: number) => boolean): Promise<Array<JobDoc | null>> {
+    const after = await applyTransitions(
+      ends.map((e) => e.t),
+      applied,
+    );
+    const kick = new Set<string>();
+    const queued: JobDoc[] = [];
+    for (const [i, job] of after.entries()) {
+      if (!job) continue;
+      const { held } = ends[i];
+      traceCycle('ended', held.jobId, held.attempt, held.workerId);
+      await this.adjustRunning(held.workerId, -1, held);
+      this.deps.jobLogs.forgetAttempt(held.jobId, held.attempt);
+      if (held.workerId != null) kick.add(String(held.workerId));
+      if (job.status === JobStatus.QUEUED) queued.push(job);
+    }
+    await Promise.all(after.map((job) => (job ? publishJobUpdated(this.deps.pubsub, job) : undefined)));
+    for (const id of kick) this.kick(id);
+    for (const job of queued) await this.wakeWhenClaimable(job);
     return after;
   }
 
@@ -221,10 +252,10 @@ export class DispatchService implements JobDispatchHooks {
    * CANCEL from any replica. Closing it only stops new assignments: running jobs keep their
    * lease (the worker channel shortens it to a reconnect grace when the socket itself closed).
    */
-  openAssignments(workerId: string): AsyncIterableIterator<AssignmentEvent> {
-    const out = new PushIterator<AssignmentEvent>(Number.MAX_SAFE_INTEGER);
+  openAssignments(workerId: string): AsyncIterableIterator<AssignmentEvent[]> {
+    const out = new PushIterator<AssignmentEvent[]>(Number.MAX_SAFE_INTEGER);
     const cancels = this.deps.pubsub.asyncIterator<CancelMessage>(Topics.workerAssignments(workerId));
-    const sink = (event: AssignmentEvent): void => void out.push(event);
+    const sink = (events: AssignmentEvent[]): void => void out.push(events);
     const lw = this.localWorker(workerId);
     lw.sinks.push(sink);
     out.onClose(() => {
@@ -236,7 +267,7 @@ export class DispatchService implements JobDispatchHooks {
       await cancels.ready;
       this.kick(workerId);
       for await (const msg of cancels) {
-        if (msg.kind === AssignmentKind.CANCEL) await out.push({ kind: AssignmentKind.CANCEL, jobId: msg.jobId, attempt: msg.attempt });
+        if (msg.kind === AssignmentKind.CANCEL) await out.push([{ kind: AssignmentKind.CANCEL, jobId: msg.jobId, attempt: msg.attempt }]);
       }
     };
     pump().then(
@@ -342,39 +373,58 @@ export class DispatchService implements JobDispatchHooks {
       // A freed slot alone brings no new job: claim only if a wake or tick came since the last miss.
       if (lw.idleSince === this.wakeGen) return;
       const gen = this.wakeGen;
-      const job = await applyTransition(machine.claim(claimer, new Date(), this.deps.lease.leaseMs));
-      if (!job) {
+      const jobs = await this.claim(claimer, worker.capacity - worker.held.size);
+      if (jobs.length === 0) {
         lw.idleSince = gen;
         return;
       }
-      worker.held.add(attemptKey(job._id, job.attempt));
-      if (!(await this.handOver(lw, job))) return;
+      for (const job of jobs) worker.held.add(attemptKey(job._id, job.attempt));
+      if (!(await this.handOver(lw, jobs))) return;
     }
   }
 
   /**
-   * A job just leased to a worker connected here goes out on its newest assignments stream;
-   * false when the stream closed meanwhile (the job is given straight back).
+   * Up to `free` jobs for one worker in one round: one free slot takes the single atomic claim
+   * (the quickest path for one job); several take the batch claim, which costs a read more
+   * but the same for two jobs as for two hundred.
    */
-  private async handOver(lw: LocalWorker, job: JobDoc): Promise<boolean> {
+  private async claim(claimer: machine.ClaimingWorker, free: number): Promise<JobDoc[]> {
+    const now = new Date();
+    const t = machine.claim(claimer, now, this.deps.lease.leaseMs);
+    if (free <= 1) {
+      const job = await applyTransition(t);
+      return job ? [job] : [];
+    }
+    const me = String(claimer.workerId);
+    return claimSeveral(t, free, (job) => job.status === JobStatus.ASSIGNED && String(job.workerId) === me && job.assignedAt?.getTime() === now.getTime());
+  }
+
+  /**
+   * Jobs just leased to a worker connected here go out together, in one message on its newest
+   * assignments stream; false when the stream closed meanwhile (the jobs are given straight back).
+   */
+  private async handOver(lw: LocalWorker, jobs: readonly JobDoc[]): Promise<boolean> {
     const current = lw.sinks.at(-1);
     if (current) {
+      for (const job of jobs) traceCycle('pushed', job.id, job.attempt, lw.workerId, jobs.length);
       // The worker hears first (dispatch latency); the bookkeeping follows.
-      current({
-        kind: AssignmentKind.ASSIGN,
-        jobId: job.id,
-        attempt: job.attempt,
-        job,
-        env: job.env.map((e) => ({ name: e.name, value: e.value, secret: e.secret })),
-        leaseExpiresAt: job.leaseExpiresAt ?? undefined,
-      });
+      current(
+        jobs.map((job) => ({
+          kind: AssignmentKind.ASSIGN,
+          jobId: job.id,
+          attempt: job.attempt,
+          job,
+          env: job.env.map((e) => ({ name: e.name, value: e.value, secret: e.secret })),
+          leaseExpiresAt: job.leaseExpiresAt ?? undefined,
+        })),
+      );
     }
-    await this.adjustRunning(job.workerId, 1);
+    for (const job of jobs) await this.adjustRunning(job.workerId, 1);
     if (!current) {
-      await this.release(job);
+      for (const job of jobs) await this.release(job);
       return false;
     }
-    await publishJobUpdated(this.deps.pubsub, job);
+    await Promise.all(jobs.map((job) => publishJobUpdated(this.deps.pubsub, job)));
     return true;
   }
 

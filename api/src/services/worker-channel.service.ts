@@ -4,11 +4,12 @@ import { attemptKey } from '../domain/attempt-key';
 import * as machine from '../domain/job-state-machine';
 import { validateLabels } from '../domain/label.rules';
 import { retryBackoffMs, type LeaseSettings } from '../domain/lease';
-import { BadUserInputError, ConflictError, NotFoundError } from '../errors';
+import { AppError, BadUserInputError, ConflictError, NotFoundError } from '../errors';
 import type { Logger } from '../logger';
 import type { PubSubPort } from '../storage/pubsub';
 import {
   applyTransition,
+  applyTransitions,
   findJob,
   findFenced,
   findLeasedByWorker,
@@ -22,6 +23,8 @@ import type { AssignmentEvent, DispatchService } from './dispatch.service';
 import { publishJobUpdated, publishWorkerUpdated } from './job-events';
 import type { JobLogService, LogChunkInput } from './job-log.service';
 import type { WorkerSession } from './worker-session';
+import { FlatIterator } from './flat-iterator';
+import { traceCycle } from '../observability/cycle-trace';
 
 export interface AttemptRef {
   jobId: string;
@@ -38,6 +41,21 @@ export interface RegisterInput {
   runningJobs?: AttemptRef[] | null;
   /** Per agent process: a reconnect of the same process keeps its worker record. */
   instanceId?: string | null;
+}
+
+/** What became of one attempt of a batch report: accepted (the job as it now is), or refused alone. */
+export interface AttemptReport {
+  jobId: string;
+  attempt: number;
+  accepted: boolean;
+  job?: JobDoc;
+  /** refused: the error code a single call would have carried (CONFLICT when the lease is gone) */
+  code?: string;
+  message?: string;
+}
+
+export interface AttemptResult extends AttemptRef {
+  result: machine.JobResult;
 }
 
 export interface HeartbeatResult {
@@ -145,8 +163,13 @@ export class WorkerChannelService {
     return worker;
   }
 
-  /** The registered worker's assignments stream (register first). */
+  /** The registered worker's assignments stream (register first), one job per event. */
   async assignments(principal: WorkerPrincipal, session?: WorkerSession): Promise<AsyncIterableIterator<AssignmentEvent>> {
+    return new FlatIterator(await this.assignmentBatches(principal, session));
+  }
+
+  /** The same stream, each event carrying every job handed over together (as many as the worker had free slots). */
+  async assignmentBatches(principal: WorkerPrincipal, session?: WorkerSession): Promise<AsyncIterableIterator<AssignmentEvent[]>> {
     const workerId = await this.workerIdOf(principal, session);
     return this.deps.dispatcher.openAssignments(workerId);
   }
@@ -178,11 +201,13 @@ export class WorkerChannelService {
   }
 
   async startJob(principal: WorkerPrincipal, ref: AttemptRef, session?: WorkerSession): Promise<JobDoc> {
+    traceCycle('start-recv', ref.jobId, ref.attempt);
     const lease = await this.leaseRef(principal, ref, session);
     const job = await applyTransition(machine.start(lease, new Date(), this.deps.lease.leaseMs));
     if (job) {
       this.deps.jobLogs.beginAttempt(lease.jobId, lease.attempt);
       await publishJobUpdated(this.deps.pubsub, job);
+      traceCycle('start-done', ref.jobId, ref.attempt);
       return job;
     }
     // A resent startJob (the answer was lost) finds it already running: same answer.
@@ -193,6 +218,89 @@ export class WorkerChannelService {
     throw new ConflictError('this attempt no longer holds the lease');
   }
 
+  /**
+   * Several startJob at once. The transitions go to the store together (one write round trip,
+   * each fenced by its own attempt and worker); the events are published together. An item the
+   * batch did not move (already running after a lost answer, lease gone, bad id) then goes the
+   * way of a single startJob, and a refusal refuses that item only.
+   */
+  async startJobs(principal: WorkerPrincipal, refs: readonly AttemptRef[], session?: WorkerSession): Promise<AttemptReport[]> {
+    if (refs.length > MAX_LISTED) throw new BadUserInputError('attempts', `at most ${MAX_LISTED} attempts`);
+    const workerId = await this.workerIdOf(principal, session);
+    const now = new Date();
+    const bulk = this.bulkItems(refs, workerId);
+    for (const b of bulk) traceCycle('start-recv', b.lease.jobId, b.lease.attempt, workerId, refs.length);
+    const after = await applyTransitions(
+      bulk.map((b) => machine.start(b.lease, now, this.deps.lease.leaseMs)),
+      (job, k) => job.status === JobStatus.RUNNING && job.attempt === bulk[k].lease.attempt && String(job.workerId) === workerId && job.startedAt?.getTime() === now.getTime(),
+    );
+    const reports: Array<AttemptReport | undefined> = new Array(refs.length);
+    for (const [k, job] of after.entries()) {
+      if (!job) continue;
+      const { i, lease } = bulk[k];
+      this.deps.jobLogs.beginAttempt(lease.jobId, lease.attempt);
+      traceCycle('start-done', lease.jobId, lease.attempt);
+      reports[i] = { jobId: refs[i].jobId, attempt: refs[i].attempt, accepted: true, job };
+    }
+    await Promise.all(after.map((job) => (job ? publishJobUpdated(this.deps.pubsub, job) : undefined)));
+    return this.settleRest(refs, reports, (ref) => this.startJob(principal, ref, session));
+  }
+
+  /**
+   * Several completeJob at once. Plain results (nobody asked to cancel, nothing timed out, no
+   * agent shutdown) end their leases together: one write round trip, each fenced, events
+   * published together. The rest, and any the batch did not move (a cancel requested meanwhile,
+   * lease gone), go the way of a single completeJob; a refusal refuses that item only.
+   */
+  async completeJobs(principal: WorkerPrincipal, items: readonly AttemptResult[], session?: WorkerSession): Promise<AttemptReport[]> {
+    if (items.length > MAX_LISTED) throw new BadUserInputError('completions', `at most ${MAX_LISTED} attempts`);
+    const workerId = await this.workerIdOf(principal, session);
+    const now = new Date();
+    const plain = (r: machine.JobResult): boolean => !r.agentShutdown && !r.canceled && !r.timedOut;
+    const bulk = this.bulkItems(items, workerId).filter((b) => plain(items[b.i].result));
+    for (const b of bulk) traceCycle('complete-recv', b.lease.jobId, b.lease.attempt, workerId, items.length);
+    const after = await this.deps.dispatcher.endLeases(
+      bulk.map((b) => ({ held: b.lease, t: machine.complete(b.lease, items[b.i].result, false, undefined, now) })),
+      (job, k) => machine.isTerminal(job.status) && job.attempt === bulk[k].lease.attempt && String(job.workerId) === workerId && job.finishedAt?.getTime() === now.getTime(),
+    );
+    const reports: Array<AttemptReport | undefined> = new Array(items.length);
+    for (const [k, job] of after.entries()) {
+      if (!job) continue;
+      const { i } = bulk[k];
+      traceCycle('complete-done', items[i].jobId, items[i].attempt);
+      reports[i] = { jobId: items[i].jobId, attempt: items[i].attempt, accepted: true, job };
+    }
+    return this.settleRest(items, reports, (item) => this.completeJob(principal, { jobId: item.jobId, attempt: item.attempt }, item.result, session));
+  }
+
+  /** The items a batch may write directly: well-formed, each job once. */
+  private bulkItems(refs: readonly AttemptRef[], workerId: string): Array<{ i: number; lease: machine.LeaseRef & { jobId: string; workerId: Types.ObjectId } }> {
+    const worker = new Types.ObjectId(workerId);
+    const seen = new Set<string>();
+    const out: Array<{ i: number; lease: machine.LeaseRef & { jobId: string; workerId: Types.ObjectId } }> = [];
+    for (const [i, r] of refs.entries()) {
+      if (!isValidObjectId(r.jobId) || !Number.isInteger(r.attempt) || r.attempt < 1 || seen.has(String(r.jobId))) continue;
+      seen.add(String(r.jobId));
+      out.push({ i, lease: { jobId: r.jobId, attempt: r.attempt, workerId: worker } });
+    }
+    return out;
+  }
+
+  /** Items the batch left unanswered, one by one as a single call would go; a client error refuses that item alone. */
+  private async settleRest<T extends AttemptRef>(items: readonly T[], reports: Array<AttemptReport | undefined>, single: (item: T) => Promise<JobDoc>): Promise<AttemptReport[]> {
+    for (const [i, item] of items.entries()) {
+      if (reports[i]) continue;
+      try {
+        reports[i] = { jobId: item.jobId, attempt: item.attempt, accepted: true, job: await single(item) };
+      } catch (err) {
+        // Anything else (the store unreachable) fails the whole call: the agent retries it.
+        if (!(err instanceof AppError)) throw err;
+        reports[i] = { jobId: item.jobId, attempt: item.attempt, accepted: false, code: err.code, message: err.message };
+      }
+    }
+    return reports as AttemptReport[];
+  }
+
   async appendLogs(principal: WorkerPrincipal, ref: AttemptRef, chunks: readonly LogChunkInput[], session?: WorkerSession) {
     const lease = await this.leaseRef(principal, ref, session);
     return this.deps.jobLogs.append(lease, chunks);
@@ -200,6 +308,7 @@ export class WorkerChannelService {
 
   /** The worker's result ends the attempt (only while it still holds the lease). */
   async completeJob(principal: WorkerPrincipal, ref: AttemptRef, result: machine.JobResult, session?: WorkerSession): Promise<JobDoc> {
+    traceCycle('complete-recv', ref.jobId, ref.attempt);
     const lease = await this.leaseRef(principal, ref, session);
     if (result.agentShutdown && !result.canceled && !result.timedOut) {
       const requeued = await this.requeueShutdown(lease);
@@ -218,7 +327,10 @@ export class WorkerChannelService {
       if (round === 0 && !guess) continue;
       const t = machine.complete(lease, result, job ? job.cancelRequestedAt != null : false, job?.timeoutSeconds, new Date());
       const done = await this.deps.dispatcher.endLease(lease, t);
-      if (done) return done;
+      if (done) {
+        traceCycle('complete-done', ref.jobId, ref.attempt);
+        return done;
+      }
       // A cancel request landed between the read and the update: read again.
     }
     throw new ConflictError('job changed while completing; try again');

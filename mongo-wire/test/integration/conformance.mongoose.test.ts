@@ -275,6 +275,32 @@ describe('updates', () => {
       ['bw-3', 3],
     ]);
   });
+
+  test('an unordered bulkWrite of fenced updates applies each whose filter matches, alone, and counts only those', async () => {
+    // The API's batch reports: one update command, each statement fenced by the state it expects.
+    const now = new Date();
+    const [a, b, c] = await Jobs.insertMany(
+      ['a', 'b', 'c'].map((command) => ({ command, status: 'RUNNING', queuedAt: now, notBefore: now })),
+    );
+    const res = await Jobs.bulkWrite(
+      [
+        { updateOne: { filter: { _id: a._id, status: 'RUNNING' }, update: { $set: { status: 'SUCCEEDED' }, $inc: { priority: 1 } } } },
+        { updateOne: { filter: { _id: b._id, status: 'ASSIGNED' }, update: { $set: { status: 'SUCCEEDED' } } } },
+        { updateOne: { filter: { _id: c._id, status: { $in: ['ASSIGNED', 'RUNNING'] } }, update: { $set: { status: 'FAILED' } } } },
+        { updateOne: { filter: { _id: a._id, status: 'RUNNING' }, update: { $set: { status: 'FAILED' } } } },
+      ],
+      { ordered: false },
+    );
+    expect(res.matchedCount).toBe(2);
+    expect(res.modifiedCount).toBe(2);
+    const after = await Jobs.find({ _id: { $in: [a._id, b._id, c._id] } }).sort({ command: 1 }).lean();
+    expect(after.map((j) => [j.command, j.status, j.priority])).toEqual([
+      ['a', 'SUCCEEDED', 1],
+      ['b', 'RUNNING', 0],
+      ['c', 'FAILED', 0],
+    ]);
+    await Jobs.deleteMany({ _id: { $in: [a._id, b._id, c._id] } });
+  });
 });
 
 describe('reads', () => {

@@ -20,12 +20,20 @@ export class ActionListener implements AsyncIterable<Assignment> {
     private readonly logger: Logger,
   ) {}
 
+  /** Assignments received and not yet taken by the iteration. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   /** Subscribe on the current connection (replacing an earlier subscription). */
   listen(): void {
     if (this.closed) return;
     this.dispose?.();
     const dispose = this.client.subscribe(ASSIGNMENTS, {
-      next: (data) => this.push(data.assignments),
+      // Several jobs handed over together arrive in one event; the agent takes them one by one.
+      next: (data) => {
+        for (const a of data.assignmentBatch) this.push(a);
+      },
       error: (err: WorkerError) => {
         if (this.dispose === dispose) this.dispose = undefined;
         this.logger.warn({ err: err.message }, 'assignments subscription ended; waiting for the next connection');

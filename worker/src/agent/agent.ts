@@ -15,6 +15,7 @@ import { toWebSocketUrl } from '../transport/server-url';
 import { WorkerApi } from '../transport/worker-api';
 import { WorkerClient } from '../transport/worker-client';
 import { attemptKey } from '../util/attempt-key';
+import { traceCycle } from '../util/cycle-trace';
 import { backoffDelay, sleep } from '../util/backoff';
 import { ActionListener } from './action-listener';
 import { MeteredWorkerApi } from './agent-metrics';
@@ -217,7 +218,13 @@ export class WorkerAgent implements Agent {
   // --- assignments ---
 
   private async acceptLoop(): Promise<void> {
-    for await (const a of this.listener) this.handle(a);
+    for await (const a of this.listener) {
+      this.handle(a);
+      // Several jobs of one message: each spawn (a synchronous fork) gets its own turn of the
+      // event loop, so answers and exits that arrived meanwhile are handled between them, as
+      // when the jobs came one per message. Nothing waits when this was the last one.
+      if (this.listener.queued > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   private handle(a: Assignment): void {
@@ -239,6 +246,7 @@ export class WorkerAgent implements Agent {
   }
 
   private assign(a: Assignment): void {
+    traceCycle('recv', a.jobId, a.attempt);
     const k = attemptKey(a);
     if (this.stopping) {
       this.log.info({ jobId: a.jobId }, 'shutting down: not taking the assignment');

@@ -20,7 +20,9 @@ type Documents = {
     "\n  mutation StartJob($jobId: ID!, $attempt: Int!) {\n    startJob(jobId: $jobId, attempt: $attempt) {\n      id\n      status\n    }\n  }\n": typeof types.StartJobDocument,
     "\n  mutation AppendLogs($jobId: ID!, $attempt: Int!, $chunks: [LogChunkInput!]!) {\n    appendLogs(jobId: $jobId, attempt: $attempt, chunks: $chunks) {\n      ackedSeq\n      truncated\n    }\n  }\n": typeof types.AppendLogsDocument,
     "\n  mutation CompleteJob($jobId: ID!, $attempt: Int!, $result: JobResultInput!) {\n    completeJob(jobId: $jobId, attempt: $attempt, result: $result) {\n      id\n      status\n    }\n  }\n": typeof types.CompleteJobDocument,
-    "\n  subscription Assignments {\n    assignments {\n      kind\n      jobId\n      attempt\n      leaseExpiresAt\n      job {\n        id\n        command\n        args\n        cwd\n        timeoutSeconds\n        sandbox\n        image\n        limits {\n          memoryMb\n          pids\n          cpuSeconds\n          fileSizeMb\n        }\n      }\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n": typeof types.AssignmentsDocument,
+    "\n  mutation StartJobs($attempts: [JobAttemptInput!]!) {\n    startJobs(attempts: $attempts) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n": typeof types.StartJobsDocument,
+    "\n  mutation CompleteJobs($completions: [JobCompletionInput!]!) {\n    completeJobs(completions: $completions) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n": typeof types.CompleteJobsDocument,
+    "\n  subscription Assignments {\n    assignmentBatch {\n      kind\n      jobId\n      attempt\n      leaseExpiresAt\n      job {\n        id\n        command\n        args\n        cwd\n        timeoutSeconds\n        sandbox\n        image\n        limits {\n          memoryMb\n          pids\n          cpuSeconds\n          fileSizeMb\n        }\n      }\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n": typeof types.AssignmentsDocument,
 };
 const documents: Documents = {
     "\n  mutation RegisterWorker($input: RegisterWorkerInput!) {\n    registerWorker(input: $input) {\n      id\n      name\n      leaseSeconds\n      heartbeatIntervalSeconds\n    }\n  }\n": types.RegisterWorkerDocument,
@@ -28,7 +30,9 @@ const documents: Documents = {
     "\n  mutation StartJob($jobId: ID!, $attempt: Int!) {\n    startJob(jobId: $jobId, attempt: $attempt) {\n      id\n      status\n    }\n  }\n": types.StartJobDocument,
     "\n  mutation AppendLogs($jobId: ID!, $attempt: Int!, $chunks: [LogChunkInput!]!) {\n    appendLogs(jobId: $jobId, attempt: $attempt, chunks: $chunks) {\n      ackedSeq\n      truncated\n    }\n  }\n": types.AppendLogsDocument,
     "\n  mutation CompleteJob($jobId: ID!, $attempt: Int!, $result: JobResultInput!) {\n    completeJob(jobId: $jobId, attempt: $attempt, result: $result) {\n      id\n      status\n    }\n  }\n": types.CompleteJobDocument,
-    "\n  subscription Assignments {\n    assignments {\n      kind\n      jobId\n      attempt\n      leaseExpiresAt\n      job {\n        id\n        command\n        args\n        cwd\n        timeoutSeconds\n        sandbox\n        image\n        limits {\n          memoryMb\n          pids\n          cpuSeconds\n          fileSizeMb\n        }\n      }\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n": types.AssignmentsDocument,
+    "\n  mutation StartJobs($attempts: [JobAttemptInput!]!) {\n    startJobs(attempts: $attempts) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n": types.StartJobsDocument,
+    "\n  mutation CompleteJobs($completions: [JobCompletionInput!]!) {\n    completeJobs(completions: $completions) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n": types.CompleteJobsDocument,
+    "\n  subscription Assignments {\n    assignmentBatch {\n      kind\n      jobId\n      attempt\n      leaseExpiresAt\n      job {\n        id\n        command\n        args\n        cwd\n        timeoutSeconds\n        sandbox\n        image\n        limits {\n          memoryMb\n          pids\n          cpuSeconds\n          fileSizeMb\n        }\n      }\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n": types.AssignmentsDocument,
 };
 
 /**
@@ -54,7 +58,15 @@ export function graphql(source: "\n  mutation CompleteJob($jobId: ID!, $attempt:
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription Assignments {\n    assignments {\n      kind\n      jobId\n      attempt\n      leaseExpiresAt\n      job {\n        id\n        command\n        args\n        cwd\n        timeoutSeconds\n        sandbox\n        image\n        limits {\n          memoryMb\n          pids\n          cpuSeconds\n          fileSizeMb\n        }\n      }\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n"): typeof import('./graphql').AssignmentsDocument;
+export function graphql(source: "\n  mutation StartJobs($attempts: [JobAttemptInput!]!) {\n    startJobs(attempts: $attempts) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n"): typeof import('./graphql').StartJobsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CompleteJobs($completions: [JobCompletionInput!]!) {\n    completeJobs(completions: $completions) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n"): typeof import('./graphql').CompleteJobsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription Assignments {\n    assignmentBatch {\n      kind\n      jobId\n      attempt\n      leaseExpiresAt\n      job {\n        id\n        command\n        args\n        cwd\n        timeoutSeconds\n        sandbox\n        image\n        limits {\n          memoryMb\n          pids\n          cpuSeconds\n          fileSizeMb\n        }\n      }\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n"): typeof import('./graphql').AssignmentsDocument;
 
 
 export function graphql(source: string) {

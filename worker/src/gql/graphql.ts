@@ -13,6 +13,13 @@ export type JobAttemptInput = {
   jobId: string | number;
 };
 
+/** one attempt's result, in a completeJobs batch */
+export type JobCompletionInput = {
+  attempt: number;
+  jobId: string | number;
+  result: JobResultInput;
+};
+
 export type JobResultInput = {
   /** the agent stopped the process because it shut down: the attempt is requeued, not failed */
   agentShutdown?: boolean | null | undefined;
@@ -107,10 +114,24 @@ export type CompleteJobMutationVariables = Exact<{
 
 export type CompleteJobMutation = { completeJob: { id: string, status: JobStatus } };
 
+export type StartJobsMutationVariables = Exact<{
+  attempts: Array<JobAttemptInput> | JobAttemptInput;
+}>;
+
+
+export type StartJobsMutation = { startJobs: Array<{ jobId: string, attempt: number, accepted: boolean, code: string | null, message: string | null }> };
+
+export type CompleteJobsMutationVariables = Exact<{
+  completions: Array<JobCompletionInput> | JobCompletionInput;
+}>;
+
+
+export type CompleteJobsMutation = { completeJobs: Array<{ jobId: string, attempt: number, accepted: boolean, code: string | null, message: string | null }> };
+
 export type AssignmentsSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AssignmentsSubscription = { assignments: { kind: AssignmentKind, jobId: string, attempt: number, leaseExpiresAt: string | null, job: { id: string, command: string, args: Array<string> | null, cwd: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, limits: { memoryMb: number | null, pids: number | null, cpuSeconds: number | null, fileSizeMb: number | null } | null } | null, env: Array<{ name: string, value: string, secret: boolean }> | null } };
+export type AssignmentsSubscription = { assignmentBatch: Array<{ kind: AssignmentKind, jobId: string, attempt: number, leaseExpiresAt: string | null, job: { id: string, command: string, args: Array<string> | null, cwd: string | null, timeoutSeconds: number | null, sandbox: SandboxKind | null, image: string | null, limits: { memoryMb: number | null, pids: number | null, cpuSeconds: number | null, fileSizeMb: number | null } | null } | null, env: Array<{ name: string, value: string, secret: boolean }> | null }> };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -180,9 +201,31 @@ export const CompleteJobDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CompleteJobMutation, CompleteJobMutationVariables>;
+export const StartJobsDocument = new TypedDocumentString(`
+    mutation StartJobs($attempts: [JobAttemptInput!]!) {
+  startJobs(attempts: $attempts) {
+    jobId
+    attempt
+    accepted
+    code
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<StartJobsMutation, StartJobsMutationVariables>;
+export const CompleteJobsDocument = new TypedDocumentString(`
+    mutation CompleteJobs($completions: [JobCompletionInput!]!) {
+  completeJobs(completions: $completions) {
+    jobId
+    attempt
+    accepted
+    code
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<CompleteJobsMutation, CompleteJobsMutationVariables>;
 export const AssignmentsDocument = new TypedDocumentString(`
     subscription Assignments {
-  assignments {
+  assignmentBatch {
     kind
     jobId
     attempt

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { errorMessage, isLeaseLost, WorkerError } from '../errors';
 import { LogStreamer, type AppendResult, type LogChunkOut, type LogStreamerOptions, type LogStreamerStats } from '../output/log-streamer';
 import { backoffDelay, sleep, type BackoffOptions } from '../util/backoff';
+import { traceCycle } from '../util/cycle-trace';
 import type { JobGuard } from './job-guardian';
 import { forgetProcessGroup, recordProcessGroup } from './orphan-reaper';
 import { ProcessGroup } from './process-group';
@@ -175,6 +176,7 @@ export class JobRunner {
       started ??= this.reportStart(); // it never spawned (spawn error, bad cwd, stopped): report that too
       // Nothing more is reported for an attempt whose start was not accepted.
       if (!(await started) || this.lostReason) return { kind: 'dropped', reason: this.lostReason ?? 'startJob refused' };
+      this.trace('start-known');
       if (result.error) this.streamer.system(`[cmd-executor] ${result.error}`);
 
       // Reported only once the server holds every chunk: "finished" before the logs would
@@ -186,9 +188,12 @@ export class JobRunner {
         // The output could not be delivered, but the result is known: report it anyway.
         this.log.error({ err: errorMessage(err) }, 'job output incomplete on the server');
       }
+      this.trace('flushed');
       // From here the server may free the slot and fill it before this runner has cleaned up.
       this.slotGiven = true;
+      this.trace('complete-sent');
       await this.withRetry('completeJob', () => this.options.api.completeJob(this.job.jobId, this.job.attempt, result));
+      this.trace('complete-acked');
       this.log.info({ exitCode: result.exitCode, signal: result.signal, error: result.error }, 'job reported');
       return { kind: 'completed', result };
     } catch (err) {
@@ -208,7 +213,9 @@ export class JobRunner {
    */
   private async reportStart(): Promise<boolean> {
     try {
+      this.trace('start-sent');
       await this.withRetry('startJob', () => this.options.api.startJob(this.job.jobId, this.job.attempt));
+      this.trace('start-acked');
       return true;
     } catch (err) {
       this.drop(isLeaseLost(err) ? `startJob refused: ${errorMessage(err)}` : `runner failed: ${errorMessage(err)}`);
@@ -264,6 +271,7 @@ export class JobRunner {
       return result;
     }
     const proc = this.proc;
+    this.trace('spawned');
     onSpawned();
     this.log.info({ pid: proc.pid, sandbox: this.options.sandbox.kind }, 'job process started');
     // stop() or drop() may have come while spawning
@@ -285,11 +293,13 @@ export class JobRunner {
     // after the pipes are read: Node discards the output of a child that exits unread
     this.pgroupFile = await recordProcessGroup(this.options.workDir, this.job, proc.pid, this.log);
     const exit = await proc.exited;
+    this.trace('exited');
     clearTimeout(this.timeoutTimer);
     // What the leader left behind (a `cmd &` without wait) would outlive the job and keep
     // its pipes open: the job is over, so the rest of its group goes too.
     this.killQuietly('SIGKILL');
     await this.waitPipes(pipesClosed, proc);
+    this.trace('closed');
     clearTimeout(this.killTimer);
 
     result.exitCode = exit.exitCode;
@@ -392,6 +402,10 @@ export class JobRunner {
         await sleep(delay, AbortSignal.any([this.aborted.signal, this.wake.signal]));
       }
     }
+  }
+
+  private trace(step: string): void {
+    traceCycle(step, this.job.jobId, this.job.attempt);
   }
 
   private async cleanup(jobDir: string): Promise<void> {

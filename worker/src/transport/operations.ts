@@ -5,7 +5,7 @@
  * the schema at compile time.
  */
 import { graphql } from '../gql';
-import type { AssignmentsSubscription, HeartbeatMutation, RegisterWorkerMutation } from '../gql/graphql';
+import type { AssignmentsSubscription, HeartbeatMutation, RegisterWorkerMutation, StartJobsMutation } from '../gql/graphql';
 
 export const REGISTER_WORKER = graphql(`
   mutation RegisterWorker($input: RegisterWorkerInput!) {
@@ -61,9 +61,33 @@ export const COMPLETE_JOB = graphql(`
   }
 `);
 
+export const START_JOBS = graphql(`
+  mutation StartJobs($attempts: [JobAttemptInput!]!) {
+    startJobs(attempts: $attempts) {
+      jobId
+      attempt
+      accepted
+      code
+      message
+    }
+  }
+`);
+
+export const COMPLETE_JOBS = graphql(`
+  mutation CompleteJobs($completions: [JobCompletionInput!]!) {
+    completeJobs(completions: $completions) {
+      jobId
+      attempt
+      accepted
+      code
+      message
+    }
+  }
+`);
+
 export const ASSIGNMENTS = graphql(`
   subscription Assignments {
-    assignments {
+    assignmentBatch {
       kind
       jobId
       attempt
@@ -98,6 +122,7 @@ export type RegisteredWorker = RegisterWorkerMutation['registerWorker'];
 export type HeartbeatResult = HeartbeatMutation['heartbeat'];
 /** One attempt of one job, as the heartbeat names them. */
 export type JobAttempt = HeartbeatResult['lost'][number];
-export type Assignment = AssignmentsSubscription['assignments'];
+export type Assignment = AssignmentsSubscription['assignmentBatch'][number];
+export type AttemptReport = StartJobsMutation['startJobs'][number];
 export type AssignmentKind = Assignment['kind'];
 export type AssignedJob = NonNullable<Assignment['job']>;

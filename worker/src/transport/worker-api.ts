@@ -3,23 +3,36 @@ import type { AppendResult, LogChunkOut } from '../output/log-streamer';
 import type { JobApi, JobResult } from '../runner/job-runner';
 import {
   APPEND_LOGS,
-  COMPLETE_JOB,
+  COMPLETE_JOBS,
   HEARTBEAT,
   REGISTER_WORKER,
-  START_JOB,
+  START_JOBS,
+  type AttemptReport,
   type HeartbeatResult,
   type JobAttempt,
   type RegisteredWorker,
   type RegisterWorkerInput,
 } from './operations';
+import { ReportBatcher } from './report-batcher';
 import type { WorkerClient } from './worker-client';
 
-/** The worker-side mutations, typed. `ready()` gates job-scoped calls until (re)registration is done. */
+/**
+ * The worker-side mutations, typed. `ready()` gates job-scoped calls until (re)registration is
+ * done. Starts and completions made in the same turn of the event loop travel together
+ * (startJobs / completeJobs); each caller still gets its own attempt's answer, a refusal as
+ * the CONFLICT the single mutation would have raised.
+ */
 export class WorkerApi implements JobApi {
+  private readonly starts: ReportBatcher<JobAttempt, AttemptReport>;
+  private readonly completions: ReportBatcher<JobAttempt & { result: JobResult }, AttemptReport>;
+
   constructor(
     private readonly client: WorkerClient,
     private readonly ready: () => boolean,
-  ) {}
+  ) {
+    this.starts = new ReportBatcher(async (attempts) => (await this.client.request(START_JOBS, { attempts })).startJobs);
+    this.completions = new ReportBatcher(async (completions) => (await this.client.request(COMPLETE_JOBS, { completions })).completeJobs);
+  }
 
   async registerWorker(input: RegisterWorkerInput): Promise<RegisteredWorker> {
     const data = await this.client.request(REGISTER_WORKER, { input });
@@ -33,7 +46,7 @@ export class WorkerApi implements JobApi {
 
   async startJob(jobId: string, attempt: number): Promise<void> {
     this.gate();
-    await this.client.request(START_JOB, { jobId, attempt });
+    accepted(await this.starts.add({ jobId, attempt }));
   }
 
   async appendLogs(jobId: string, attempt: number, chunks: LogChunkOut[]): Promise<AppendResult> {
@@ -44,12 +57,21 @@ export class WorkerApi implements JobApi {
 
   async completeJob(jobId: string, attempt: number, result: JobResult): Promise<void> {
     this.gate();
-    await this.client.request(COMPLETE_JOB, { jobId, attempt, result });
+    accepted(await this.completions.add({ jobId, attempt, result }));
   }
 
   private gate(): void {
     if (!this.ready()) throw notReady();
   }
+}
+
+/** A refused item of a batch, as the error its single mutation would have raised. */
+function accepted(report: AttemptReport): void {
+  if (report.accepted) return;
+  const code = report.code ?? 'CONFLICT';
+  const message = report.message ?? 'refused';
+  if (code === 'CONFLICT') throw new WorkerError('CONFLICT', message, { serverCode: code });
+  throw new WorkerError('SERVER', message, { serverCode: code });
 }
 
 function notReady(): WorkerError {

@@ -47,6 +47,8 @@ export interface AssignInput {
 
 interface Subscriber {
   push(v: unknown): void;
+  /** subscribed to assignmentBatch (each event a list) rather than assignments */
+  batch: boolean;
 }
 
 export class FakeWorkerServer {
@@ -89,7 +91,7 @@ export class FakeWorkerServer {
         },
         roots: {
           mutation: this.mutations() as never,
-          subscription: { assignments: () => this.assignmentsIterator() } as never,
+          subscription: { assignments: () => this.assignmentsIterator(false), assignmentBatch: () => this.assignmentsIterator(true) } as never,
         },
       },
       this.wss,
@@ -225,6 +227,30 @@ export class FakeWorkerServer {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private mutations(): Record<string, (args: any) => unknown> {
+    const single = this.singleMutations();
+    /** a batch mutation: each item through the single one, a refusal refusing that item alone */
+    const each =
+      (op: (item: { jobId: string; attempt: number }) => unknown) =>
+      (items: { jobId: string; attempt: number }[]) =>
+        items.map((item) => {
+          try {
+            op(item);
+            return { jobId: item.jobId, attempt: item.attempt, accepted: true, code: null, message: null };
+          } catch (err) {
+            if (!(err instanceof GraphQLError)) throw err;
+            return { jobId: item.jobId, attempt: item.attempt, accepted: false, code: String(err.extensions.code), message: err.message };
+          }
+        });
+    return {
+      ...single,
+      startJobs: ({ attempts }: { attempts: { jobId: string; attempt: number }[] }) => each((a) => single.startJob(a))(attempts),
+      completeJobs: ({ completions }: { completions: { jobId: string; attempt: number; result: Record<string, unknown> }[] }) =>
+        each((c) => single.completeJob(c))(completions),
+    };
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private singleMutations(): Record<string, (args: any) => unknown> {
     return {
       registerWorker: ({ input }: { input: Record<string, unknown> }) => {
         this.registrations.push(input);
@@ -274,14 +300,15 @@ export class FakeWorkerServer {
   }
 
   private broadcast(event: unknown): void {
-    for (const s of this.subscribers) s.push({ assignments: event });
+    for (const s of this.subscribers) s.push(s.batch ? { assignmentBatch: [event] } : { assignments: event });
   }
 
-  private assignmentsIterator(): AsyncIterableIterator<unknown> {
+  private assignmentsIterator(batch: boolean): AsyncIterableIterator<unknown> {
     const queue: unknown[] = [];
     let wake: (() => void) | undefined;
     let done = false;
     const sub: Subscriber = {
+      batch,
       push: (v) => {
         queue.push(v);
         wake?.();

@@ -116,3 +116,59 @@ export async function adjustWorkerRunning(workerId: Id | null | undefined, delta
   if (workerId == null) return null;
   return WorkerModel.findOneAndUpdate({ _id: workerId }, { $inc: { running: delta } }, { returnDocument: 'after' }).exec();
 }
+
+/**
+ * Applies several transitions with one store round trip for the writes (one `update` command,
+ * unordered: each statement stands alone, fenced by its own filter, so a refused one refuses
+ * only itself), then reads the jobs back in one more. An update that matched leaves no mark of
+ * its own, so `applied(job, i)` says whether the job as it now is shows transition i took
+ * effect (e.g. the `now` it wrote). Null where it did not (nothing changed for that one).
+ * Each transition names one job (`filter._id`), and no job twice.
+ */
+export async function applyTransitions(ts: readonly Transition[], applied: (job: JobDoc, i: number) => boolean): Promise<Array<JobDoc | null>> {
+  if (ts.length === 0) return [];
+  const res = await JobModel.bulkWrite(
+    ts.map((t) => ({ updateOne: { filter: t.filter, update: t.update } })) as Parameters<typeof JobModel.bulkWrite>[0],
+    { ordered: false },
+  );
+  if (res.matchedCount === 0) return ts.map(() => null);
+  const byId = await findPlain(ts.map((t) => t.filter._id));
+  return ts.map((t, i) => {
+    const job = byId.get(String(t.filter._id));
+    return job && applied(job, i) ? job : null;
+  });
+}
+
+/**
+ * The claim for several free slots at once: the best `limit` candidates (one read), claimed
+ * with one conditional update over them (a candidate another replica took meanwhile no
+ * longer matches the claim's filter and is left alone), read back (one more). `mine` says
+ * which of them this claim took. In the claim's order (priority, then queued first).
+ */
+export async function claimSeveral(t: Transition, limit: number, mine: (job: JobDoc) => boolean): Promise<JobDoc[]> {
+  const picked = await JobModel.find(t.filter as QueryFilter<Job>)
+    .sort(t.sort ?? {})
+    .limit(limit)
+    .select({ _id: 1 })
+    .lean<Array<{ _id: Types.ObjectId }>>()
+    .exec();
+  if (picked.length === 0) return [];
+  if (picked.length === 1) {
+    // One candidate: the single atomic claim of it answers with the job itself (a read less).
+    const job = await applyTransition({ filter: { ...t.filter, _id: picked[0]._id }, update: t.update });
+    return job && mine(job) ? [job] : [];
+  }
+  const ids = picked.map((p) => p._id);
+  const res = await JobModel.updateMany({ ...t.filter, _id: { $in: ids } } as QueryFilter<Job>, t.update as UpdateQuery<Job>).exec();
+  if (res.matchedCount === 0) return [];
+  const byId = await findPlain(ids);
+  return ids.map((id) => byId.get(String(id))).filter((job): job is JobDoc => job !== undefined && mine(job));
+}
+
+/** Jobs by id as plain data with `id`, keyed by the id's hex string. */
+async function findPlain(ids: readonly unknown[]): Promise<Map<string, JobDoc>> {
+  const docs = await JobModel.find({ _id: { $in: ids } } as QueryFilter<Job>)
+    .lean<Array<Job & { _id: Types.ObjectId }>>()
+    .exec();
+  return new Map(docs.map((d) => [d._id.toHexString(), withId(d)]));
+}

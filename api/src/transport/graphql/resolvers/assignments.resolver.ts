@@ -16,4 +16,15 @@ export class AssignmentsResolver {
   assignments(@Root() event: AssignmentEvent, @Ctx() _ctx: GraphQLContext): Assignment {
     return event as Assignment;
   }
+
+  @Subscription(() => [Assignment], {
+    description: 'worker only: the assignments stream with every job handed over together in one event (as many as the worker had free slots); CANCEL alone',
+    subscribe: async ({ context }) => {
+      const ctx = context as GraphQLContext;
+      return ctx.app.services.workerChannel.assignmentBatches(requireWorker(ctx), ctx.connection?.workerSession);
+    },
+  })
+  assignmentBatch(@Root() events: AssignmentEvent[], @Ctx() _ctx: GraphQLContext): Assignment[] {
+    return events as Assignment[];
+  }
 }

@@ -4,6 +4,8 @@ import { Job, Worker } from '../../../storage/models';
 import type { GraphQLContext } from '../context';
 import {
   AppendLogsResult,
+  AttemptReport,
+  JobCompletionInput,
   HeartbeatResult,
   JobAttemptInput,
   JobResultInput,
@@ -29,6 +31,11 @@ export class WorkerChannelResolver {
     return ctx.app.services.workerChannel.startJob(requireWorker(ctx), { jobId, attempt }, ctx.connection?.workerSession);
   }
 
+  @Mutation(() => [AttemptReport], { description: 'startJob for several attempts in one call; each is accepted or refused alone, answers in the order asked' })
+  async startJobs(@Arg('attempts', () => [JobAttemptInput]) attempts: JobAttemptInput[], @Ctx() ctx: GraphQLContext): Promise<AttemptReport[]> {
+    return ctx.app.services.workerChannel.startJobs(requireWorker(ctx), attempts, ctx.connection?.workerSession) as Promise<AttemptReport[]>;
+  }
+
   @Mutation(() => AppendLogsResult, { description: 'idempotent by seq' })
   async appendLogs(
     @Arg('jobId', () => ID) jobId: string,
@@ -47,6 +54,11 @@ export class WorkerChannelResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<Job> {
     return ctx.app.services.workerChannel.completeJob(requireWorker(ctx), { jobId, attempt }, result, ctx.connection?.workerSession);
+  }
+
+  @Mutation(() => [AttemptReport], { description: 'completeJob for several attempts in one call; each is accepted or refused alone, answers in the order asked' })
+  async completeJobs(@Arg('completions', () => [JobCompletionInput]) completions: JobCompletionInput[], @Ctx() ctx: GraphQLContext): Promise<AttemptReport[]> {
+    return ctx.app.services.workerChannel.completeJobs(requireWorker(ctx), completions, ctx.connection?.workerSession) as Promise<AttemptReport[]>;
   }
 
   @Mutation(() => Worker, { description: 'admin: no new assignments; running jobs finish' })

@@ -77,6 +77,39 @@ export class JobResultInput {
   agentShutdown?: boolean;
 }
 
+@InputType({ description: 'one attempt\'s result, in a completeJobs batch' })
+export class JobCompletionInput {
+  @Field(() => ID)
+  jobId!: string;
+
+  @Field(() => Int)
+  attempt!: number;
+
+  @Field(() => JobResultInput)
+  result!: JobResultInput;
+}
+
+@ObjectType({ description: 'What became of one attempt of a startJobs/completeJobs batch: each is accepted or refused alone.' })
+export class AttemptReport {
+  @Field(() => ID)
+  jobId!: string;
+
+  @Field(() => Int)
+  attempt!: number;
+
+  @Field(() => Boolean)
+  accepted!: boolean;
+
+  @Field(() => Job, { nullable: true, description: 'accepted: the job as it now is' })
+  job?: Job;
+
+  @Field(() => String, { nullable: true, description: 'refused: the error code the single mutation would have given (CONFLICT: this attempt no longer holds the lease)' })
+  code?: string;
+
+  @Field(() => String, { nullable: true, description: 'refused: why' })
+  message?: string;
+}
+
 @ObjectType()
 export class JobAttempt {
   @Field(() => ID)

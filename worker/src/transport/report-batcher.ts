@@ -1,0 +1,46 @@
+/**
+ * Gathers the reports (startJob, completeJob) made in one turn of the event loop into one
+ * request. The first report of a turn schedules the send with `setImmediate`, which runs once
+ * the I/O callbacks of this turn are done: the exits and spawns seen together go together, and
+ * a lone report goes out at once — no timer, so batching adds no latency when idle. Each caller
+ * gets its own item's answer; a failed request fails every item of it (the callers retry).
+ */
+export class ReportBatcher<I, R> {
+  private pending: Array<{ item: I; resolve(r: R): void; reject(err: unknown): void }> = [];
+  private scheduled = false;
+
+  /** `send` answers the items in the order given. */
+  constructor(private readonly send: (items: I[]) => Promise<R[]>) {}
+
+  add(item: I): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    let sent: Promise<R[]>;
+    try {
+      sent = this.send(batch.map((b) => b.item));
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    sent.then(
+      (answers) => {
+        for (const [i, b] of batch.entries()) {
+          if (i < answers.length) b.resolve(answers[i]);
+          else b.reject(new Error('the server answered fewer items than were sent'));
+        }
+      },
+      (err: unknown) => {
+        for (const b of batch) b.reject(err);
+      },
+    );
+  }
+}
