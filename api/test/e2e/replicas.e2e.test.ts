@@ -6,11 +6,11 @@ import { createJob, startDispatchApi, type DispatchApi } from '../integration/di
 
 /**
  * Two API replicas on one store and one Redis, three real agent processes spread over them,
- * 500 `true` jobs submitted through both: every job runs once and ends once.
+ * 200 `true` jobs submitted through both: every job runs once and ends once.
  */
 jest.setTimeout(150_000);
 
-const JOBS = 500;
+const JOBS = 200;
 const LEASE = { leaseMs: 5000, heartbeatMs: 1000, sweepIntervalMs: 300 };
 const ENV = { LEASE_SECONDS: '5', HEARTBEAT_SECONDS: '1' };
 const TERMINAL = ['SUCCEEDED', 'FAILED', 'CANCELED', 'TIMED_OUT'];
