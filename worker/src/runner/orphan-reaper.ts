@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors';
@@ -61,7 +61,11 @@ export async function recordProcessGroup(
   const record: PgroupRecord = { jobId: job.jobId, attempt: job.attempt, pgid, startTime, ownerPid: process.pid, ownerStartTime };
   const file = pgroupFile(workDir, job);
   try {
-    await writeFile(file, JSON.stringify(record));
+    // Written whole, then renamed into place: a reaper (another agent sharing the work dir)
+    // reading mid-write would take a torn record for a foreign one and remove it.
+    const partial = `${file}.${process.pid}.partial`;
+    await writeFile(partial, JSON.stringify(record));
+    await rename(partial, file);
     return file;
   } catch (err) {
     logger.warn({ err: errorMessage(err), file }, 'could not record the job process group');
