@@ -18,8 +18,7 @@
  * BENCH_FANOUT_SUBSCRIBERS (per job, 2).
  */
 'use strict';
-const fs = require('node:fs');
-const { execFileSync } = require('node:child_process');
+const { cpuSecs, childrenOf } = require('./lib/proc-cpu');
 const { startServer } = require('./lib/server-process');
 const { gql, wsClient, CREATE_JOB } = require('./lib/client');
 const { cleanup, tempDir, wallMs, percentile, record, runMain, waitFor, fmtMs } = require('./lib/common');
@@ -39,29 +38,6 @@ const SCRIPT =
   `const tick=()=>{const due=Math.min(N,Math.floor((performance.now()-t0)*R/1000)+1);let s='';` +
   `while(i<due){i++;s+=i+' '+(performance.timeOrigin+performance.now()).toFixed(3)+'\\n'}` +
   `if(s)process.stdout.write(s);if(i<N)setTimeout(tick,5)};tick()`;
-
-const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/** CPU seconds (user + system) a process used so far; 0 once it is gone. */
-function cpuSecs(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime (fields 14 and 15)
-  } catch {
-    return 0;
-  }
-}
-
-/** Direct children of `pid` (the local agent is the API's child). */
-function childrenOf(pid) {
-  const out = [];
-  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-    const list = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-    if (list) out.push(...list.split(/\s+/).map(Number));
-  }
-  return out;
-}
 
 /** One live subscriber of one job: checks the line numbers, keeps the latencies. */
 function follow(ws, id, latencies) {

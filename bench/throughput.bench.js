@@ -23,6 +23,7 @@ const path = require('node:path');
 const { startCliAgent } = require('./lib/agent-process');
 const { bareLoop } = require('./lib/baselines');
 const { startServer } = require('./lib/server-process');
+const { cpuSecs, childrenOf } = require('./lib/proc-cpu');
 const { gql, wsClient, subscribe, CREATE_JOB } = require('./lib/client');
 const { cleanup, tempDir, wallMs, record, runMain, waitFor, fmtRatio } = require('./lib/common');
 const cycleTrace = require('./lib/cycle-trace');
@@ -63,7 +64,11 @@ async function main() {
   );
   cleanup.add('jobUpdated subscription', unsubscribe);
 
-  /** Queues `JOBS` jobs (8 submissions in flight), starts an agent, times until all succeeded. */
+  /**
+   * Queues `JOBS` jobs (8 submissions in flight), starts an agent, times until all succeeded;
+   * also the CPU the API and the agent spent per job meanwhile (from the agent's start, so the
+   * submissions are not in it; the agent's start-up is, a few ms per job at most).
+   */
   const run = async (input, startAgent) => {
     const ids = [];
     let queued = 0;
@@ -76,32 +81,41 @@ async function main() {
         }
       }),
     );
-    await startAgent();
+    const apiCpu0 = cpuSecs(server.pid);
+    const agentPid = await startAgent();
     await waitFor(`${JOBS} jobs to succeed`, () => {
       if (subError) throw subError;
       if (failed.length > 0) throw new Error(`a job ended ${failed[0].status}: ${failed[0].error}`);
       return ids.every((id) => succeeded.has(id));
     }, 120_000, 2);
+    const cpu = { api: ((cpuSecs(server.pid) - apiCpu0) * 1000) / JOBS, agent: (cpuSecs(agentPid) * 1000) / JOBS };
     // From the first job assigned (the agent is up) to the last one seen SUCCEEDED.
-    return { secs: (wallMs() - Math.min(...ids.map((id) => firstPicked.get(id)))) / 1000, ids };
+    return { secs: (wallMs() - Math.min(...ids.map((id) => firstPicked.get(id)))) / 1000, ids, cpu };
   };
 
   // 1. the embedded default: the local agent as npm start runs it (a child process of the API)
-  const { secs, ids: localIds } = await run({ command: 'true' }, () => server.startAgent(SLOTS));
+  const { secs, ids: localIds, cpu: localCpu } = await run({ command: 'true' }, async () => {
+    const before = new Set(childrenOf(server.pid));
+    await server.startAgent(SLOTS);
+    return childrenOf(server.pid).find((p) => !before.has(p));
+  });
   const rate = JOBS / secs;
 
   // 2. for comparison: an agent started by hand (worker/dist/cli.js), so the API and
   //    the agent do not share one event loop. Its label keeps these jobs off the local agent.
   const token = await server.mintToken('remote', [REMOTE_LABEL]);
-  const { secs: remoteSecs, ids: remoteIds } = await run({ command: 'true', requirements: [REMOTE_LABEL] }, async () => {
-    startCliAgent({ server, token, name: 'remote', labels: [REMOTE_LABEL], concurrency: SLOTS, workDir: path.join(workDir, 'remote') });
+  const { secs: remoteSecs, ids: remoteIds, cpu: remoteCpu } = await run({ command: 'true', requirements: [REMOTE_LABEL] }, async () => {
+    const agent = startCliAgent({ server, token, name: 'remote', labels: [REMOTE_LABEL], concurrency: SLOTS, workDir: path.join(workDir, 'remote') });
+    return agent.child.pid;
   });
   const remoteRate = JOBS / remoteSecs;
 
   process.stdout.write(
     `throughput: ${JOBS} \`true\` jobs, one agent with ${SLOTS} slots (the local agent of npm start): ${secs.toFixed(2)} s, ${rate.toFixed(0)} jobs/s\n` +
       `  same, the agent as its own process (worker/dist/cli.js): ${remoteSecs.toFixed(2)} s, ${remoteRate.toFixed(0)} jobs/s\n` +
-      `  bare Node spawning \`true\` ${SLOTS} at a time: ${bareRate.toFixed(0)} spawns/s\n`,
+      `  bare Node spawning \`true\` ${SLOTS} at a time: ${bareRate.toFixed(0)} spawns/s\n` +
+      `  CPU per job (user + system): local agent run: API ${localCpu.api.toFixed(2)} ms, agent ${localCpu.agent.toFixed(2)} ms; ` +
+      `agent as its own process: API ${remoteCpu.api.toFixed(2)} ms, agent ${remoteCpu.agent.toFixed(2)} ms\n`,
   );
   if (traceFile) {
     for (const [what, ids] of [['the local agent', localIds], ['the agent as its own process', remoteIds]]) {
@@ -113,6 +127,7 @@ async function main() {
   record(BENCH, `  bare Node spawn loop, ${SLOTS} at a time (baseline)`, bareRate, fmtRate);
   record(BENCH, 'throughput ratio (jobs / bare spawns)', rate / bareRate, fmtRatio, { op: '>=', target: 0.7, text: '≥ 0.7' });
   record(BENCH, '  ratio with the agent as its own process', remoteRate / bareRate, fmtRatio);
+  record(BENCH, '  API CPU per job (agent as its own process)', remoteCpu.api, (v) => `${v.toFixed(2)} ms`);
 }
 
 runMain('throughput', main, { timeoutMs: 180_000 });

@@ -12,7 +12,8 @@ const { cleanup, sleep } = require('./common');
 function startCliAgent({ server, token, name, labels, concurrency, workDir }) {
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'worker/dist/cli.js'), '--server', server.url, '--name', name, '--labels', labels.join(','),
+    // e.g. BENCH_AGENT_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the agent
+    [...(process.env.BENCH_AGENT_EXEC_ARGV ? process.env.BENCH_AGENT_EXEC_ARGV.split(/\s+/) : []), path.join(ROOT, 'worker/dist/cli.js'), '--server', server.url, '--name', name, '--labels', labels.join(','),
       '--concurrency', String(concurrency), '--work-dir', workDir, '--sandbox', 'none', '--log-level', 'error'],
     { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CMD_EXECUTOR_WORKER_TOKEN: token } },
   );

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors';
@@ -56,7 +56,7 @@ export async function recordProcessGroup(
 ): Promise<string | undefined> {
   if (!hasProc) return undefined;
   const startTime = processStartTime(pgid);
-  const ownerStartTime = processStartTime(process.pid);
+  const ownerStartTime = ownStartTime();
   if (startTime === undefined || ownerStartTime === undefined) return undefined; // already gone
   const record: PgroupRecord = { jobId: job.jobId, attempt: job.attempt, pgid, startTime, ownerPid: process.pid, ownerStartTime };
   const file = pgroupFile(workDir, job);
@@ -76,7 +76,17 @@ export async function recordProcessGroup(
 /** The group is gone: its record goes too. */
 export async function forgetProcessGroup(file: string | undefined, logger: Logger): Promise<void> {
   if (!file) return;
-  await rm(file, { force: true }).catch((err: unknown) => logger.warn({ err: errorMessage(err), file }, 'could not remove the process group record'));
+  // unlink, not rm: a record is a plain file, and rm's lstat first is a call more per job
+  await unlink(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') logger.warn({ err: errorMessage(err), file }, 'could not remove the process group record');
+  });
+}
+
+let ownStart: string | undefined;
+/** This agent's own start time: it never changes, and reading /proc for it per job is a call more. */
+function ownStartTime(): string | undefined {
+  ownStart ??= processStartTime(process.pid);
+  return ownStart;
 }
 
 /**

@@ -1,0 +1,31 @@
+'use strict';
+/* CPU time of other processes, read from /proc (Linux), for figures given per job or per
+ * second beside a benchmark's rates: CPU spent is the part of a figure that load on a shared
+ * machine moves least. */
+const fs = require('node:fs');
+const { execFileSync } = require('node:child_process');
+
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU seconds (user + system) a process used so far; 0 once it is gone. */
+function cpuSecs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime (fields 14 and 15)
+  } catch {
+    return 0;
+  }
+}
+
+/** Direct children of `pid` (the local agent is the API's child). */
+function childrenOf(pid) {
+  const out = [];
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    const list = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    if (list) out.push(...list.split(/\s+/).map(Number));
+  }
+  return out;
+}
+
+module.exports = { cpuSecs, childrenOf };
