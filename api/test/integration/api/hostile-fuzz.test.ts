@@ -6,7 +6,8 @@
  * protocol violations close with a 44xx code and a fixed reason, that /healthz answers fast
  * afterwards, and that a secret env value never shows up in a response, a log line or a Redis
  * message (all channels of this API's prefix, captured with PSUBSCRIBE).
- * `FUZZ_SEED=<n>` replays a run; `FUZZ_CASES=<n>` changes its size.
+ * `FUZZ_SEED=<n>` replays a run; `FUZZ_CASES=<n>` changes its size (600 HTTP cases and half as
+ * many WebSocket ones by default: each run draws a new seed, so the runs cover more together).
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -18,7 +19,7 @@ import { createUser, createWorkerToken } from '@cmd-executor/test-support/accoun
 import { WS_MESSAGE_LIMITS } from '../../../src/transport/ws/message-size-guard';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 100_000);
-const HTTP_CASES = Number(process.env.FUZZ_CASES ?? 1500);
+const HTTP_CASES = Number(process.env.FUZZ_CASES ?? 600);
 const WS_CASES = Math.round(HTTP_CASES / 2);
 const SECRET = `S3cr3t-${randomBytes(9).toString('hex')}`;
 
@@ -227,7 +228,7 @@ const FIXED_REASONS = new Set(['', 'Normal closure', 'Going away', 'Bad request'
 
 // ---- the run ----
 
-it('answers thousands of malformed HTTP requests with 4xx (or 200) and a code, never 5xx, never a secret', async () => {
+it('answers hundreds of malformed HTTP requests with 4xx (or 200) and a code, never 5xx, never a secret', async () => {
   const r = prng(SEED);
   const cases = Array.from({ length: HTTP_CASES }, () => httpCase(r));
   const failures: string[] = [];
