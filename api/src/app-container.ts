@@ -22,6 +22,7 @@ import { createLock, type LockPort } from './storage/lock';
 import { connectMongo, type MongoHandle } from './storage/mongo-connection';
 import { createMemoryPubSub, createRedisPubSub, type PubSubPort } from './storage/pubsub';
 import { MemoryLoginLockout, MemoryRateLimiter, RedisLoginLockout, RedisRateLimiter, type LoginLockoutStore, type RateLimiter } from './storage/rate-limit';
+import { RedisConnectionWatch } from './storage/redis/connection-watch';
 import { createRedisClient } from './storage/redis/redis-client.factory';
 
 export interface AppServices {
@@ -103,10 +104,11 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     let rateLimiter: RateLimiter;
     let lockouts: LoginLockoutStore;
     if (config.redis.url) {
-      const r = createRedisClient(config.redis.url, logger, 'commands');
+      const watch = new RedisConnectionWatch(logger);
+      const r = createRedisClient(config.redis.url, watch, 'commands');
       redis = r;
       onClose('redis', () => quit(r));
-      const subscriber = createRedisClient(config.redis.url, logger, 'subscriber');
+      const subscriber = createRedisClient(config.redis.url, watch, 'subscriber');
       await Promise.all([r.connect(), subscriber.connect()]);
       pubsub = createRedisPubSub({ publisher: r, subscriber, prefix: config.redis.prefix, logger });
       rateLimiter = new RedisRateLimiter(r, config.redis.prefix);

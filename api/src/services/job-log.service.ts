@@ -214,8 +214,11 @@ export class JobLogService {
     out.onClose(() => void live.return?.());
     // Off the channel at once, held up to a bound while the subscriber catches up.
     const held = new LiveBuffer(live, (msg) => (isBatch(msg) ? batchSize(msg) : 0), this.liveBufferBytes);
-    // Live delivery lost messages (Redis went away and came back): read them from the store.
-    out.onClose(pubsub.onResume(() => held.markMissed()));
+    // Live delivery lost messages (Redis went away and came back, or a publish of this job's
+    // failed here): read them from the store.
+    out.onClose(pubsub.onResume((e) => {
+      if (e.topic === undefined || e.topic === Topics.jobLogs(jobId) || e.topic === Topics.jobUpdated(jobId)) held.markMissed();
+    }));
     const cursor = { attempt, seq: afterSeq };
     /** Queues chunks that continue the cursor, in order, as one push. */
     const emit = async (chunks: LogChunkView[]): Promise<void> => {

@@ -9,7 +9,7 @@ import type { PubSubPort } from '../storage/pubsub';
 import type { JobDoc } from '../storage/repositories/documents';
 import { isDuplicateKey } from '../storage/repositories/duplicate-key';
 import { applyTransition, insertJob } from '../storage/repositories/job-lease.repository';
-import { findByIdempotencyKey, findJobById, listJobs, releaseIdempotencyKey } from '../storage/repositories/job.repository';
+import { findByIdempotencyKey, findJobById, listJobs, listJobsChangedSince, releaseIdempotencyKey } from '../storage/repositories/job.repository';
 import type { UserPrincipal } from '../auth/principal';
 import type { AuditService } from './audit.service';
 import type { JobDispatchHooks } from './job-dispatch.port';
@@ -96,6 +96,20 @@ export class JobService {
     const page = rows.slice(0, first);
     const edges = page.map((node) => ({ cursor: encodeJobCursor(node.createdAt, node.id), node }));
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  /**
+   * The jobs `user` may see that changed at or after `since`, oldest change first, one page
+   * (`after`: the last job of the previous page). What a subscriber reads when its live events
+   * may have been lost.
+   */
+  async changedSince(user: UserPrincipal, since: Date, limit: number, after?: { updatedAt: Date; id: string }): Promise<JobDoc[]> {
+    return listJobsChangedSince({
+      createdById: isAdmin(user) ? undefined : new Types.ObjectId(user.userId),
+      since,
+      after: after && { updatedAt: after.updatedAt, id: new Types.ObjectId(after.id) },
+      limit,
+    });
   }
 
   /**

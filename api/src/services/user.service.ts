@@ -52,6 +52,11 @@ export class UserService {
     this.statusCache.delete(id);
   }
 
+  /** Drops every cached status: the messages that would have dropped some may have been lost. */
+  forgetAll(): void {
+    this.statusCache.clear();
+  }
+
   async setRole(actorId: string, id: string, role: Role): Promise<UserDoc> {
     if (id === actorId && role !== Role.ADMIN) throw new BadUserInputError('role', 'You cannot remove your own admin role; ask another admin.');
     return this.changeAccess(actorId, id, { role }, 'user.setRole');

@@ -75,6 +75,8 @@ export class AttemptRecord {
 // Sweeper: leases that lapsed, and a worker's leased jobs.
 @index({ status: 1, leaseExpiresAt: 1 })
 @index({ workerId: 1, status: 1 })
+// Catch-up: the jobs changed since a time, for subscribers whose live events were lost (an outage).
+@index({ updatedAt: 1, _id: 1 })
 // Idempotency: one job per (user, key); the service clears keys older than 24 h before reuse.
 @index(
   { createdById: 1, idempotencyKey: 1 },

@@ -1,6 +1,6 @@
 import type { PubSubEngine } from 'graphql-subscriptions';
 import { jsonClone } from './json-clone';
-import type { LiveIterator, PubSubPort } from './pubsub.port';
+import type { LiveIterator, PubSubPort, ResumeEvent } from './pubsub.port';
 import { ResumeSignal } from './resume-signal';
 
 /**
@@ -22,17 +22,18 @@ export class EnginePubSub implements PubSubPort {
   ) {}
 
   async publish(topic: string, payload: unknown): Promise<void> {
+    const since = new Date();
     try {
       await this.engine.publish(this.channel(topic), toJson(payload));
     } catch (err) {
       // Subscribers here may have missed it: they read the store now (and again when Redis is back).
-      this.resume.fire();
+      this.resume.fire({ since, topic });
       if (!this.onPublishError) throw err;
       this.onPublishError(err, topic);
     }
   }
 
-  onResume(listener: () => void): () => void {
+  onResume(listener: (event: ResumeEvent) => void): () => void {
     return this.resume.add(listener);
   }
 

@@ -1,4 +1,4 @@
-export type { LiveIterator, PubSubPort } from './pubsub.port';
+export type { LiveIterator, PubSubPort, ResumeEvent } from './pubsub.port';
 export { Topics } from './topics';
 export { createMemoryPubSub } from './memory-pubsub';
 export { createRedisPubSub } from './redis-pubsub';

@@ -20,8 +20,19 @@ export interface PubSubPort {
    * came back after a loss, or a publish could not be sent): subscribers then read what they
    * missed from the store. Returns a function that removes the listener.
    */
-  onResume(listener: () => void): () => void;
+  onResume(listener: (event: ResumeEvent) => void): () => void;
   close(): Promise<void>;
+}
+
+/** What live delivery may have missed, as far as the port can tell. */
+export interface ResumeEvent {
+  /**
+   * When messages may have started going missing, on this replica's clock: readers of the store
+   * go back a little before it (another replica stamped what it wrote with its own clock).
+   */
+  since: Date;
+  /** Set when only this topic's publish failed here; absent when anything may be missing. */
+  topic?: string;
 }
 
 export interface LiveIterator<T> extends AsyncIterableIterator<T> {

@@ -19,16 +19,17 @@ export function createRedisPubSub(opts: { publisher: Redis; subscriber: Redis; p
   const resume = new ResumeSignal();
   // ioredis resubscribes on its own once the subscriber is ready again; whatever was published
   // while it was away is gone from Redis, so every subscriber is told to read the store.
-  let lost = false;
-  opts.subscriber.on('close', () => (lost = true));
+  let lostAt: Date | undefined;
+  opts.subscriber.on('close', () => (lostAt ??= new Date()));
   opts.subscriber.on('ready', () => {
-    if (!lost) return;
-    lost = false;
+    if (!lostAt) return;
+    const since = lostAt;
+    lostAt = undefined;
     // ioredis writes its resubscribes on ready; a PING answered after them means they are in
     // effect, so a store read from then on leaves no gap before the live events.
     opts.subscriber.ping().then(
-      () => resume.fire(),
-      () => resume.fire(),
+      () => resume.fire({ since }),
+      () => resume.fire({ since }),
     );
   });
   return new EnginePubSub(

@@ -1,16 +1,18 @@
+import type { ResumeEvent } from './pubsub.port';
+
 /** The listeners of PubSubPort.onResume, fired together. */
 export class ResumeSignal {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(event: ResumeEvent) => void>();
 
-  add(listener: () => void): () => void {
+  add(listener: (event: ResumeEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  fire(): void {
+  fire(event: ResumeEvent): void {
     for (const l of [...this.listeners]) {
       try {
-        l();
+        l(event);
       } catch {
         // One subscriber's failure must not keep the others from catching up.
       }

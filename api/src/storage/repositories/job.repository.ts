@@ -39,3 +39,24 @@ export async function listJobs(q: JobListQuery): Promise<JobDoc[]> {
   if (q.after) filter.$or = [{ createdAt: { $lt: q.after.createdAt } }, { createdAt: q.after.createdAt, _id: { $lt: q.after.id } }];
   return JobModel.find(filter).sort({ createdAt: -1, _id: -1 }).limit(q.limit).exec();
 }
+
+export interface JobChangesQuery {
+  /** only this user's jobs (unset: everyone's) */
+  createdById?: Types.ObjectId;
+  /** changed at or after this time */
+  since: Date;
+  /** strictly after this position in (updatedAt, _id) order: the previous page's last job */
+  after?: { updatedAt: Date; id: Types.ObjectId };
+  limit: number;
+}
+
+/** Jobs changed since a time, oldest change first by (updatedAt, _id): a subscriber catching up reads them in order. */
+export async function listJobsChangedSince(q: JobChangesQuery): Promise<JobDoc[]> {
+  const filter: QueryFilter<Job> = {};
+  if (q.createdById) filter.createdById = q.createdById;
+  filter.updatedAt = { $gte: q.since };
+  if (q.after) filter.$or = [{ updatedAt: { $gt: q.after.updatedAt } }, { updatedAt: q.after.updatedAt, _id: { $gt: q.after.id } }];
+  // Plain data (with `id`), as applyTransition returns: a catch-up may read many, and turns each into a payload.
+  const rows = await JobModel.find(filter).sort({ updatedAt: 1, _id: 1 }).limit(q.limit).lean<Array<Job & { _id: Types.ObjectId }>>().exec();
+  return rows.map((r) => Object.assign(r, { id: r._id.toHexString() }));
+}

@@ -1,11 +1,12 @@
+import { jobProgress } from '../../domain/job-progress';
 import type { JobPayload } from '../../services/job-events';
 import { PushIterator } from '../../services/push-iterator';
 
 /**
  * One job's states: `first`, then live changes, and the stored state again whenever live delivery
- * may have missed some (`onResume`: Redis came back). A state is sent only when it is newer than
- * the last one sent (by `updatedAt`, then status), so a re-read adds no duplicate and a late live
- * event cannot take the client back.
+ * may have missed some (`onResume`: Redis came back). A state is sent only when it is further
+ * along than the last one sent (domain/job-progress.ts), so a re-read adds no duplicate (a lease
+ * renewal moves `updatedAt`, not the state) and a late live event cannot take the client back.
  */
 export function jobStateStream(
   first: JobPayload,
@@ -16,7 +17,7 @@ export function jobStateStream(
   const out = new PushIterator<JobPayload>();
   let last: JobPayload | undefined;
   const offer = async (state: JobPayload): Promise<void> => {
-    if (last && !isNewer(state, last)) return;
+    if (last && progressOf(state) <= progressOf(last)) return;
     last = state;
     await out.push(state);
   };
@@ -46,9 +47,6 @@ export function jobStateStream(
   return out;
 }
 
-function isNewer(a: JobPayload, b: JobPayload): boolean {
-  const ta = Date.parse(String(a.updatedAt));
-  const tb = Date.parse(String(b.updatedAt));
-  if (Number.isFinite(ta) && Number.isFinite(tb) && ta !== tb) return ta > tb;
-  return a.status !== b.status || a.attempt !== b.attempt;
+function progressOf(job: JobPayload): number {
+  return jobProgress(job as JobPayload & { attempt: number; status: string });
 }

@@ -15,7 +15,7 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppContainer } from '../../app-container';
-import { credentialFromConnection } from '../../auth/credentials';
+import { credentialFromConnection, type Credential } from '../../auth/credentials';
 import { RateLimitedError } from '../../errors';
 import { Topics } from '../../storage/pubsub';
 import type { Principal } from '../../auth/principal';
@@ -32,11 +32,14 @@ import { clientAddress } from '../http/client-address';
 import { runInRequestScope } from '../../request-scope';
 import { guardCloseReasons } from './close-reasons';
 import { WsConnection } from './connection';
+import { CredentialRecheck } from './credential-recheck';
 import { DocumentCache } from './document-cache';
 import { MessageSizeGuard, WS_MESSAGE_LIMITS } from './message-size-guard';
 
 type ConnExtra = {
   principal?: Principal;
+  /** The credential as presented at connect: checked again when a revocation may have been lost. */
+  credential?: Credential;
   /** The upgrade request's client address (TRUST_PROXY applied), fixed for the socket's life. */
   clientAddress?: string;
   connection?: WsConnection;
@@ -108,9 +111,11 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
       execute: (args) => runInRequestScope({ clientAddress: (args.contextValue as GraphQLContext).clientAddress }, () => execute(args)),
       subscribe: (args) => runInRequestScope({ clientAddress: (args.contextValue as GraphQLContext).clientAddress }, () => subscribe(args)),
       onConnect: async (ctx) => {
-        const principal = await app.services.auth.principalFor(credentialFromConnection(ctx.connectionParams, ctx.extra.request.headers));
+        const credential = credentialFromConnection(ctx.connectionParams, ctx.extra.request.headers);
+        const principal = await app.services.auth.principalFor(credential);
         if (principal.kind === 'anonymous' && principal.authError) return false; // → 4403 Forbidden
         ctx.extra.principal = principal;
+        ctx.extra.credential = credential;
         sizeGuard.admit(ctx.extra.socket, principal);
         ctx.extra.clientAddress = clientAddress(ctx.extra.request, config.http.trustProxy);
         const connection = new WsConnection(logger);
@@ -249,6 +254,17 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
     }
   });
 
+  // Those messages are lost while Redis is away (published then, or by a replica that could not
+  // publish): when live delivery may have missed them, every open socket's credential is checked
+  // against the store again. Cached user states may be as stale, so they go first.
+  const recheck = new CredentialRecheck(() => sockets.entries(), (c) => app.services.auth.principalFor(c), logger);
+  const accessTopics: ReadonlySet<string> = new Set([Topics.WORKER_TOKEN_REVOKED, Topics.WORKER_TOKEN_ROTATED, Topics.USER_ACCESS_CHANGED]);
+  const stopRecheck = app.pubsub.onResume((event) => {
+    if (event.topic !== undefined && !accessTopics.has(event.topic)) return;
+    app.services.users.forgetAll();
+    recheck.request();
+  });
+
   return {
     get clientCount() {
       return wss.clients.size;
@@ -265,6 +281,8 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
     async dispose() {
       accepting = false;
       httpServer.off('upgrade', onUpgrade);
+      stopRecheck();
+      await recheck.dispose();
       (await unsubscribeRevoked.catch(() => () => undefined))();
       (await unsubscribeRotated.catch(() => () => undefined))();
       (await unsubscribeUser.catch(() => () => undefined))();

@@ -7,8 +7,10 @@ import { Job, User, Worker } from '../../../storage/models';
 import { readyWithin, Topics } from '../../../storage/pubsub';
 import type { GraphQLContext } from '../context';
 import { filterLive } from '../live-filter';
+import { jobChangesStream } from '../job-changes-stream';
 import { jobStateStream } from '../job-state-stream';
 import { loaders } from '../loaders';
+import { streamResume } from '../stream-resume';
 import { CreateJobInput } from '../types/job-input.type';
 import { JobConnection } from '../types/job-connection.type';
 
@@ -53,21 +55,29 @@ export class JobResolver {
       const ctx = context as GraphQLContext;
       const user = requireUser(ctx);
       const jobs = ctx.app.services.jobs;
+      const pubsub = ctx.app.pubsub;
       const id = args.id as string | undefined | null;
       if (id) await jobs.get(user, id); // NOT_FOUND unless the caller may see it
-      const source = ctx.app.pubsub.asyncIterator<JobPayload>(id ? Topics.jobUpdated(id) : Topics.JOB_UPDATED);
-      // Redis down: do not wait for it; the one-job stream reads the store again when it is back.
-      if (id) await readyWithin(source, 500);
-      else await source.ready;
+      const topic = id ? Topics.jobUpdated(id) : Topics.JOB_UPDATED;
+      const source = pubsub.asyncIterator<JobPayload>(topic);
+      const startedAt = new Date();
+      // Redis down: do not wait for it; the stream reads the store again when it is back.
+      const liveInTime = await readyWithin(source, 500);
       const live = filterLive(source, (payload) => jobs.canSee(user, payload));
-      if (!id) return live;
+      const onResume = streamResume(pubsub, topic, { source, liveInTime, startedAt });
+      if (!id) {
+        // Every job: what changed in the store while live delivery was away, each state once.
+        const readChanged = async (since: Date, limit: number, after?: { updatedAt: Date; id: string }): Promise<JobPayload[]> =>
+          (await jobs.changedSince(user, since, limit, after)).map(toJobPayload);
+        return jobChangesStream({ live, onResume, readChanged, startedAt });
+      }
       // One job: its current state first, read once the live source is ready, so nothing that
       // happens between a client's query and this subscription is missed.
       // Should live delivery miss changes (Redis away), the stored state is read again.
       try {
         const current = await jobs.get(user, id);
         const readStored = async (): Promise<JobPayload> => toJobPayload(await jobs.get(user, id));
-        return jobStateStream(toJobPayload(current), live, (l) => ctx.app.pubsub.onResume(l), readStored);
+        return jobStateStream(toJobPayload(current), live, onResume, readStored);
       } catch (err) {
         await live.return?.();
         throw err;
