@@ -9,6 +9,11 @@ describe('audit formatting', () => {
   it('lists the other details and words known actions', () => {
     expect(detailText([{ name: 'name', value: 'w' }, { name: 'from', value: 'USER' }, { name: 'to', value: 'ADMIN' }])).toBe('from: USER · to: ADMIN');
     expect(actionLabel('job.cancel')).toBe('canceled a job');
+  });
+  it('reads a list detail as words and leaves an empty one out', () => {
+    expect(detailText([{ name: 'labels', value: '["gpu","linux"]' }])).toBe('labels: gpu, linux');
+    expect(detailText([{ name: 'labels', value: '[]' }, { name: 'from', value: 'USER' }])).toBe('from: USER');
+    expect(detailText([{ name: 'note', value: '[not json' }])).toBe('note: [not json');
     expect(actionLabel('something.new')).toBe('something.new');
   });
 });

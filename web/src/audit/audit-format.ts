@@ -36,6 +36,19 @@ export function targetText(targetId: string | null | undefined, details: Readonl
 export function detailText(details: ReadonlyArray<{ name: string; value: string }>): string {
   return details
     .filter((d) => d.name !== 'username' && d.name !== 'name')
-    .map((d) => `${d.name}: ${d.value}`)
+    .map((d) => [d.name, listText(d.value)] as const)
+    .filter(([, value]) => value !== '')
+    .map(([name, value]) => `${name}: ${value}`)
     .join(' · ');
+}
+
+/** A detail stored as a JSON list (a token's labels) reads as "a, b"; an empty one is left out. */
+function listText(value: string): string {
+  if (!value.startsWith('[')) return value;
+  try {
+    const list: unknown = JSON.parse(value);
+    return Array.isArray(list) ? list.map(String).join(', ') : value;
+  } catch {
+    return value;
+  }
 }

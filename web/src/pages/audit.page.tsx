@@ -83,17 +83,22 @@ function AuditFilters({ action, actor }: { action: string | null; actor: string 
   };
   return (
     <form className="toolbar audit-filters" onSubmit={submit} role="search" aria-label="Filter the audit log">
-      <label htmlFor="audit-action">Action</label>
-      <select id="audit-action" value={action ?? ''} onChange={(e) => navigate(filterHref(e.target.value || null, actor))}>
-        <option value="">All</option>
-        {AUDIT_ACTIONS.map(([value, label]) => (
-          <option key={value} value={value}>
-            {label}
-          </option>
-        ))}
-      </select>
-      <label htmlFor="audit-actor">Actor</label>
-      <input id="audit-actor" value={actorText} placeholder="username or user id" maxLength={100} onChange={(e) => setActorText(e.target.value)} />
+      {/* each label stays beside its control when the filters wrap on a phone */}
+      <span className="field">
+        <label htmlFor="audit-action">Action</label>
+        <select id="audit-action" value={action ?? ''} onChange={(e) => navigate(filterHref(e.target.value || null, actor))}>
+          <option value="">All</option>
+          {AUDIT_ACTIONS.map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </span>
+      <span className="field">
+        <label htmlFor="audit-actor">Actor</label>
+        <input id="audit-actor" value={actorText} placeholder="username or user id" maxLength={100} onChange={(e) => setActorText(e.target.value)} />
+      </span>
       <button type="submit">Filter</button>
       {(action || actor) && (
         <button type="button" className="quiet" onClick={() => navigate('/audit')}>
@@ -155,15 +160,15 @@ function AuditChunk(props: { after: string | null; action: string | null; actor:
           <td>
             <time dateTime={e.at}>{formatTime(e.at)}</time>
           </td>
-          <td>{e.actorName ?? <span className="muted">unknown</span>}</td>
-          <td>
+          <td data-label="Who">{e.actorName ?? <span className="muted">unknown</span>}</td>
+          <td data-label="What">
             {actionLabel(e.action)} <span className="muted small">{e.action}</span>
           </td>
-          <td>
+          <td data-label="Target">
             {targetText(e.targetId, e.details)}
             {detailText(e.details) && <div className="muted small">{detailText(e.details)}</div>}
           </td>
-          <td>{e.sourceAddress ?? <span className="muted">—</span>}</td>
+          <td data-label="From">{e.sourceAddress ?? <span className="muted">—</span>}</td>
         </tr>
       ))}
       {props.first && !fetching && !error && edges.length === 0 && (
