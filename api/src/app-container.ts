@@ -140,7 +140,7 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
     const workerAdmin = new WorkerAdminService(audit);
     const jobLogs = new JobLogService({ pubsub, logger, logMaxBytes: config.jobs.logMaxBytes, gapWaitMs: deps.logGapWaitMs });
     // The dispatcher first: the job service and the worker channel are built with it.
-    const dispatcher = new DispatchService({ pubsub, logger, lease, jobLogs });
+    const dispatcher = new DispatchService({ pubsub, logger, lease, jobLogs, instanceId, observer: metrics.dispatchObserver() });
     const jobs = new JobService(pubsub, audit, dispatcher);
     const workerChannel = new WorkerChannelService({ pubsub, logger, lease, instanceId, dispatcher, jobLogs, audit });
     const sweeper = new SweeperService({ pubsub, logger, lock, lease, dispatcher });

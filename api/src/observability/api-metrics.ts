@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { DispatchObserver } from '../services/dispatch-observer.port';
 import type { PubSubPort } from '../storage/pubsub';
 import { Topics } from '../storage/pubsub';
 import type { RateLimiter } from '../storage/rate-limit';
@@ -16,6 +17,9 @@ export class ApiMetrics {
   readonly registry = new Registry();
   private readonly jobs: JobEventMetrics;
   private readonly rateLimited: Counter<'principal'>;
+  private readonly claims: Counter<'result'>;
+  private readonly slotReads: Counter;
+  private readonly slotReadWorkers: Counter;
   private connections: () => Record<string, number> = () => ({});
 
   constructor() {
@@ -26,6 +30,23 @@ export class ApiMetrics {
       name: 'cmd_executor_rate_limited_total',
       help: 'Requests refused by the rate limit, by kind of caller',
       labelNames: ['principal'],
+      registers: [this.registry],
+    });
+    this.claims = new Counter({
+      name: 'cmd_executor_dispatch_claims_total',
+      help: 'Claim rounds the dispatcher ran against the store for one worker, by result (taken: it got at least one job; empty)',
+      labelNames: ['result'],
+      registers: [this.registry],
+    });
+    for (const result of ['taken', 'empty']) this.claims.inc({ result }, 0);
+    this.slotReads = new Counter({
+      name: 'cmd_executor_dispatch_slot_reads_total',
+      help: "Reads of the store for workers' slots (one read may cover many workers)",
+      registers: [this.registry],
+    });
+    this.slotReadWorkers = new Counter({
+      name: 'cmd_executor_dispatch_slot_read_workers_total',
+      help: 'Workers whose slots those reads covered',
       registers: [this.registry],
     });
     const metrics = this;
@@ -72,6 +93,17 @@ export class ApiMetrics {
         return decision;
       },
       close: () => limiter.close(),
+    };
+  }
+
+  /** What the dispatcher reports of its claims and reads. */
+  dispatchObserver(): DispatchObserver {
+    return {
+      claimed: (jobs) => this.claims.inc({ result: jobs > 0 ? 'taken' : 'empty' }),
+      slotsRead: (workers) => {
+        this.slotReads.inc();
+        this.slotReadWorkers.inc(workers);
+      },
     };
   }
 

@@ -7,8 +7,8 @@ import type { Logger } from '../logger';
 import type { SandboxKind } from '../domain/enums';
 import { Topics, type PubSubPort } from '../storage/pubsub';
 import type { Id } from '../storage/repositories/ids';
-import { applyTransition, applyTransitions, claimSeveral, leasedAttempts } from '../storage/repositories/job-lease.repository';
-import { findWorker } from '../storage/repositories/worker.repository';
+import { applyTransition, applyTransitions, claimSeveral, findClaimable, leasedAttempts, leasedAttemptsByWorker } from '../storage/repositories/job-lease.repository';
+import { findWorker, findWorkerFactsOn } from '../storage/repositories/worker.repository';
 import type { InsertAssignment, JobDispatchHooks, NewJobSpec } from './job-dispatch.port';
 import { PushIterator } from './push-iterator';
 import type { JobDoc } from '../storage/repositories/documents';
@@ -16,7 +16,10 @@ import { publishJobUpdated } from './job-events';
 import { traceCycle } from '../observability/cycle-trace';
 import type { JobLogService } from './job-log.service';
 import { RunningCountWriter } from './running-count.writer';
-import { WorkerSlotCache, type SlotView } from './worker-slot.cache';
+import { WorkerSlotCache, type SlotView, type WorkerFacts } from './worker-slot.cache';
+import { capabilityKey, standingOf, wakeJobOf, type Standing, type WakeJob, type WakeMessage, type WakeToken } from './dispatch-wake';
+import { NO_DISPATCH_OBSERVER, type DispatchObserver } from './dispatch-observer.port';
+import { WakeLedger } from './wake-ledger';
 
 /** One event on a worker's `assignments` subscription. */
 export interface AssignmentEvent {
@@ -49,8 +52,23 @@ interface LocalWorker {
   again: boolean;
   /** What the last read of MongoDB said about it, kept up to date by our own claims and releases. */
   slots: WorkerSlotCache;
-  /** The wake generation a claim for it last came back empty in: no new work since, no claim. */
+  /**
+   * The wake generation as of which nothing it may run was queued (its claim came back empty,
+   * or the queue read for its kind of worker found nothing). While that still holds (see
+   * WakeLedger), a freed slot brings no claim.
+   */
   idleSince?: number;
+  /** Wakes handed to it, for its next pass (see WakeToken). */
+  wakes: WakeToken[];
+  /** The pass of its claim loop running now: the wakes it carries, and what its claims found. */
+  pass: Pass;
+}
+
+interface Pass {
+  wakes: WakeToken[];
+  jobIds: Set<string>;
+  /** A claim came back empty: nothing it may run was queued then. */
+  empty: boolean;
 }
 
 /** The attempt whose lease ends, and the worker that held it. */
@@ -69,16 +87,20 @@ export interface DispatchDeps {
   lease: LeaseSettings;
   /** Where an ended lease leaves its SYSTEM line and drops its log cursor. */
   jobLogs: JobLogService;
+  /** This API instance: the workers that registered here are the ones it reads at once. */
+  instanceId: string;
+  observer?: DispatchObserver;
 }
 
 /**
  * Hands QUEUED jobs to workers whose assignments stream is open on this replica.
  *
- * Several replicas share one MongoDB: a queued job wakes them all (DISPATCH_WAKE), each tries
- * its own idle workers, and the atomic claim lets exactly one of them take the job. A worker's
- * slots are counted from its leased jobs (the truth, not a counter) and only this replica
- * claims for the workers connected to it, one claim loop per worker at a time, so capacity is
- * never exceeded.
+ * Several replicas share one MongoDB: a queued job wakes them all (DISPATCH_WAKE), each wakes
+ * one of its own workers with a free slot that can run the job (see dispatch-wake.ts), and the
+ * atomic claim lets exactly one of them take the job. A worker's slots are counted from its leased jobs (the truth, not a counter)
+ * and only this replica claims for the workers connected to it, one claim loop per worker at
+ * a time, so capacity is never exceeded. A tick reads the queue once per kind of worker and
+ * wakes as many as there are jobs waiting: backoffs that ended, wakes that were lost.
  */
 export class DispatchService implements JobDispatchHooks {
   private readonly local = new Map<string, LocalWorker>();
@@ -86,28 +108,34 @@ export class DispatchService implements JobDispatchHooks {
   private unsubscribeWake?: () => void;
   private unsubscribeWorkers?: () => void;
   private tick?: NodeJS.Timeout;
+  /** The tick's pass running now. */
+  private sweeping?: Promise<void>;
+  private sweepAgain = false;
   /** Wakes waiting for a requeued job's backoff to end. */
   private readonly wakes = new Set<NodeJS.Timeout>();
   private closed = false;
-  /** Bumped by every wake and tick: a job may have become claimable since. */
-  private wakeGen = 0;
+  /** Wake generations: whether a worker that found nothing queued for it still may assume so. */
+  private readonly gens = new WakeLedger();
   /** Numbers the slots held for jobs being inserted (assignAtInsert). */
   private insertHolds = 0;
   private readonly runningCounts: RunningCountWriter;
+  private readonly observer: DispatchObserver;
 
   constructor(private readonly deps: DispatchDeps) {
     this.runningCounts = new RunningCountWriter({ pubsub: deps.pubsub, logger: deps.logger });
+    this.observer = deps.observer ?? NO_DISPATCH_OBSERVER;
   }
 
   async start(): Promise<void> {
-    this.unsubscribeWake = await this.deps.pubsub.subscribe(Topics.DISPATCH_WAKE, () => this.kickAll());
+    this.unsubscribeWake = await this.deps.pubsub.subscribe<WakeMessage>(Topics.DISPATCH_WAKE, (msg) => this.onWake(msg));
     // A drain, revival or new capacity decided anywhere: read the worker again before the next claim.
     this.unsubscribeWorkers = await this.deps.pubsub.subscribe<{ id?: string; status?: string; capacity?: number }>(Topics.WORKER_UPDATED, (w) => {
       const lw = w?.id ? this.local.get(w.id) : undefined;
       if (lw?.slots.differsFrom(w.status, w.capacity)) this.markStale(lw);
     });
     // Backoffs ending and wakes lost with a dropped Redis connection are caught by a slow tick.
-    this.tick = setInterval(() => this.kickAll(), Math.max(250, this.deps.lease.heartbeatMs));
+    // It comes before idle workers' views age out, and reads them again all at once.
+    this.tick = setInterval(() => void this.sweep(), this.tickMs);
     this.tick.unref();
   }
 
@@ -118,32 +146,37 @@ export class DispatchService implements JobDispatchHooks {
     this.wakes.clear();
     this.unsubscribeWake?.();
     this.unsubscribeWorkers?.();
-    await Promise.allSettled([...this.loops]);
+    await Promise.allSettled([...this.loops, this.sweeping]);
     await this.runningCounts.close();
   }
 
   // ---- hooks from the user side (job.service) ----
 
-  async onJobQueued(_job: JobDoc): Promise<void> {
-    await this.deps.pubsub.publish(Topics.DISPATCH_WAKE, { at: Date.now() });
+  async onJobQueued(job: JobDoc): Promise<void> {
+    const msg: WakeMessage = { at: Date.now(), job: wakeJobOf(job) };
+    await this.deps.pubsub.publish(Topics.DISPATCH_WAKE, msg);
   }
 
   /**
-   * A worker connected here that sits idle — its last claim found nothing and no wake or tick
-   * came since, so nothing is queued that it may run — with a free slot and a fresh view takes
-   * a new job at its insert: the job would be its claim's only candidate. The slot is held
-   * before the insert (capacity is never exceeded); no claim may be in flight for it. A job
-   * queued on another replica in the same instant may lose this slot to the new one: the
-   * two arrived together, and the other waits for the next free slot.
+   * A worker connected here that sits idle — its last claim (or the tick's read of the queue
+   * for it) found nothing, and nothing since may have left a job waiting for it (see
+   * WakeLedger; a job whose wake is going is spoken for) — with a free slot and a fresh view
+   * takes a new job at its insert: the job would be its claim's only candidate. The one woken
+   * least recently goes first. The slot is held before the insert (capacity is never
+   * exceeded); no claim may be in flight for it. A job queued on another replica in the same
+   * instant may lose this slot to the new one: the two arrived together, and the other waits
+   * for the next free slot.
    */
   assignAtInsert(job: NewJobSpec, now: Date): InsertAssignment | null {
     if (this.closed) return null;
     for (const lw of this.local.values()) {
-      if (lw.busy || lw.slots.isReading || lw.sinks.length === 0 || lw.idleSince !== this.wakeGen) continue;
+      // A read of its slots in flight is no obstacle: the hold counts in what it returns.
+      if (lw.busy || lw.sinks.length === 0 || !this.gens.stillIdle(lw.idleSince)) continue;
       const view = lw.slots.fresh();
       if (!view) continue;
       if (view.status !== WorkerStatus.ONLINE || view.held.size >= view.capacity) continue;
       if (!machine.canRun(view, job)) continue;
+      this.lastInLine(lw);
       const hold = `insert:${(this.insertHolds += 1)}`;
       lw.slots.hold(hold);
       return {
@@ -231,9 +264,10 @@ export class DispatchService implements JobDispatchHooks {
       return;
     }
     if (this.closed) return;
+    const msg: WakeMessage = { at: 0, job: wakeJobOf(job) };
     const t = setTimeout(() => {
       this.wakes.delete(t);
-      this.deps.pubsub.publish(Topics.DISPATCH_WAKE, { at: Date.now() }).catch((err: unknown) => this.deps.logger.warn({ err }, 'dispatch wake failed'));
+      this.deps.pubsub.publish(Topics.DISPATCH_WAKE, { ...msg, at: Date.now() }).catch((err: unknown) => this.deps.logger.warn({ err }, 'dispatch wake failed'));
     }, wait + 5);
     t.unref();
     this.wakes.add(t);
@@ -277,10 +311,18 @@ export class DispatchService implements JobDispatchHooks {
     return out;
   }
 
-  /** Try to fill this worker's free slots (if it is connected here). Coalesces bursts. */
-  kick(workerId: string): void {
+  /**
+   * Try to fill this worker's free slots (if it is connected here). Coalesces bursts. A `wake`
+   * handed along goes with the next pass of its claim loop: the claims of a pass running now
+   * may have come before the job. It ends with that pass, or goes on (see WakeToken).
+   */
+  kick(workerId: string, wake?: WakeToken): void {
     const lw = this.local.get(workerId);
-    if (!lw || this.closed) return;
+    if (!lw || this.closed) {
+      if (wake) this.passOn(wake);
+      return;
+    }
+    if (wake) lw.wakes.push(wake);
     if (lw.busy) {
       lw.again = true;
       return;
@@ -290,8 +332,17 @@ export class DispatchService implements JobDispatchHooks {
       try {
         do {
           lw.again = false;
-          await this.fill(lw);
-        } while (lw.again && !this.closed);
+          const pass: Pass = { wakes: lw.wakes.splice(0), jobIds: new Set(), empty: false };
+          lw.pass = pass;
+          try {
+            await this.fill(lw);
+          } catch (err) {
+            // The wakes it carried end: the tick tries again, rather than every worker in turn now.
+            for (const w of [...pass.wakes, ...lw.wakes.splice(0)]) this.gens.block(w.gen);
+            throw err;
+          }
+          for (const w of pass.wakes) this.afterPass(w, lw.workerId, pass);
+        } while ((lw.again || lw.wakes.length > 0) && !this.closed);
       } catch (err) {
         this.deps.logger.error({ err, workerId }, 'dispatch failed; the next wake or tick retries');
       } finally {
@@ -301,6 +352,168 @@ export class DispatchService implements JobDispatchHooks {
     })();
     this.loops.add(loop);
     void loop.finally(() => this.loops.delete(loop));
+  }
+
+  /** A pass of a worker's claim loop carried `wake`: the wake ends here, or goes on. */
+  private afterPass(wake: WakeToken, workerId: string, pass: Pass): void {
+    if (pass.jobIds.has(wake.job.id) || pass.empty) return;
+    wake.tried.add(workerId);
+    this.passOn(wake);
+  }
+
+  /**
+   * Hands the wake to a worker that can run its job and has a free slot, the one woken least
+   * recently (an idle one before one with slots held); with none, to one claiming now (for its
+   * next pass). With none of either, it ends with the job perhaps waiting: workers whose slots
+   * are full claim when one frees, and the tick reads the queue.
+   */
+  private passOn(wake: WakeToken): void {
+    if (this.closed) return;
+    const next = this.pickFree(wake.job, wake.tried, 'idle') ?? this.pickFree(wake.job, wake.tried, 'partial') ?? this.pickBusy(wake.job, wake.tried);
+    if (next) this.kick(next.workerId, wake);
+    else this.gens.block(wake.gen);
+  }
+
+  private pickFree(job: WakeJob, tried: ReadonlySet<string>, standing: 'idle' | 'partial'): LocalWorker | undefined {
+    for (const lw of this.local.values()) {
+      if (tried.has(lw.workerId) || this.standing(lw) !== standing) continue;
+      if (!machine.canRun(lw.slots.current!, job)) continue;
+      this.lastInLine(lw);
+      return lw;
+    }
+    return undefined;
+  }
+
+  /** A worker claiming now that may run the job (or whose view is being read), with no wake waiting yet. */
+  private pickBusy(job: WakeJob, tried: ReadonlySet<string>): LocalWorker | undefined {
+    for (const lw of this.local.values()) {
+      if (!lw.busy || lw.wakes.length > 0 || tried.has(lw.workerId) || lw.sinks.length === 0) continue;
+      const view = lw.slots.current;
+      if (view && (view.status !== WorkerStatus.ONLINE || !machine.canRun(view, job))) continue;
+      return lw;
+    }
+    return undefined;
+  }
+
+  /** Picks go front to back: the worker just given work goes to the back. */
+  private lastInLine(lw: LocalWorker): void {
+    this.local.delete(lw.workerId);
+    this.local.set(lw.workerId, lw);
+  }
+
+  private standing(lw: LocalWorker): Standing {
+    return standingOf({ busy: lw.busy, streams: lw.sinks.length, view: lw.slots.current });
+  }
+
+  /**
+   * A job became claimable (DISPATCH_WAKE): one worker with a free slot that can run it claims
+   * (or, with none, one claiming already claims once more; see passOn); those whose view is
+   * unknown read and claim. Without the job (an older replica's wake), the queue is read.
+   */
+  private onWake(msg: WakeMessage | undefined): void {
+    if (this.closed) return;
+    const job = msg?.job;
+    if (!job) {
+      void this.sweep();
+      return;
+    }
+    const gen = this.gens.begin();
+    for (const lw of this.local.values()) {
+      if (this.standing(lw) === 'unknown') this.kick(lw.workerId);
+    }
+    this.passOn({ gen, job, tried: new Set() });
+  }
+
+  /** The tick: one pass at a time; one asked for meanwhile runs after it. */
+  private sweep(): Promise<void> {
+    if (this.sweeping) {
+      this.sweepAgain = true;
+      return this.sweeping;
+    }
+    this.sweeping = (async () => {
+      try {
+        do {
+          this.sweepAgain = false;
+          await this.sweepOnce();
+        } while (this.sweepAgain && !this.closed);
+      } catch (err) {
+        this.deps.logger.error({ err }, 'dispatch tick failed; the next one retries');
+      } finally {
+        this.sweeping = undefined;
+      }
+    })();
+    return this.sweeping;
+  }
+
+  /**
+   * Reads the views that would age out (all in one read), then the queue once per kind of
+   * worker with a free slot: as many of them are woken as there are jobs they may run waiting;
+   * when none wait, they know it as a claim of each would have told them. Workers whose view is
+   * unknown read and claim; those claiming now are left to it (a job their claims missed is
+   * found by the next tick).
+   */
+  private async sweepOnce(): Promise<void> {
+    if (this.closed) return;
+    // Views that would age out before the next tick, so that idle workers stay in line for assignAtInsert.
+    await this.refreshViews([...this.local.values()].filter((lw) => !lw.busy && lw.sinks.length > 0 && !lw.slots.fresh(this.tickMs + 50)));
+    const kinds = new Map<string, { view: SlotView; idle: LocalWorker[] }>();
+    for (const lw of this.local.values()) {
+      switch (this.standing(lw)) {
+        case 'unknown':
+          this.kick(lw.workerId);
+          break;
+        case 'idle':
+        case 'partial': {
+          const view = lw.slots.current!;
+          const key = capabilityKey(view);
+          const kind = kinds.get(key) ?? { view, idle: [] };
+          kind.idle.push(lw);
+          kinds.set(key, kind);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    for (const { view, idle } of kinds.values()) {
+      if (this.closed) return;
+      const asOf = this.gens.current;
+      const t = machine.claim({ workerId: view.objectId, labels: view.labels, sandboxes: view.sandboxes }, new Date(), this.deps.lease.leaseMs);
+      const waiting = await findClaimable(t, idle.length);
+      if (waiting.length === 0) {
+        for (const lw of idle) {
+          const now = this.standing(lw);
+          if ((now === 'idle' || now === 'partial') && (lw.idleSince === undefined || lw.idleSince < asOf)) lw.idleSince = asOf;
+        }
+        continue;
+      }
+      const gen = this.gens.begin();
+      // As many as it had workers to wake: more may wait.
+      if (waiting.length >= idle.length) this.gens.block(gen);
+      for (const job of waiting) this.passOn({ gen, job: wakeJobOf(job), tried: new Set() });
+    }
+  }
+
+  /**
+   * Reads the slots of several workers with two queries in all (not two each): the workers that
+   * registered here, and every lease. One that registered elsewhere since is read alone.
+   */
+  private async refreshViews(workers: LocalWorker[]): Promise<void> {
+    if (workers.length === 0) return;
+    const batch = (async () => {
+      this.observer.slotsRead(workers.length);
+      const [facts, leased] = await Promise.all([findWorkerFactsOn(this.deps.instanceId), leasedAttemptsByWorker()]);
+      return { facts, leased };
+    })();
+    await Promise.all(
+      workers.map((lw) =>
+        lw.slots.refresh(async () => {
+          const { facts, leased } = await batch;
+          const worker = facts.get(lw.workerId);
+          return worker ? { worker, leased: leased.get(lw.workerId) ?? [] } : this.readSlots(lw);
+        }),
+      ),
+    );
   }
 
   /**
@@ -328,15 +541,10 @@ export class DispatchService implements JobDispatchHooks {
     lw.slots.markStale();
   }
 
-  kickAll(): void {
-    this.wakeGen += 1;
-    for (const id of this.local.keys()) this.kick(id);
-  }
-
   private localWorker(workerId: string): LocalWorker {
     let lw = this.local.get(workerId);
     if (!lw) {
-      lw = { workerId, sinks: [], busy: false, again: false, slots: new WorkerSlotCache(this.viewMaxAgeMs) };
+      lw = { workerId, sinks: [], busy: false, again: false, slots: new WorkerSlotCache(this.viewMaxAgeMs), wakes: [], pass: { wakes: [], jobIds: new Set(), empty: false } };
       this.local.set(workerId, lw);
     }
     return lw;
@@ -344,19 +552,23 @@ export class DispatchService implements JobDispatchHooks {
 
   /** The worker and its leases as MongoDB has them, when the kept view may be off. */
   private view(lw: LocalWorker): Promise<SlotView | null> {
-    return lw.slots.get(async () => {
-      const worker = await findWorker(lw.workerId);
-      if (!worker) return null;
-      const leased = await leasedAttempts(worker._id);
-      return {
-        worker: { objectId: worker._id, status: worker.status, capacity: worker.capacity, labels: worker.labels, sandboxes: worker.sandboxes as SandboxKind[] },
-        leased,
-      };
-    });
+    return lw.slots.get(() => this.readSlots(lw));
+  }
+
+  private async readSlots(lw: LocalWorker): Promise<{ worker: WorkerFacts; leased: Array<{ _id: unknown; attempt: number }> } | null> {
+    this.observer.slotsRead(1);
+    const worker = await findWorker(lw.workerId);
+    if (!worker) return null;
+    const leased = await leasedAttempts(worker._id);
+    return { worker: { objectId: worker._id, status: worker.status, capacity: worker.capacity, labels: worker.labels, sandboxes: worker.sandboxes as SandboxKind[] }, leased };
   }
 
   private get viewMaxAgeMs(): number {
     return Math.max(250, Math.min(5000, this.deps.lease.heartbeatMs));
+  }
+
+  private get tickMs(): number {
+    return Math.max(200, Math.round(this.viewMaxAgeMs * 0.8));
   }
 
   private async fill(lw: LocalWorker): Promise<void> {
@@ -370,15 +582,21 @@ export class DispatchService implements JobDispatchHooks {
       }
       const sink = lw.sinks.at(-1);
       if (!sink) return;
-      // A freed slot alone brings no new job: claim only if a wake or tick came since the last miss.
-      if (lw.idleSince === this.wakeGen) return;
-      const gen = this.wakeGen;
+      // A freed slot alone brings no new job: claim only when what its last miss told may no
+      // longer hold (see WakeLedger), or a wake was handed to it (until a claim comes back empty).
+      if (this.gens.stillIdle(lw.idleSince) && (lw.pass.wakes.length === 0 || lw.pass.empty)) return;
+      const gen = this.gens.current;
       const jobs = await this.claim(claimer, worker.capacity - worker.held.size);
+      this.observer.claimed(jobs.length);
       if (jobs.length === 0) {
         lw.idleSince = gen;
+        lw.pass.empty = true;
         return;
       }
-      for (const job of jobs) worker.held.add(attemptKey(job._id, job.attempt));
+      for (const job of jobs) {
+        lw.slots.take(attemptKey(job._id, job.attempt));
+        lw.pass.jobIds.add(job.id);
+      }
       if (!(await this.handOver(lw, jobs))) return;
     }
   }

@@ -174,29 +174,33 @@ export class WorkerChannelService {
     return this.deps.dispatcher.openAssignments(workerId);
   }
 
-  /** Renews the listed attempts' leases; reports those no longer this worker's, and cancels. */
+  /**
+   * Renews the listed attempts' leases; reports those no longer this worker's, and cancels.
+   * An idle worker's heartbeat is one write (the worker's) and reads nothing: dispatch hears of
+   * it only when something changed for it (revived, attempts lost) or it runs jobs.
+   */
   async heartbeat(principal: WorkerPrincipal, runningJobs: readonly AttemptRef[], session?: WorkerSession): Promise<HeartbeatResult> {
     if (runningJobs.length > MAX_LISTED) throw new BadUserInputError('runningJobs', `at most ${MAX_LISTED} attempts`);
     const workerId = await this.workerIdOf(principal, session);
     const now = new Date();
     const touched = await touchWorker(workerId, now);
     if (!touched) throw new ConflictError('worker not registered');
-    const { worker, revived } = touched;
+    const workerOid = new Types.ObjectId(workerId);
     const lost: AttemptRef[] = [];
     const cancel: AttemptRef[] = [];
     for (const r of runningJobs) {
       const ref = { jobId: r.jobId, attempt: r.attempt };
       const job = isValidObjectId(r.jobId)
-        ? await applyTransition(machine.renewLease({ ...ref, workerId: worker._id }, now, this.deps.lease.leaseMs))
+        ? await applyTransition(machine.renewLease({ ...ref, workerId: workerOid }, now, this.deps.lease.leaseMs))
         : null;
       if (!job) lost.push(ref);
       else if (job.cancelRequestedAt) cancel.push(ref);
     }
-    if (revived) {
-      this.deps.dispatcher.invalidate(workerId);
-      await publishWorkerUpdated(this.deps.pubsub, worker);
-    }
-    this.deps.dispatcher.kick(workerId);
+    // Revived: it may claim again. Attempts lost: their slots may have been freed elsewhere
+    // (another replica's sweeper), which only a read of its slots shows.
+    if (touched.revived || lost.length > 0) this.deps.dispatcher.invalidate(workerId);
+    if (touched.revived) await publishWorkerUpdated(this.deps.pubsub, touched.revived);
+    if (touched.revived || runningJobs.length > 0) this.deps.dispatcher.kick(workerId);
     return { leaseExpiresAt: new Date(now.getTime() + this.deps.lease.leaseMs), lost, cancel };
   }
 

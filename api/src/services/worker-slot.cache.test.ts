@@ -80,6 +80,45 @@ describe('WorkerSlotCache', () => {
     expect(view?.stale).toBe(false);
   });
 
+  it('joins a read in flight instead of reading twice; a read after it reads again', async () => {
+    const c = new WorkerSlotCache(0);
+    const g = gatedRead(worker(), [{ _id: jobA, attempt: 1 }]);
+    const first = c.refresh(g.read);
+    const second = c.refresh(readOf(worker(), []));
+    g.open();
+    const [a, b] = await Promise.all([first, second]);
+    expect(g.reads.count).toBe(1);
+    expect(b).toBe(a);
+    expect(a?.held).toEqual(new Set([attemptKey(jobA, 1)]));
+    expect((await c.refresh(readOf(worker(), [])))?.held).toEqual(new Set());
+  });
+
+  it('counts a lease taken during a read in what the read returns, whether the read saw it or not', async () => {
+    const c = new WorkerSlotCache(60_000);
+    const missed = gatedRead(worker(), []);
+    const first = c.refresh(missed.read);
+    c.take(attemptKey(jobA, 1));
+    missed.open();
+    expect((await first)?.held).toEqual(new Set([attemptKey(jobA, 1)]));
+    const seen = gatedRead(worker(), [{ _id: jobA, attempt: 1 }]);
+    const second = c.refresh(seen.read);
+    c.take(attemptKey(jobB, 1));
+    c.release({ jobId: jobB, attempt: 1 });
+    seen.open();
+    expect((await second)?.held).toEqual(new Set([attemptKey(jobA, 1)]));
+  });
+
+  it('hands a claim the view a read in flight returns, even while the kept one is fresh', async () => {
+    const c = new WorkerSlotCache(60_000);
+    const kept = await c.get(readOf(worker()));
+    const g = gatedRead(worker(), [{ _id: jobA, attempt: 1 }]);
+    const pending = c.refresh(g.read);
+    const got = c.get(readOf(worker()));
+    g.open();
+    expect(await got).toBe(await pending);
+    expect(await got).not.toBe(kept);
+  });
+
   it('marks the view from a read stale when a change lands during the read', async () => {
     const c = new WorkerSlotCache(60_000);
     const g = gatedRead(worker(), []);

@@ -28,15 +28,16 @@ export type SlotRead = () => Promise<{ worker: WorkerFacts; leased: Array<{ _id:
  * worker's leased attempts (read together with the worker) and follows this replica's claims
  * and releases; a release that cannot be attributed to an attempt marks the view stale and the
  * next pass reads again, as does a status/capacity change and age (releases elsewhere — the
- * sweeper, another replica — are only seen by reading). A held attempt released while a read
- * is in flight is removed from what the read returns, so a release is never counted twice and
- * `held` is never below the worker's leases known here: capacity is not exceeded. The claim in
- * MongoDB still decides.
+ * sweeper, another replica — are only seen by reading). An attempt taken or released while a
+ * read is in flight counts in what the read returns whether the read saw it or not, so a
+ * release is never counted twice and `held` is never below the worker's leases known here:
+ * capacity is not exceeded. The claim in MongoDB still decides.
  */
 export class WorkerSlotCache {
   private kept?: SlotView;
-  /** While a read is in flight: releases seen meanwhile, applied to what it returns. */
-  private reading?: { released: Set<string>; stale: boolean };
+  /** While a read is in flight: leases taken and released meanwhile, applied to what it returns. */
+  private reading?: { taken: Set<string>; released: Set<string>; stale: boolean };
+  private inflight?: Promise<SlotView | null>;
   /**
    * Slots held for jobs being inserted (assign at insert). They are in no read until the insert
    * lands, so every view built meanwhile carries them: a read during the insert would otherwise
@@ -58,21 +59,35 @@ export class WorkerSlotCache {
     return this.reading !== undefined;
   }
 
-  /** The kept view when it can be trusted without a read: not stale and younger than the age bound. */
-  fresh(): SlotView | undefined {
+  /**
+   * The kept view when it can be trusted without a read: not stale and younger than the age
+   * bound (still, `aheadMs` from now).
+   */
+  fresh(aheadMs = 0): SlotView | undefined {
     const kept = this.kept;
-    return kept && !kept.stale && this.now() - kept.readAt < this.maxAgeMs ? kept : undefined;
+    return kept && !kept.stale && this.now() + aheadMs - kept.readAt < this.maxAgeMs ? kept : undefined;
   }
 
-  /** The fresh view, or a new one from `read` (null: the worker no longer exists). */
+  /** The view a read in flight returns, else the fresh view, else a new read (null: the worker no longer exists). */
   async get(read: SlotRead): Promise<SlotView | null> {
-    return this.fresh() ?? this.refresh(read);
+    return this.inflight ?? this.fresh() ?? this.refresh(read);
   }
 
-  /** Reads again; releases and staleness seen during the read apply to what it returns. */
-  async refresh(read: SlotRead): Promise<SlotView | null> {
+  /**
+   * Reads again; releases and staleness seen during the read apply to what it returns. A read
+   * already in flight is joined rather than doubled: it started after every claim made so far
+   * (claims wait for the view), and what lands during it applies to it.
+   */
+  refresh(read: SlotRead): Promise<SlotView | null> {
+    this.inflight ??= this.read(read).finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async read(read: SlotRead): Promise<SlotView | null> {
     const readAt = this.now();
-    const reading = { released: new Set<string>(), stale: false };
+    const reading = { taken: new Set<string>(), released: new Set<string>(), stale: false };
     this.reading = reading;
     let result: Awaited<ReturnType<SlotRead>>;
     try {
@@ -95,7 +110,8 @@ export class WorkerSlotCache {
       readAt,
       stale: reading.stale,
     };
-    // A release that landed while we read may or may not be in the read: it is released either way.
+    // A lease taken or released while we read may or may not be in the read: it counts either way.
+    for (const k of reading.taken) view.held.add(k);
     for (const k of reading.released) view.held.delete(k);
     for (const k of this.holds) view.held.add(k);
     this.kept = view;
@@ -113,7 +129,14 @@ export class WorkerSlotCache {
     }
     const key = attemptKey(released.jobId, released.attempt);
     this.kept?.held.delete(key);
+    this.reading?.taken.delete(key);
     this.reading?.released.add(key);
+  }
+
+  /** A lease taken here (a claim): its slot is held, also in what a read in flight returns. */
+  take(key: string): void {
+    this.kept?.held.add(key);
+    this.reading?.taken.add(key);
   }
 
   /** Holds a slot for a job not stored yet; kept across reads until `settle`. */
@@ -126,7 +149,7 @@ export class WorkerSlotCache {
   settle(key: string, leased?: string): void {
     this.holds.delete(key);
     this.kept?.held.delete(key);
-    if (leased !== undefined) this.kept?.held.add(leased);
+    if (leased !== undefined) this.take(leased);
   }
 
   /** Something about the worker changed: read it before the next claim. */

@@ -7,6 +7,8 @@ import { SandboxKind, WorkerStatus } from '../../domain/enums';
 @index({ tokenId: 1, name: 1 }, { unique: true })
 @index({ tokenId: 1, agentInstanceId: 1 })
 @index({ status: 1, lastHeartbeatAt: 1 })
+// Dispatch reads the workers connected to one replica at once (findWorkerFactsOn).
+@index({ instanceId: 1 })
 @ObjectType()
 @modelOptions({ schemaOptions: { collection: 'workers', timestamps: true } })
 export class Worker {

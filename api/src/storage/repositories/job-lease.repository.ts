@@ -83,6 +83,40 @@ export async function leasedAttempts(workerId: Id): Promise<Array<{ _id: unknown
     .exec();
 }
 
+/**
+ * Every leased attempt, as ids keyed by worker id: the slots of many workers in one read. (Not
+ * by a `$in` of worker ids: the embedded store matches a `$in` in time proportional to its list
+ * for every candidate, which for a thousand workers costs more than reading every lease.)
+ */
+export async function leasedAttemptsByWorker(): Promise<Map<string, Array<{ _id: unknown; attempt: number }>>> {
+  const rows = await JobModel.find({ status: { $in: [...LEASED_JOB_STATUSES] } })
+    .select({ _id: 1, attempt: 1, workerId: 1 })
+    .lean<Array<{ _id: unknown; attempt: number; workerId?: Types.ObjectId | null }>>()
+    .exec();
+  const out = new Map<string, Array<{ _id: unknown; attempt: number }>>();
+  for (const r of rows) {
+    if (!r.workerId) continue;
+    const key = r.workerId.toHexString();
+    const list = out.get(key) ?? [];
+    list.push({ _id: r._id, attempt: r.attempt });
+    out.set(key, list);
+  }
+  return out;
+}
+
+/**
+ * What a claim with transition `t` could take now, best first, without taking it: the
+ * candidates' ids and what decides who may run them. At most `limit`.
+ */
+export async function findClaimable(t: Transition, limit: number): Promise<Array<Pick<Job, 'requirements' | 'sandbox'> & { _id: Types.ObjectId }>> {
+  return JobModel.find(t.filter as QueryFilter<Job>)
+    .sort(t.sort ?? {})
+    .limit(limit)
+    .select({ _id: 1, requirements: 1, sandbox: 1 })
+    .lean<Array<Pick<Job, 'requirements' | 'sandbox'> & { _id: Types.ObjectId }>>()
+    .exec();
+}
+
 export async function findLeasedByWorker(workerId: Id): Promise<JobDoc[]> {
   return JobModel.find({ workerId, status: { $in: [...LEASED_JOB_STATUSES] } }).exec();
 }

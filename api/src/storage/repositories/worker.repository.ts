@@ -113,6 +113,18 @@ export async function findWorker(workerId: Id): Promise<WorkerDoc | null> {
   return WorkerModel.findById(workerId).exec();
 }
 
+/**
+ * What dispatch needs of the workers that registered on API instance `instanceId`, in one
+ * read, keyed by id (by instance, not by a `$in` of ids: see leasedAttemptsByWorker).
+ */
+export async function findWorkerFactsOn(instanceId: string): Promise<Map<string, { objectId: Types.ObjectId; status: WorkerStatus; capacity: number; labels: string[]; sandboxes: SandboxKind[] }>> {
+  const rows = await WorkerModel.find({ instanceId })
+    .select({ status: 1, capacity: 1, labels: 1, sandboxes: 1 })
+    .lean<Array<{ _id: Types.ObjectId; status: WorkerStatus; capacity: number; labels?: string[]; sandboxes?: SandboxKind[] }>>()
+    .exec();
+  return new Map(rows.map((w) => [w._id.toHexString(), { objectId: w._id, status: w.status, capacity: w.capacity, labels: w.labels ?? [], sandboxes: w.sandboxes ?? [] }]));
+}
+
 export async function findWorkersByIds(ids: readonly Id[]): Promise<WorkerDoc[]> {
   return WorkerModel.find({ _id: { $in: [...ids] } }).exec();
 }
@@ -128,16 +140,23 @@ export async function findWorkersByToken(tokenId: Id, limit: number): Promise<Wo
   return WorkerModel.find({ tokenId }).limit(limit).exec();
 }
 
-/** A heartbeat: alive again (OFFLINE → ONLINE; DRAINING stays). */
-export async function touchWorker(workerId: Id, now: Date): Promise<{ worker: WorkerDoc; revived: boolean } | null> {
-  const revived = await WorkerModel.findOneAndUpdate(
-    { _id: workerId, status: WorkerStatus.OFFLINE },
-    { $set: { lastHeartbeatAt: now, status: WorkerStatus.ONLINE } },
-    { returnDocument: 'after' },
-  ).exec();
-  if (revived) return { worker: revived, revived: true };
-  const worker = await WorkerModel.findOneAndUpdate({ _id: workerId }, { $set: { lastHeartbeatAt: now } }, { returnDocument: 'after' }).exec();
-  return worker ? { worker, revived: false } : null;
+/**
+ * A heartbeat: one write, nothing read back. An OFFLINE worker is alive again (→ ONLINE;
+ * DRAINING stays) and comes back as it now is, in `revived`. Null: no such worker.
+ */
+export async function touchWorker(workerId: Id, now: Date): Promise<{ revived?: WorkerDoc } | null> {
+  // Twice at most: the status may change between the two conditional writes.
+  for (let round = 0; round < 2; round += 1) {
+    const live = await WorkerModel.updateOne({ _id: workerId, status: { $ne: WorkerStatus.OFFLINE } }, { $set: { lastHeartbeatAt: now } }).exec();
+    if (live.matchedCount > 0) return {};
+    const revived = await WorkerModel.findOneAndUpdate(
+      { _id: workerId, status: WorkerStatus.OFFLINE },
+      { $set: { lastHeartbeatAt: now, status: WorkerStatus.ONLINE } },
+      { returnDocument: 'after' },
+    ).exec();
+    if (revived) return { revived };
+  }
+  return null;
 }
 
 export async function setWorkerStatus(workerId: Id, status: WorkerStatus, from?: WorkerStatus[]): Promise<WorkerDoc | null> {

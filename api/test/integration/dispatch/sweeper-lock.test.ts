@@ -83,7 +83,7 @@ describe('sweeper across two replicas', () => {
     const make = () => {
       const pubsub = createMemoryPubSub();
       const jobLogs = new JobLogService({ pubsub, logger, logMaxBytes: 1 << 20 });
-      const dispatcher = new DispatchService({ pubsub, logger, lease, jobLogs });
+      const dispatcher = new DispatchService({ pubsub, logger, lease, jobLogs, instanceId: randomBytes(4).toString('hex') });
       return { pubsub, dispatcher, sweeper: new SweeperService({ pubsub, logger, lock: redisLock(), lease, dispatcher, lockKey }) };
     };
     const one = make();
