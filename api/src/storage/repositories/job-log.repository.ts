@@ -1,6 +1,7 @@
 import type { Id } from './ids';
 import { Types } from 'mongoose';
 import type { LogStream } from '../../domain/enums';
+import { utf8Text } from '../../domain/utf8-text';
 import { LogChunkModel } from '../models';
 import { DUPLICATE_KEY } from './duplicate-key';
 
@@ -110,5 +111,7 @@ export async function chunksAfter(jobId: Id, attempt: number, seq: number, limit
 function textOf(row: StoredChunk): StoredChunk {
   const data = row.data as unknown;
   if (typeof data === 'string') return row;
-  return { ...row, data: (data as { toString(encoding: 'utf8'): string }).toString('utf8') };
+  // A BSON Binary, or its bytes where a driver option promotes them.
+  const bytes = data instanceof Uint8Array ? data : (data as { value(): Uint8Array }).value();
+  return { ...row, data: utf8Text(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) };
 }

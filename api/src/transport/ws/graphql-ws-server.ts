@@ -35,6 +35,7 @@ import { WsConnection } from './connection';
 import { CredentialRecheck } from './credential-recheck';
 import { DocumentCache } from './document-cache';
 import { MessageSizeGuard, WS_MESSAGE_LIMITS } from './message-size-guard';
+import { fastTextFrames } from './text-frames';
 
 type ConnExtra = {
   principal?: Principal;
@@ -92,6 +93,8 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
   httpServer.on('upgrade', onUpgrade);
   // Registered before graphql-ws's own listener, so its closes are guarded too.
   wss.on('connection', guardCloseReasons);
+  // Before the size guard, whose wrapper then runs first: it measures the raw bytes.
+  wss.on('connection', fastTextFrames);
   // Also before graphql-ws: an over-limit message never reaches its JSON.parse.
   wss.on('connection', sizeGuard.attach);
 
