@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { JobStatus, LogStream } from '../domain/enums';
-import { fence, isTerminal, type LeaseRef } from '../domain/job-state-machine';
+import { isTerminal, type LeaseRef } from '../domain/job-state-machine';
 import { applyLogCap, contiguousUpTo, truncationNotice } from '../domain/log-cap';
 import { BadUserInputError, ConflictError } from '../errors';
 import type { Logger } from '../logger';
@@ -127,7 +127,7 @@ export class JobLogService {
 
     // Fencing and the byte reservation in one atomic step: the range [after - total, after)
     // is this batch's, so concurrent batches never both cross the cap.
-    const job = await reserveLogBytes({ filter: fence(ref), update: { $inc: { logBytes: total } } });
+    const job = await reserveLogBytes(ref, total);
     if (!job) throw new ConflictError('this attempt no longer holds the lease');
 
     const jobId = new Types.ObjectId(String(ref.jobId));
