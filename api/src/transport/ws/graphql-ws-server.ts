@@ -3,7 +3,6 @@ import type { Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   execute,
-  subscribe,
   getOperationAST,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
@@ -35,6 +34,7 @@ import { WsConnection } from './connection';
 import { CredentialRecheck } from './credential-recheck';
 import { DocumentCache } from './document-cache';
 import { MessageSizeGuard, WS_MESSAGE_LIMITS } from './message-size-guard';
+import { subscribeWithDirectLogEvents } from './log-event-results';
 import { fastTextFrames } from './text-frames';
 
 type ConnExtra = {
@@ -112,7 +112,7 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
       schema,
       // Resolvers see the socket's client address the way HTTP ones do (request-scope.ts).
       execute: (args) => runInRequestScope({ clientAddress: (args.contextValue as GraphQLContext).clientAddress }, () => execute(args)),
-      subscribe: (args) => runInRequestScope({ clientAddress: (args.contextValue as GraphQLContext).clientAddress }, () => subscribe(args)),
+      subscribe: (args) => runInRequestScope({ clientAddress: (args.contextValue as GraphQLContext).clientAddress }, () => subscribeWithDirectLogEvents(args)),
       onConnect: async (ctx) => {
         const credential = credentialFromConnection(ctx.connectionParams, ctx.extra.request.headers);
         const principal = await app.services.auth.principalFor(credential);
