@@ -27,7 +27,7 @@ import {
  * non-null field, a value a scalar refuses) goes through `execute`, errors and all; any other
  * document always does.
  */
-export async function subscribeWithDirectLogEvents(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
+export async function subscribeWithDirectLogEvents(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const plan = planFor(args.schema, args.document, args.operationName);
   const source = await createSourceEventStream(args);
   if (!isAsyncIterable(source)) return source;
@@ -200,7 +200,7 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
 }
 
 /** graphql-js's own mapping of a source stream to results (execution/mapAsyncIterator.js). */
-function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, callback: (value: T) => U | Promise<U>): AsyncGenerator<U> {
+function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, callback: (value: T) => U | Promise<U>): AsyncIterableIterator<U> {
   const iterator = iterable[Symbol.asyncIterator]();
   async function mapResult(result: IteratorResult<T>): Promise<IteratorResult<U>> {
     if (result.done) return result as IteratorResult<U>;
@@ -217,7 +217,7 @@ function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, callback: (value: T)
       throw error;
     }
   }
-  const mapped: AsyncGenerator<U> = {
+  const mapped: AsyncIterableIterator<U> = {
     async next() {
       return mapResult(await iterator.next());
     },
@@ -231,6 +231,6 @@ function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, callback: (value: T)
     [Symbol.asyncIterator]() {
       return this;
     },
-  } as AsyncGenerator<U>;
+  };
   return mapped;
 }
