@@ -30,6 +30,16 @@ export async function existingSeqs(jobId: Id, attempt: number, seqs: number[]): 
  */
 export async function insertChunks(chunks: StoredChunk[]): Promise<Set<number>> {
   const dup = new Set<number>();
+  for (const i of await insertChunksAt(chunks)) dup.add(chunks[i].seq);
+  return dup;
+}
+
+/**
+ * `insertChunks` for chunks of several attempts in one write: returns the indexes (in `chunks`)
+ * of those that hit the unique index.
+ */
+export async function insertChunksAt(chunks: StoredChunk[]): Promise<Set<number>> {
+  const dup = new Set<number>();
   if (chunks.length === 0) return dup;
   try {
     // The driver's insertMany, not the model's: the log service builds the chunks fully typed,
@@ -50,10 +60,7 @@ export async function insertChunks(chunks: StoredChunk[]): Promise<Set<number>> 
   } catch (err) {
     const writeErrors = duplicateOnly(err);
     if (!writeErrors) throw err;
-    for (const index of writeErrors) {
-      const c = chunks[index];
-      if (c) dup.add(c.seq);
-    }
+    for (const index of writeErrors) if (index >= 0 && index < chunks.length) dup.add(index);
   }
   return dup;
 }
