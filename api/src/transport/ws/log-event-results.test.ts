@@ -1,6 +1,7 @@
 import { execute, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { buildApiSchema } from '../graphql/schema';
 import { directLogEventResult } from './log-event-results';
+import { spliceMessage } from './spliced-json';
 
 let schema: GraphQLSchema;
 beforeAll(async () => {
@@ -16,8 +17,11 @@ async function viaExecute(query: string, payload: unknown): Promise<ExecutionRes
   return execute({ schema, document: parse(query), rootValue: payload, contextValue: {}, variableValues: { id: batch.jobId } });
 }
 
-/** JSON as graphql-ws would send it: keys, order and values all count. */
-const wire = (r: ExecutionResult | undefined) => JSON.stringify(r);
+/** The bytes graphql-ws would send (the chunks spliced in, spliced-json.ts): keys, order and values all count. */
+const wire = (r: ExecutionResult | undefined) => {
+  const message = JSON.stringify({ id: 'op-1', type: 'next', payload: r });
+  return spliceMessage(message)?.toString('utf8') ?? message;
+};
 
 describe('jobLogs events built directly', () => {
   it.each([

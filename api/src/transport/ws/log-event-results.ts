@@ -15,6 +15,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
+import { SplicedJsonArray } from './spliced-json';
 
 /**
  * `subscribe` as graphql-js does it, except that a `jobLogs` event whose selection is plain
@@ -121,15 +122,16 @@ function buildPlan(schema: GraphQLSchema, document: DocumentNode, operationName:
       if (key === chunksKey) {
         const chunks = batch.chunks;
         if (!Array.isArray(chunks)) return undefined;
-        const list: unknown[] = new Array(chunks.length);
+        // Each chunk's JSON on its own, spliced into the message's bytes (spliced-json.ts).
+        const pieces: string[] = new Array(chunks.length);
+        const o: Record<string, unknown> = {};
         for (let i = 0; i < chunks.length; i += 1) {
           const c = chunks[i] as Record<string, unknown> | null;
           if (!c || typeof c !== 'object') return undefined;
-          const o: Record<string, unknown> = {};
           for (const leaf of chunkLeaves as Leaf[]) if (!put(o, leaf, c)) return undefined;
-          list[i] = o;
+          pieces[i] = objectJson(chunkLeaves as Leaf[], o);
         }
-        out[key] = list;
+        out[key] = new SplicedJsonArray(pieces);
       } else {
         const leaf = batchLeaves.find((l) => l.key === key) as Leaf;
         if (!put(out, leaf, batch)) return undefined;
@@ -137,6 +139,16 @@ function buildPlan(schema: GraphQLSchema, document: DocumentNode, operationName:
     }
     return { data: { [rootKey]: out } };
   };
+}
+
+/** JSON.stringify of the object `leaves` put on `o`, in their order (each value is a leaf). */
+function objectJson(leaves: Leaf[], o: Record<string, unknown>): string {
+  let json = '{';
+  for (let i = 0; i < leaves.length; i += 1) {
+    const key = leaves[i].key;
+    json += `${i > 0 ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(o[key])}`;
+  }
+  return `${json}}`;
 }
 
 /** The selection's fields when all are plain (no fragments, directives, arguments or repeats). */
