@@ -16,6 +16,8 @@ import { randomBytes } from 'node:crypto';
  * between the two calls, so what is remembered is for that message alone.
  */
 export class SplicedJsonArray {
+  private lengths: number[] | undefined;
+
   constructor(private readonly pieces: readonly string[]) {}
 
   toJSON(): string {
@@ -24,20 +26,30 @@ export class SplicedJsonArray {
     return token;
   }
 
-  /** Bytes enough for the array's UTF-8 (3 per UTF-16 unit at most). */
-  get byteBound(): number {
-    let n = 2 + this.pieces.length;
-    for (const p of this.pieces) n += 3 * p.length;
+  /**
+   * The array's UTF-8 length, exactly: a buffer sized for the worst case (3 bytes per UTF-16
+   * unit) counts as that much external memory, and V8 then runs a full collection every few
+   * messages.
+   */
+  get byteLength(): number {
+    let n = 2 + Math.max(0, this.pieces.length - 1);
+    for (const l of this.pieceLengths()) n += l;
     return n;
+  }
+
+  private pieceLengths(): number[] {
+    this.lengths ??= this.pieces.map((p) => Buffer.byteLength(p, 'utf8'));
+    return this.lengths;
   }
 
   /** Writes the array's JSON at `offset`; returns the bytes written. */
   writeTo(buf: Buffer, offset: number): number {
+    const lengths = this.pieceLengths();
     let at = offset;
     at += buf.write('[', at, 'latin1');
     for (let i = 0; i < this.pieces.length; i += 1) {
       if (i > 0) at += buf.write(',', at, 'latin1');
-      at += buf.write(this.pieces[i], at, 'utf8');
+      at += buf.write(this.pieces[i], at, lengths[i], 'utf8');
     }
     at += buf.write(']', at, 'latin1');
     return at - offset;
@@ -65,17 +77,22 @@ export function spliceMessage(message: string): Buffer | undefined {
   }
   if (found.length === 0) return undefined;
   found.sort((a, b) => a.at - b.at);
-  let bound = 3 * message.length;
-  for (const f of found) bound += f.value.byteBound;
-  // Sized for the worst case; only the bytes written are touched (and sent).
-  const buf = Buffer.allocUnsafeSlow(bound);
-  let off = 0;
+  const texts: string[] = [];
   let from = 0;
   for (const f of found) {
-    off += buf.write(message.slice(from, f.at), off, 'utf8');
-    off += f.value.writeTo(buf, off);
+    texts.push(message.slice(from, f.at));
     from = f.end;
   }
-  off += buf.write(message.slice(from), off, 'utf8');
-  return buf.subarray(0, off);
+  texts.push(message.slice(from));
+  let size = 0;
+  for (const t of texts) size += Buffer.byteLength(t, 'utf8');
+  for (const f of found) size += f.value.byteLength;
+  const buf = Buffer.allocUnsafeSlow(size);
+  let off = 0;
+  for (const [i, f] of found.entries()) {
+    off += buf.write(texts[i], off, 'utf8');
+    off += f.value.writeTo(buf, off);
+  }
+  buf.write(texts[texts.length - 1], off, 'utf8');
+  return buf;
 }

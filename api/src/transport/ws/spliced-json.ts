@@ -15,6 +15,8 @@ import { randomBytes } from 'node:crypto';
  * value is remembered: nothing runs between the two calls.
  */
 export class SplicedJsonArray {
+  private lengths: number[] | undefined;
+
   constructor(private readonly pieces: readonly string[]) {}
 
   toJSON(): string {
@@ -23,20 +25,30 @@ export class SplicedJsonArray {
     return token;
   }
 
-  /** Bytes enough for the array's UTF-8 (3 per UTF-16 unit at most). */
-  get byteBound(): number {
-    let n = 2 + this.pieces.length;
-    for (const p of this.pieces) n += 3 * p.length;
+  /**
+   * The array's UTF-8 length, exactly: a buffer sized for the worst case (3 bytes per UTF-16
+   * unit) counts as that much external memory, and V8 then runs a full collection every few
+   * messages.
+   */
+  get byteLength(): number {
+    let n = 2 + Math.max(0, this.pieces.length - 1);
+    for (const l of this.pieceLengths()) n += l;
     return n;
+  }
+
+  private pieceLengths(): number[] {
+    this.lengths ??= this.pieces.map((p) => Buffer.byteLength(p, 'utf8'));
+    return this.lengths;
   }
 
   /** Writes the array's JSON at `offset`; returns the bytes written. */
   writeTo(buf: Buffer, offset: number): number {
+    const lengths = this.pieceLengths();
     let at = offset;
     at += buf.write('[', at, 'latin1');
     for (let i = 0; i < this.pieces.length; i += 1) {
       if (i > 0) at += buf.write(',', at, 'latin1');
-      at += buf.write(this.pieces[i], at, 'utf8');
+      at += buf.write(this.pieces[i], at, lengths[i], 'utf8');
     }
     at += buf.write(']', at, 'latin1');
     return at - offset;
@@ -61,10 +73,9 @@ export function spliceMessage(message: string): Buffer | undefined {
   pending = undefined;
   const head = message.slice(0, at);
   const tail = message.slice(at + quoted.length);
-  // Sized for the worst case; only the bytes written are touched (and sent).
-  const buf = Buffer.allocUnsafeSlow(3 * (head.length + tail.length) + p.value.byteBound);
+  const buf = Buffer.allocUnsafeSlow(Buffer.byteLength(head, 'utf8') + p.value.byteLength + Buffer.byteLength(tail, 'utf8'));
   let off = buf.write(head, 0, 'utf8');
   off += p.value.writeTo(buf, off);
-  off += buf.write(tail, off, 'utf8');
-  return buf.subarray(0, off);
+  buf.write(tail, off, 'utf8');
+  return buf;
 }
