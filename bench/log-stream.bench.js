@@ -16,6 +16,7 @@
 'use strict';
 const path = require('node:path');
 const { startCliAgent } = require('./lib/agent-process');
+const { cpuSecs, childrenOf } = require('./lib/proc-cpu');
 const { logProducer, rawPipeRate } = require('./lib/baselines');
 const { startServer } = require('./lib/server-process');
 const { gql, wsClient, subscribe, CREATE_JOB } = require('./lib/client');
@@ -87,15 +88,17 @@ async function main() {
   latSub.unsubscribe();
 
   // --- rate: 100 MB through the whole path, local agent first, then the agent as its own process
-  const local = await streamBig(server, ws, {});
+  const localAgentPids = childrenOf(server.pid);
+  const local = await streamBig(server, ws, {}, localAgentPids);
   const token = await server.mintToken('remote', [REMOTE_LABEL]);
   const remoteAgent = startCliAgent({ server, token, name: 'remote', labels: [REMOTE_LABEL], concurrency: 1, workDir: path.join(workDir, 'remote') });
   await remoteAgent.online();
-  const remote = await streamBig(server, ws, { requirements: [REMOTE_LABEL] });
+  const remote = await streamBig(server, ws, { requirements: [REMOTE_LABEL] }, [remoteAgent.child.pid]);
 
   const describe = (r) =>
     `${r.rate.toFixed(1)} MB/s (${r.secs.toFixed(2)} s, ${r.seqs.length} chunks in ${r.events} events, seqs ${r.gapFree ? 'contiguous' : 'WITH GAPS'}, ` +
-    `received ${r.received} bytes, job ${r.job.status}, logBytes ${r.job.logBytes}, truncated ${r.job.logTruncated})`;
+    `received ${r.received} bytes, job ${r.job.status}, logBytes ${r.job.logBytes}, truncated ${r.job.logTruncated})\n` +
+    `    CPU meanwhile: API ${r.cpu.api.toFixed(2)} s, agent ${r.cpu.agent.toFixed(2)} s, subscriber (this process) ${r.cpu.subscriber.toFixed(2)} s`;
   process.stdout.write(
     `logs: ${BYTES / 1e6} MB job output to a live jobLogs subscriber, local agent (as npm start runs it): ${describe(local)}\n` +
       `  same, the agent as its own process (worker/dist/cli.js): ${describe(remote)}\n` +
@@ -108,6 +111,8 @@ async function main() {
   record(BENCH, '  raw pipe rate of the same producer (baseline)', rawRate, fmtRate);
   record(BENCH, 'log streaming ratio (subscriber / raw pipe)', rate / rawRate, (v) => `${fmtRatio(v)}${lostNote(local)}`, { op: '>=', target: 0.5, text: '≥ 0.5' });
   record(BENCH, '  ratio with the agent as its own process', remote.rate / rawRate, (v) => `${fmtRatio(v)}${lostNote(remote)}`);
+  record(BENCH, '  API CPU for the 100 MB (local agent run)', local.cpu.api, (v) => `${v.toFixed(2)} s`);
+  record(BENCH, '  local agent CPU for the 100 MB', local.cpu.agent, (v) => `${v.toFixed(2)} s`);
   record(BENCH, 'write → subscriber latency p50', percentile(delays, 50), fmtMs, { op: '<=', target: 100, text: '≤ 100 ms' });
   record(BENCH, '  write → subscriber latency p99', percentile(delays, 99), fmtMs);
   // Output lost without any failure is a finding (bench-findings.md), not a reason to stop.
@@ -119,10 +124,16 @@ async function main() {
   }
 }
 
-/** Runs the 100 MB producer as a job and follows it from createJob to its last byte. */
-async function streamBig(server, ws, extraInput) {
+/**
+ * Runs the 100 MB producer as a job and follows it from createJob to its last byte. Also the
+ * CPU seconds the API, the agent (`agentPids`; its job processes not counted) and this process
+ * (the subscriber) spent meanwhile: what the machine's load moves least.
+ */
+async function streamBig(server, ws, extraInput, agentPids) {
   let received = 0;
   let tLast = 0;
+  const agentCpu = () => agentPids.reduce((n, p) => n + cpuSecs(p), 0);
+  const cpu0 = { api: cpuSecs(server.pid), agent: agentCpu(), subscriber: process.cpuUsage() };
   const t0 = wallMs();
   const { createJob } = await gql(server.url, CREATE_JOB, { input: { command: PRODUCER, ...extraInput } }, server.adminToken);
   const sub = followLogs(ws, createJob.id, (c, at) => {
@@ -142,11 +153,13 @@ async function streamBig(server, ws, extraInput) {
   }, 100_000, 10).catch(async (err) => {
     throw new Error(`${err.message}: received ${received} bytes in ${sub.seqs.length} chunks (last seq ${sub.seqs.at(-1)}); job ${JSON.stringify(job)}`);
   });
+  const sub1 = process.cpuUsage(cpu0.subscriber);
+  const cpu = { api: cpuSecs(server.pid) - cpu0.api, agent: agentCpu() - cpu0.agent, subscriber: (sub1.user + sub1.system) / 1e6 };
   job = await pollFinished(server, createJob.id);
   sub.unsubscribe();
   const seqs = sub.seqs;
   const secs = (tLast - t0) / 1000;
-  return { rate: received / 1e6 / secs, secs, received, seqs, events: sub.events, system: sub.system, gapFree: seqs.every((v, i) => i === 0 || v === seqs[i - 1] + 1), job };
+  return { rate: received / 1e6 / secs, secs, received, seqs, events: sub.events, system: sub.system, cpu, gapFree: seqs.every((v, i) => i === 0 || v === seqs[i - 1] + 1), job };
 }
 
 /** The job's final state (or its state after 60 s). */

@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
 import { JobStatus, LogStream } from '../domain/enums';
-import { fence, isTerminal, type LeaseRef } from '../domain/job-state-machine';
+import { isTerminal, type LeaseRef } from '../domain/job-state-machine';
 import { applyLogCap, contiguousUpTo, truncationNotice } from '../domain/log-cap';
-import { BadUserInputError, ConflictError } from '../errors';
+import { AppError, BadUserInputError, ConflictError } from '../errors';
 import type { Logger } from '../logger';
 import { readyWithin, Topics, type PubSubPort } from '../storage/pubsub';
 import type { Id } from '../storage/repositories/ids';
@@ -48,6 +48,24 @@ interface LogBatchMessage {
 
 export interface AppendResult {
   ackedSeq: number;
+  truncated: boolean;
+}
+
+/** The attempt a batch is for, as the worker holding its lease names it. */
+export type AttemptLease = LeaseRef & { jobId: Id; workerId: Id };
+
+/** A batch checked, fenced and counted, waiting for its chunks to be stored. */
+interface PreparedBatch {
+  ref: AttemptLease;
+  seqs: number[];
+  /** this replica's ack cursor of the attempt when the batch arrived */
+  cached: ReturnType<AckCursorCache['get']>;
+  from: number;
+  /** seqs of the batch found already stored */
+  already: ReadonlySet<number>;
+  toStore: StoredChunk[];
+  /** seqs past the cap, acknowledged and not stored */
+  dropped: number[];
   truncated: boolean;
 }
 
@@ -97,7 +115,46 @@ export class JobLogService {
    * not stored twice. Past the cap, output is dropped (and acknowledged) and the chunk that
    * crossed it becomes the one SYSTEM line saying so.
    */
-  async append(ref: LeaseRef & { jobId: Id; workerId: Id }, input: readonly LogChunkInput[]): Promise<AppendResult> {
+  async append(ref: AttemptLease, input: readonly LogChunkInput[]): Promise<AppendResult> {
+    const batch = await this.prepare(ref, input);
+    const duplicates = await logs.insertChunks(batch.toStore);
+    return this.finish(batch, duplicates);
+  }
+
+  /**
+   * `append` for several attempts' batches (an agent's output of one moment): each is fenced,
+   * counted and acknowledged as `append` does, alone, and all their chunks are stored in one
+   * write. A batch refused for its own reason (a lost lease, a bad seq) is answered with that
+   * error and takes nothing else with it; a failure of the store fails the call.
+   */
+  async appendMany(items: ReadonlyArray<{ ref: AttemptLease; input: readonly LogChunkInput[] }>): Promise<Array<AppendResult | AppError>> {
+    if (items.reduce((n, i) => n + i.input.length, 0) > MAX_CHUNKS_PER_CALL) {
+      throw new BadUserInputError('batches', `at most ${MAX_CHUNKS_PER_CALL} chunks per call`);
+    }
+    const prepared = await Promise.allSettled(items.map((i) => this.prepare(i.ref, i.input)));
+    const out: Array<AppendResult | AppError | undefined> = new Array(items.length);
+    const batches: Array<{ i: number; batch: PreparedBatch; offset: number }> = [];
+    const toStore: StoredChunk[] = [];
+    for (const [i, p] of prepared.entries()) {
+      if (p.status === 'rejected') {
+        if (!(p.reason instanceof AppError)) throw p.reason;
+        out[i] = p.reason;
+        continue;
+      }
+      batches.push({ i, batch: p.value, offset: toStore.length });
+      toStore.push(...p.value.toStore);
+    }
+    const duplicateIndexes = await logs.insertChunksAt(toStore);
+    for (const { i, batch, offset } of batches) {
+      const duplicates = new Set<number>();
+      for (const [k, c] of batch.toStore.entries()) if (duplicateIndexes.has(offset + k)) duplicates.add(c.seq);
+      out[i] = await this.finish(batch, duplicates);
+    }
+    return out as Array<AppendResult | AppError>;
+  }
+
+  /** Checks a batch, fences the attempt and reserves its bytes: what to store, and how to answer. */
+  private async prepare(ref: AttemptLease, input: readonly LogChunkInput[]): Promise<PreparedBatch> {
     if (input.length > MAX_CHUNKS_PER_CALL) {
       throw new BadUserInputError('chunks', `at most ${MAX_CHUNKS_PER_CALL} chunks per call`);
     }
@@ -127,7 +184,7 @@ export class JobLogService {
 
     // Fencing and the byte reservation in one atomic step: the range [after - total, after)
     // is this batch's, so concurrent batches never both cross the cap.
-    const job = await reserveLogBytes({ filter: fence(ref), update: { $inc: { logBytes: total } } });
+    const job = await reserveLogBytes(ref, total);
     if (!job) throw new ConflictError('this attempt no longer holds the lease');
 
     const jobId = new Types.ObjectId(String(ref.jobId));
@@ -145,9 +202,13 @@ export class JobLogService {
       } else dropped.push(d.chunk.seq);
     }
     if (crossed) await markLogTruncated(jobId);
-    const duplicates = await logs.insertChunks(toStore);
-    const stored = duplicates.size === 0 ? toStore : toStore.filter((c) => !duplicates.has(c.seq));
+    return { ref, seqs, cached, from, already, toStore, dropped, truncated: job.logTruncated === true || crossed || dropped.length > 0 };
+  }
 
+  /** Once the batch's chunks are stored (`duplicates`: seqs someone else stored first): the acknowledgement, and the live event. */
+  private async finish(batch: PreparedBatch, duplicates: ReadonlySet<number>): Promise<AppendResult> {
+    const { ref, seqs, cached, from, already, toStore, dropped, truncated } = batch;
+    const stored = duplicates.size === 0 ? toStore : toStore.filter((c) => !duplicates.has(c.seq));
     // What is stored now: what this replica knew (read again: concurrent batches of the attempt
     // may have added to it meanwhile) plus this batch — unless a duplicate showed that someone
     // else stored part of it (another replica, or a resend racing this one): then look.
@@ -155,7 +216,6 @@ export class JobLogService {
     const knownHere = cursor !== undefined && cursor === cached && duplicates.size === 0;
     const known = knownHere ? [...cursor.above, ...already, ...toStore.map((c) => c.seq)] : await logs.seqsAbove(ref.jobId, ref.attempt, from);
     const base = knownHere ? cursor.acked : from;
-    const truncated = job.logTruncated || crossed || dropped.length > 0;
     // Past the cap nothing more is stored, whatever its seq: everything received is acknowledged
     // (dropped chunks never fill the gaps they leave, and the worker must not hold them forever).
     const ackedSeq = truncated ? Math.max(contiguousUpTo(base, [...known, ...dropped]), ...seqs) : contiguousUpTo(base, known);

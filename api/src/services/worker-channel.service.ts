@@ -310,6 +310,29 @@ export class WorkerChannelService {
     return this.deps.jobLogs.append(lease, chunks);
   }
 
+  /**
+   * appendLogs for several attempts (what an agent's jobs printed in the same moment) in one
+   * call: each is fenced, stored and acknowledged alone, refused alone with the error its single
+   * call would have given; the chunks of all are stored in one write.
+   */
+  async appendLogsBatch(principal: WorkerPrincipal, items: ReadonlyArray<AttemptRef & { chunks: readonly LogChunkInput[] }>, session?: WorkerSession): Promise<AppendLogsReport[]> {
+    if (items.length > MAX_LISTED) throw new BadUserInputError('batches', `at most ${MAX_LISTED} batches`);
+    const leases = await Promise.allSettled(items.map((item) => this.leaseRef(principal, item, session)));
+    const reports: Array<AppendLogsReport | undefined> = new Array(items.length);
+    const valid: Array<{ i: number; ref: Awaited<ReturnType<WorkerChannelService['leaseRef']>> }> = [];
+    for (const [i, l] of leases.entries()) {
+      if (l.status === 'fulfilled') valid.push({ i, ref: l.value });
+      else if (l.reason instanceof AppError) reports[i] = refusedLogs(items[i], l.reason);
+      else throw l.reason;
+    }
+    const results = await this.deps.jobLogs.appendMany(valid.map((v) => ({ ref: v.ref, input: items[v.i].chunks })));
+    for (const [k, r] of results.entries()) {
+      const item = items[valid[k].i];
+      reports[valid[k].i] = r instanceof AppError ? refusedLogs(item, r) : { jobId: item.jobId, attempt: item.attempt, accepted: true, ackedSeq: r.ackedSeq, truncated: r.truncated };
+    }
+    return reports as AppendLogsReport[];
+  }
+
   /** The worker's result ends the attempt (only while it still holds the lease). */
   async completeJob(principal: WorkerPrincipal, ref: AttemptRef, result: machine.JobResult, session?: WorkerSession): Promise<JobDoc> {
     traceCycle('complete-recv', ref.jobId, ref.attempt);
@@ -429,4 +452,19 @@ export class WorkerChannelService {
       );
     }
   }
+}
+
+/** What became of one attempt's batch in an appendLogsBatch call. */
+export interface AppendLogsReport {
+  jobId: string;
+  attempt: number;
+  accepted: boolean;
+  ackedSeq?: number;
+  truncated?: boolean;
+  code?: string;
+  message?: string;
+}
+
+function refusedLogs(item: AttemptRef, err: AppError): AppendLogsReport {
+  return { jobId: item.jobId, attempt: item.attempt, accepted: false, code: err.code, message: err.message };
 }

@@ -50,8 +50,10 @@ export function applyUpdate(doc: Doc, spec: UpdateSpec, opts: ApplyOptions = {})
     }
   }
   for (const op of Object.keys(modifier)) if (Object.keys(modifier[op] as Doc).length === 0) delete modifier[op];
-  const next = cloneDoc(doc);
   if (Object.keys(modifier).length === 0) return { doc, modified: false };
+  const simple = topLevelUpdate(doc, modifier);
+  if (simple) return simple;
+  const next = cloneDoc(doc);
   // The filter only matters for the positional `$`; compiling it costs, so pass it only then.
   // "copy" clone mode is enough: `next` is already a private copy and stored documents are never
   // mutated in place, so sharing modifier values between documents is harmless.
@@ -67,6 +69,42 @@ export function applyUpdate(doc: Doc, spec: UpdateSpec, opts: ApplyOptions = {})
   );
   if (!opts.isInsert && valueKey(next._id) !== valueKey(doc._id)) throw immutableId();
   return { doc: next, modified: changed.length > 0 };
+}
+
+/**
+ * `$inc` and `$set` of top-level fields, the shape of nearly every update the API sends (a
+ * lease's fence-and-count, a heartbeat's timestamps), applied without mingo: compiling its
+ * updater costs more than the rest of the command. The result is what mingo gives (fields in
+ * operator then field order, new ones last; `modified` when a value changes). Null when any part
+ * is outside that shape (a dotted or positional path, another operator, a field named twice, an
+ * `$inc` of a value that is present but not a number): mingo handles it.
+ */
+function topLevelUpdate(doc: Doc, modifier: Doc): { doc: Doc; modified: boolean } | null {
+  const seen = new Set<string>();
+  for (const [op, args] of Object.entries(modifier)) {
+    if (op !== '$inc' && op !== '$set') return null;
+    for (const [field, value] of Object.entries(args as Doc)) {
+      if (field === '' || field === '_id' || field === '__proto__' || field.includes('.') || field.startsWith('$') || seen.has(field)) return null;
+      seen.add(field);
+      if (op === '$set' && value === undefined) return null;
+      if (op === '$inc' && (typeof value !== 'number' || !Number.isFinite(value) || (hasOwn(doc, field) && typeof doc[field] !== 'number'))) return null;
+    }
+  }
+  const next: Doc = { ...doc };
+  let modified = false;
+  for (const [op, args] of Object.entries(modifier)) {
+    for (const [field, value] of Object.entries(args as Doc)) {
+      const present = hasOwn(doc, field);
+      const after = op === '$inc' ? (present ? (doc[field] as number) + (value as number) : value) : cloneDoc(value);
+      if (!present || (op === '$inc' ? after !== doc[field] : !isEqual(doc[field], after))) modified = true;
+      next[field] = after;
+    }
+  }
+  return { doc: next, modified };
+}
+
+function hasOwn(doc: Doc, field: string): boolean {
+  return Object.prototype.hasOwnProperty.call(doc, field);
 }
 
 export function isOperatorUpdate(spec: Doc): boolean {

@@ -19,6 +19,7 @@ type Documents = {
     "\n  mutation Heartbeat($runningJobs: [JobAttemptInput!]!) {\n    heartbeat(runningJobs: $runningJobs) {\n      leaseExpiresAt\n      lost {\n        jobId\n        attempt\n      }\n      cancel {\n        jobId\n        attempt\n      }\n    }\n  }\n": typeof types.HeartbeatDocument,
     "\n  mutation StartJob($jobId: ID!, $attempt: Int!) {\n    startJob(jobId: $jobId, attempt: $attempt) {\n      id\n      status\n    }\n  }\n": typeof types.StartJobDocument,
     "\n  mutation AppendLogs($jobId: ID!, $attempt: Int!, $chunks: [LogChunkInput!]!) {\n    appendLogs(jobId: $jobId, attempt: $attempt, chunks: $chunks) {\n      ackedSeq\n      truncated\n    }\n  }\n": typeof types.AppendLogsDocument,
+    "\n  mutation AppendLogsBatch($batches: [AttemptLogsInput!]!) {\n    appendLogsBatch(batches: $batches) {\n      jobId\n      attempt\n      accepted\n      ackedSeq\n      truncated\n      code\n      message\n    }\n  }\n": typeof types.AppendLogsBatchDocument,
     "\n  mutation CompleteJob($jobId: ID!, $attempt: Int!, $result: JobResultInput!) {\n    completeJob(jobId: $jobId, attempt: $attempt, result: $result) {\n      id\n      status\n    }\n  }\n": typeof types.CompleteJobDocument,
     "\n  mutation StartJobs($attempts: [JobAttemptInput!]!) {\n    startJobs(attempts: $attempts) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n": typeof types.StartJobsDocument,
     "\n  mutation CompleteJobs($completions: [JobCompletionInput!]!) {\n    completeJobs(completions: $completions) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n": typeof types.CompleteJobsDocument,
@@ -29,6 +30,7 @@ const documents: Documents = {
     "\n  mutation Heartbeat($runningJobs: [JobAttemptInput!]!) {\n    heartbeat(runningJobs: $runningJobs) {\n      leaseExpiresAt\n      lost {\n        jobId\n        attempt\n      }\n      cancel {\n        jobId\n        attempt\n      }\n    }\n  }\n": types.HeartbeatDocument,
     "\n  mutation StartJob($jobId: ID!, $attempt: Int!) {\n    startJob(jobId: $jobId, attempt: $attempt) {\n      id\n      status\n    }\n  }\n": types.StartJobDocument,
     "\n  mutation AppendLogs($jobId: ID!, $attempt: Int!, $chunks: [LogChunkInput!]!) {\n    appendLogs(jobId: $jobId, attempt: $attempt, chunks: $chunks) {\n      ackedSeq\n      truncated\n    }\n  }\n": types.AppendLogsDocument,
+    "\n  mutation AppendLogsBatch($batches: [AttemptLogsInput!]!) {\n    appendLogsBatch(batches: $batches) {\n      jobId\n      attempt\n      accepted\n      ackedSeq\n      truncated\n      code\n      message\n    }\n  }\n": types.AppendLogsBatchDocument,
     "\n  mutation CompleteJob($jobId: ID!, $attempt: Int!, $result: JobResultInput!) {\n    completeJob(jobId: $jobId, attempt: $attempt, result: $result) {\n      id\n      status\n    }\n  }\n": types.CompleteJobDocument,
     "\n  mutation StartJobs($attempts: [JobAttemptInput!]!) {\n    startJobs(attempts: $attempts) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n": types.StartJobsDocument,
     "\n  mutation CompleteJobs($completions: [JobCompletionInput!]!) {\n    completeJobs(completions: $completions) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n": types.CompleteJobsDocument,
@@ -51,6 +53,10 @@ export function graphql(source: "\n  mutation StartJob($jobId: ID!, $attempt: In
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation AppendLogs($jobId: ID!, $attempt: Int!, $chunks: [LogChunkInput!]!) {\n    appendLogs(jobId: $jobId, attempt: $attempt, chunks: $chunks) {\n      ackedSeq\n      truncated\n    }\n  }\n"): typeof import('./graphql').AppendLogsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AppendLogsBatch($batches: [AttemptLogsInput!]!) {\n    appendLogsBatch(batches: $batches) {\n      jobId\n      attempt\n      accepted\n      ackedSeq\n      truncated\n      code\n      message\n    }\n  }\n"): typeof import('./graphql').AppendLogsBatchDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -8,6 +8,13 @@ export type AssignmentKind =
   | 'ASSIGN'
   | 'CANCEL';
 
+/** one attempt's chunks, in an appendLogsBatch call */
+export type AttemptLogsInput = {
+  attempt: number;
+  chunks: Array<LogChunkInput>;
+  jobId: string | number;
+};
+
 export type JobAttemptInput = {
   attempt: number;
   jobId: string | number;
@@ -105,6 +112,13 @@ export type AppendLogsMutationVariables = Exact<{
 
 export type AppendLogsMutation = { appendLogs: { ackedSeq: number, truncated: boolean } };
 
+export type AppendLogsBatchMutationVariables = Exact<{
+  batches: Array<AttemptLogsInput> | AttemptLogsInput;
+}>;
+
+
+export type AppendLogsBatchMutation = { appendLogsBatch: Array<{ jobId: string, attempt: number, accepted: boolean, ackedSeq: number | null, truncated: boolean | null, code: string | null, message: string | null }> };
+
 export type CompleteJobMutationVariables = Exact<{
   jobId: string | number;
   attempt: number;
@@ -193,6 +207,19 @@ export const AppendLogsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AppendLogsMutation, AppendLogsMutationVariables>;
+export const AppendLogsBatchDocument = new TypedDocumentString(`
+    mutation AppendLogsBatch($batches: [AttemptLogsInput!]!) {
+  appendLogsBatch(batches: $batches) {
+    jobId
+    attempt
+    accepted
+    ackedSeq
+    truncated
+    code
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<AppendLogsBatchMutation, AppendLogsBatchMutationVariables>;
 export const CompleteJobDocument = new TypedDocumentString(`
     mutation CompleteJob($jobId: ID!, $attempt: Int!, $result: JobResultInput!) {
   completeJob(jobId: $jobId, attempt: $attempt, result: $result) {

@@ -387,3 +387,38 @@ describe('LogStreamer flow control', () => {
     expect(calls).toBe(after);
   });
 });
+
+describe('LogStreamer flush grid', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('closes the chunks of streamers whose first bytes came at different times on the same tick of the grid', async () => {
+    jest.useFakeTimers({ now: 1_000_003 });
+    const sinks = [new ManualSink(), new ManualSink()];
+    const streamers = sinks.map((sink) => new LogStreamer(sink, [], { flushIntervalMs: 50, flushGridMs: 10 }));
+    streamers[0]!.write('STDOUT', Buffer.from('a')); // due at 1_000_053 → the tick at 1_000_060
+    jest.advanceTimersByTime(5);
+    streamers[1]!.write('STDOUT', Buffer.from('b')); // due at 1_000_058 → the same tick
+    jest.advanceTimersByTime(1_000_059 - Date.now());
+    expect(sinks.map((s) => s.calls.length)).toEqual([0, 0]);
+    jest.advanceTimersByTime(1);
+    expect(sinks.map((s) => s.calls.length)).toEqual([1, 1]);
+    expect(Date.now()).toBe(1_000_060);
+    sinks.forEach((s) => s.ack(0));
+    jest.useRealTimers();
+    await Promise.all(streamers.map((s) => s.finish()));
+  });
+
+  it('with no grid, closes a chunk exactly the flush interval after its first byte', () => {
+    jest.useFakeTimers({ now: 1_000_003 });
+    const sink = new ManualSink();
+    const s = new LogStreamer(sink, [], { flushIntervalMs: 50, flushGridMs: 0 });
+    s.write('STDOUT', Buffer.from('a'));
+    jest.advanceTimersByTime(49);
+    expect(sink.calls).toHaveLength(0);
+    jest.advanceTimersByTime(1);
+    expect(sink.calls).toHaveLength(1);
+    s.abort(new Error('test over'));
+  });
+});

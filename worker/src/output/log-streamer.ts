@@ -37,8 +37,14 @@ export interface LogSink {
 }
 
 export interface LogStreamerOptions {
-  /** an open chunk is sent at the latest this long after its first byte */
+  /** an open chunk is sent this long after its first byte (at the latest, give or take `flushGridMs`) */
   flushIntervalMs: number;
+  /**
+   * Flushes fall on multiples of this on the clock (0: exactly `flushIntervalMs` after the first
+   * byte): the chunks several jobs close at one tick go out in one appendLogsBatch call instead
+   * of one call each (worker-api.ts), at the cost of at most this much more wait.
+   */
+  flushGridMs: number;
   maxChunkBytes: number;
   /** unacknowledged output kept while the server is unreachable; past it output is dropped */
   maxBufferBytes: number;
@@ -61,6 +67,7 @@ export interface LogStreamerOptions {
 
 export const DEFAULT_LOG_STREAMER_OPTIONS: LogStreamerOptions = {
   flushIntervalMs: 50,
+  flushGridMs: 25,
   maxChunkBytes: DEFAULT_MAX_CHUNK_BYTES,
   maxBufferBytes: 64 * 1024 * 1024,
   highWaterBytes: 16 * 1024 * 1024,
@@ -259,7 +266,9 @@ export class LogStreamer {
   private armFlush(): void {
     const since = this.pipeline.pendingSince;
     if (since !== undefined && this.flushTimer === undefined) {
-      const delay = Math.max(0, this.options.flushIntervalMs - (Date.now() - since));
+      const due = since + this.options.flushIntervalMs;
+      const grid = this.options.flushGridMs;
+      const delay = Math.max(0, (grid > 0 ? Math.ceil(due / grid) * grid : due) - Date.now());
       this.flushTimer = setTimeout(() => {
         this.flushTimer = undefined;
         this.enqueue(this.pipeline.flush());

@@ -12,7 +12,7 @@ describe('worker operations', () => {
 
   it('covers every worker-side operation of the contract', () => {
     expect(documents.map(([name]) => name).sort()).toEqual(
-      ['APPEND_LOGS', 'ASSIGNMENTS', 'COMPLETE_JOB', 'COMPLETE_JOBS', 'HEARTBEAT', 'REGISTER_WORKER', 'START_JOB', 'START_JOBS'].sort(),
+      ['APPEND_LOGS', 'APPEND_LOGS_BATCH', 'ASSIGNMENTS', 'COMPLETE_JOB', 'COMPLETE_JOBS', 'HEARTBEAT', 'REGISTER_WORKER', 'START_JOB', 'START_JOBS'].sort(),
     );
   });
 

@@ -5,7 +5,7 @@
  * the schema at compile time.
  */
 import { graphql } from '../gql';
-import type { AssignmentsSubscription, HeartbeatMutation, RegisterWorkerMutation, StartJobsMutation } from '../gql/graphql';
+import type { AppendLogsBatchMutation, AssignmentsSubscription, HeartbeatMutation, RegisterWorkerMutation, StartJobsMutation } from '../gql/graphql';
 
 export const REGISTER_WORKER = graphql(`
   mutation RegisterWorker($input: RegisterWorkerInput!) {
@@ -48,6 +48,20 @@ export const APPEND_LOGS = graphql(`
     appendLogs(jobId: $jobId, attempt: $attempt, chunks: $chunks) {
       ackedSeq
       truncated
+    }
+  }
+`);
+
+export const APPEND_LOGS_BATCH = graphql(`
+  mutation AppendLogsBatch($batches: [AttemptLogsInput!]!) {
+    appendLogsBatch(batches: $batches) {
+      jobId
+      attempt
+      accepted
+      ackedSeq
+      truncated
+      code
+      message
     }
   }
 `);
@@ -124,5 +138,6 @@ export type HeartbeatResult = HeartbeatMutation['heartbeat'];
 export type JobAttempt = HeartbeatResult['lost'][number];
 export type Assignment = AssignmentsSubscription['assignmentBatch'][number];
 export type AttemptReport = StartJobsMutation['startJobs'][number];
+export type AppendLogsReport = AppendLogsBatchMutation['appendLogsBatch'][number];
 export type AssignmentKind = Assignment['kind'];
 export type AssignedJob = NonNullable<Assignment['job']>;

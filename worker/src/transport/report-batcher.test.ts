@@ -38,3 +38,20 @@ describe('ReportBatcher', () => {
     expect(b.status).toBe('rejected');
   });
 });
+
+describe('ReportBatcher with a limit', () => {
+  it('splits one turn’s reports into requests of at most the weight, each answered with its own items', async () => {
+    const sent: number[][] = [];
+    const b = new ReportBatcher<number, number>(
+      async (items) => {
+        sent.push(items);
+        return items.map((i) => i * 10);
+      },
+      { weigh: (i) => i, weight: 5 },
+    );
+    // 9 alone exceeds the limit: it still goes, alone
+    const answers = await Promise.all([1, 2, 2, 9, 3, 1].map((i) => b.add(i)));
+    expect(answers).toEqual([10, 20, 20, 90, 30, 10]);
+    expect(sent).toEqual([[1, 2, 2], [9], [3, 1]]);
+  });
+});

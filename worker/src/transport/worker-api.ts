@@ -2,11 +2,12 @@ import { WorkerError } from '../errors';
 import type { AppendResult, LogChunkOut } from '../output/log-streamer';
 import type { JobApi, JobResult } from '../runner/job-runner';
 import {
-  APPEND_LOGS,
+  APPEND_LOGS_BATCH,
   COMPLETE_JOBS,
   HEARTBEAT,
   REGISTER_WORKER,
   START_JOBS,
+  type AppendLogsReport,
   type AttemptReport,
   type HeartbeatResult,
   type JobAttempt,
@@ -14,17 +15,19 @@ import {
   type RegisterWorkerInput,
 } from './operations';
 import { ReportBatcher } from './report-batcher';
+import { SplicedJsonArray } from './spliced-json';
 import type { WorkerClient } from './worker-client';
 
 /**
  * The worker-side mutations, typed. `ready()` gates job-scoped calls until (re)registration is
- * done. Starts and completions made in the same turn of the event loop travel together
- * (startJobs / completeJobs); each caller still gets its own attempt's answer, a refusal as
- * the CONFLICT the single mutation would have raised.
+ * done. Starts, completions and log batches made in the same turn of the event loop travel
+ * together (startJobs / completeJobs / appendLogsBatch); each caller still gets its own
+ * attempt's answer, a refusal as the CONFLICT the single mutation would have raised.
  */
 export class WorkerApi implements JobApi {
   private readonly starts: ReportBatcher<JobAttempt, AttemptReport>;
   private readonly completions: ReportBatcher<JobAttempt & { result: JobResult }, AttemptReport>;
+  private readonly appends: ReportBatcher<JobAttempt & { chunks: LogChunkOut[] }, AppendLogsReport>;
 
   constructor(
     private readonly client: WorkerClient,
@@ -32,6 +35,12 @@ export class WorkerApi implements JobApi {
   ) {
     this.starts = new ReportBatcher(async (attempts) => (await this.client.request(START_JOBS, { attempts })).startJobs);
     this.completions = new ReportBatcher(async (completions) => (await this.client.request(COMPLETE_JOBS, { completions })).completeJobs);
+    // Several jobs' output of one moment in one call, no larger than one attempt's own call may
+    // be (log-streamer.ts: 2 MiB of text, 1024 chunks): the server takes each alone.
+    this.appends = new ReportBatcher(async (batches) => (await this.client.request(APPEND_LOGS_BATCH, { batches: batches.map(withSplicedChunks) })).appendLogsBatch, {
+      weigh: (b) => Math.max(b.chunks.reduce((n, c) => n + Buffer.byteLength(c.data), 0) / APPEND_GROUP.bytes, b.chunks.length / APPEND_GROUP.chunks),
+      weight: 1,
+    });
   }
 
   async registerWorker(input: RegisterWorkerInput): Promise<RegisteredWorker> {
@@ -51,8 +60,9 @@ export class WorkerApi implements JobApi {
 
   async appendLogs(jobId: string, attempt: number, chunks: LogChunkOut[]): Promise<AppendResult> {
     this.gate();
-    const data = await this.client.request(APPEND_LOGS, { jobId, attempt, chunks });
-    return data.appendLogs;
+    const report = await this.appends.add({ jobId, attempt, chunks });
+    accepted(report);
+    return { ackedSeq: report.ackedSeq ?? 0, truncated: report.truncated ?? false };
   }
 
   async completeJob(jobId: string, attempt: number, result: JobResult): Promise<void> {
@@ -65,8 +75,20 @@ export class WorkerApi implements JobApi {
   }
 }
 
+/**
+ * An attempt's batch with its chunks as a spliced array: each chunk escaped on its own and
+ * written into the message's bytes (spliced-json.ts), not JSON.stringify'd with the message.
+ */
+function withSplicedChunks(b: JobAttempt & { chunks: LogChunkOut[] }): JobAttempt & { chunks: LogChunkOut[] } {
+  const chunks = new SplicedJsonArray(b.chunks.map((c) => JSON.stringify({ seq: c.seq, stream: c.stream, data: c.data, at: c.at })));
+  return { jobId: b.jobId, attempt: b.attempt, chunks: chunks as unknown as LogChunkOut[] };
+}
+
+/** One appendLogsBatch call at most: what one attempt's own call may carry. */
+const APPEND_GROUP = { bytes: 2 * 1024 * 1024, chunks: 1024 };
+
 /** A refused item of a batch, as the error its single mutation would have raised. */
-function accepted(report: AttemptReport): void {
+function accepted(report: Pick<AttemptReport, 'accepted' | 'code' | 'message'>): void {
   if (report.accepted) return;
   const code = report.code ?? 'CONFLICT';
   const message = report.message ?? 'refused';

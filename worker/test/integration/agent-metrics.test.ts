@@ -81,6 +81,12 @@ it('reports slots, running jobs, acknowledged log bytes and reconnects', async (
   await server.waitFor(() => agent!.runningJobs().length === 2, 5_000, 'c to settle');
   m = await scrape(port);
   expect(m.get('cmd_executor_worker_running_jobs')).toBe(2);
+  // Counted when the server's acknowledgement reaches the agent, which may be just after the
+  // server stored the text (a chunk's flush waits for the next tick of the flush grid).
+  for (const deadline = Date.now() + 5_000; m.get('cmd_executor_worker_log_bytes_sent_total') !== 6 + 4 + 7 && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 50));
+    m = await scrape(port);
+  }
   expect(m.get('cmd_executor_worker_log_bytes_sent_total')).toBe(6 + 4 + 7);
 
   server.dropConnections();

@@ -246,6 +246,17 @@ export class FakeWorkerServer {
       startJobs: ({ attempts }: { attempts: { jobId: string; attempt: number }[] }) => each((a) => single.startJob(a))(attempts),
       completeJobs: ({ completions }: { completions: { jobId: string; attempt: number; result: Record<string, unknown> }[] }) =>
         each((c) => single.completeJob(c))(completions),
+      // Each attempt's batch through appendLogs; the store failing fails the whole call, as in the API.
+      appendLogsBatch: ({ batches }: { batches: { jobId: string; attempt: number; chunks: FakeChunk[] }[] }) =>
+        batches.map((b) => {
+          try {
+            const r = single.appendLogs(b) as { ackedSeq: number; truncated: boolean };
+            return { jobId: b.jobId, attempt: b.attempt, accepted: true, ackedSeq: r.ackedSeq, truncated: r.truncated, code: null, message: null };
+          } catch (err) {
+            if (!(err instanceof GraphQLError) || err.extensions.code === 'INTERNAL_SERVER_ERROR') throw err;
+            return { jobId: b.jobId, attempt: b.attempt, accepted: false, ackedSeq: null, truncated: null, code: String(err.extensions.code), message: err.message };
+          }
+        }),
     };
   }
 

@@ -1,6 +1,7 @@
 import type { Id } from './ids';
 import { Types } from 'mongoose';
 import type { LogStream } from '../../domain/enums';
+import { utf8Text } from '../../domain/utf8-text';
 import { LogChunkModel } from '../models';
 import { DUPLICATE_KEY } from './duplicate-key';
 
@@ -29,6 +30,16 @@ export async function existingSeqs(jobId: Id, attempt: number, seqs: number[]): 
  */
 export async function insertChunks(chunks: StoredChunk[]): Promise<Set<number>> {
   const dup = new Set<number>();
+  for (const i of await insertChunksAt(chunks)) dup.add(chunks[i].seq);
+  return dup;
+}
+
+/**
+ * `insertChunks` for chunks of several attempts in one write: returns the indexes (in `chunks`)
+ * of those that hit the unique index.
+ */
+export async function insertChunksAt(chunks: StoredChunk[]): Promise<Set<number>> {
+  const dup = new Set<number>();
   if (chunks.length === 0) return dup;
   try {
     // The driver's insertMany, not the model's: the log service builds the chunks fully typed,
@@ -49,10 +60,7 @@ export async function insertChunks(chunks: StoredChunk[]): Promise<Set<number>> 
   } catch (err) {
     const writeErrors = duplicateOnly(err);
     if (!writeErrors) throw err;
-    for (const index of writeErrors) {
-      const c = chunks[index];
-      if (c) dup.add(c.seq);
-    }
+    for (const index of writeErrors) if (index >= 0 && index < chunks.length) dup.add(index);
   }
   return dup;
 }
@@ -110,5 +118,7 @@ export async function chunksAfter(jobId: Id, attempt: number, seq: number, limit
 function textOf(row: StoredChunk): StoredChunk {
   const data = row.data as unknown;
   if (typeof data === 'string') return row;
-  return { ...row, data: (data as { toString(encoding: 'utf8'): string }).toString('utf8') };
+  // A BSON Binary, or its bytes where a driver option promotes them.
+  const bytes = data instanceof Uint8Array ? data : (data as { value(): Uint8Array }).value();
+  return { ...row, data: utf8Text(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) };
 }

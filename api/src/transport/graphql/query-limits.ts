@@ -1,6 +1,10 @@
 import {
+  BREAK,
   GraphQLError,
   Kind,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
   type ASTNode,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -73,6 +77,12 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
  * (field `complexity` options, e.g. `jobs(first)`), checked once variables are known.
  * Call it only with variables that coerce (variable-coercion.ts) and an operation that exists:
  * the library throws on anything else.
+ *
+ * Most operations' cost cannot depend on their variables (no variable reaches a `complexity`
+ * function or an `@include`/`@skip`): theirs is kept with the parsed document, which the
+ * document caches hand out again. Workers send the same appendLogs document hundreds of times
+ * a second, and the analysis (which also coerces every variable, log text included) was a
+ * visible share of the API's CPU.
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -80,13 +90,65 @@ export function operationCost(
   variables: Record<string, unknown> | undefined | null,
   operationName: string | undefined | null,
 ): number {
-  return getComplexity({
+  const key = operationName ?? '';
+  const known = staticCosts.get(document)?.get(key);
+  if (known !== undefined) return known;
+  const cost = getComplexity({
     schema,
     query: document,
     variables: variables ?? {},
     operationName: operationName ?? undefined,
     estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
   });
+  if (costIgnoresVariables(schema, document)) {
+    const byName = staticCosts.get(document) ?? new Map<string, number>();
+    byName.set(key, cost);
+    staticCosts.set(document, byName);
+  }
+  return cost;
+}
+
+const staticCosts = new WeakMap<DocumentNode, Map<string, number>>();
+
+/**
+ * True when no variable in the document can change its cost: none is an argument of a field
+ * whose `complexity` is a function, nor of a directive (`@include(if: $x)` decides whether a
+ * field counts).
+ */
+function costIgnoresVariables(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const usesVariable = (node: ASTNode): boolean => {
+    let found = false;
+    visit(node, {
+      Variable() {
+        found = true;
+        return BREAK;
+      },
+    });
+    return found;
+  };
+  let ignores = true;
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Directive(node) {
+        if ((node.arguments ?? []).some(usesVariable)) {
+          ignores = false;
+          return BREAK;
+        }
+        return undefined;
+      },
+      Field(node) {
+        const complexity = typeInfo.getFieldDef()?.extensions?.complexity;
+        if (typeof complexity === 'function' && (node.arguments ?? []).some(usesVariable)) {
+          ignores = false;
+          return BREAK;
+        }
+        return undefined;
+      },
+    }),
+  );
+  return ignores;
 }
 
 /**

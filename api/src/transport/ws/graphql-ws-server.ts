@@ -3,7 +3,6 @@ import type { Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   execute,
-  subscribe,
   getOperationAST,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
@@ -35,6 +34,8 @@ import { WsConnection } from './connection';
 import { CredentialRecheck } from './credential-recheck';
 import { DocumentCache } from './document-cache';
 import { MessageSizeGuard, WS_MESSAGE_LIMITS } from './message-size-guard';
+import { subscribeWithDirectLogEvents } from './log-event-results';
+import { fastTextFrames } from './text-frames';
 
 type ConnExtra = {
   principal?: Principal;
@@ -92,6 +93,8 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
   httpServer.on('upgrade', onUpgrade);
   // Registered before graphql-ws's own listener, so its closes are guarded too.
   wss.on('connection', guardCloseReasons);
+  // Before the size guard, whose wrapper then runs first: it measures the raw bytes.
+  wss.on('connection', fastTextFrames);
   // Also before graphql-ws: an over-limit message never reaches its JSON.parse.
   wss.on('connection', sizeGuard.attach);
 
@@ -109,7 +112,7 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
       schema,
       // Resolvers see the socket's client address the way HTTP ones do (request-scope.ts).
       execute: (args) => runInRequestScope({ clientAddress: (args.contextValue as GraphQLContext).clientAddress }, () => execute(args)),
-      subscribe: (args) => runInRequestScope({ clientAddress: (args.contextValue as GraphQLContext).clientAddress }, () => subscribe(args)),
+      subscribe: (args) => runInRequestScope({ clientAddress: (args.contextValue as GraphQLContext).clientAddress }, () => subscribeWithDirectLogEvents(args)),
       onConnect: async (ctx) => {
         const credential = credentialFromConnection(ctx.connectionParams, ctx.extra.request.headers);
         const principal = await app.services.auth.principalFor(credential);

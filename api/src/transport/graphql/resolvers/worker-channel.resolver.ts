@@ -3,7 +3,9 @@ import { requireAdmin, requireWorker } from '../../../auth/guards';
 import { Job, Worker } from '../../../storage/models';
 import type { GraphQLContext } from '../context';
 import {
+  AppendLogsReport,
   AppendLogsResult,
+  AttemptLogsInput,
   AttemptReport,
   JobCompletionInput,
   HeartbeatResult,
@@ -44,6 +46,13 @@ export class WorkerChannelResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<AppendLogsResult> {
     return ctx.app.services.workerChannel.appendLogs(requireWorker(ctx), { jobId, attempt }, chunks, ctx.connection?.workerSession);
+  }
+
+  @Mutation(() => [AppendLogsReport], {
+    description: 'appendLogs for several attempts in one call (idempotent by seq); each is accepted or refused alone, answers in the order asked',
+  })
+  async appendLogsBatch(@Arg('batches', () => [AttemptLogsInput]) batches: AttemptLogsInput[], @Ctx() ctx: GraphQLContext): Promise<AppendLogsReport[]> {
+    return ctx.app.services.workerChannel.appendLogsBatch(requireWorker(ctx), batches, ctx.connection?.workerSession);
   }
 
   @Mutation(() => Job)

@@ -110,6 +110,42 @@ export class AttemptReport {
   message?: string;
 }
 
+@InputType({ description: "one attempt's chunks, in an appendLogsBatch call" })
+export class AttemptLogsInput {
+  @Field(() => ID)
+  jobId!: string;
+
+  @Field(() => Int)
+  attempt!: number;
+
+  @Field(() => [LogChunkInput])
+  chunks!: LogChunkInput[];
+}
+
+@ObjectType({ description: 'What became of one attempt of an appendLogsBatch call: each is accepted or refused alone.' })
+export class AppendLogsReport {
+  @Field(() => ID)
+  jobId!: string;
+
+  @Field(() => Int)
+  attempt!: number;
+
+  @Field(() => Boolean)
+  accepted!: boolean;
+
+  @Field(() => Int, { nullable: true, description: 'accepted: highest seq stored so far for this attempt with no gap below it' })
+  ackedSeq?: number;
+
+  @Field(() => Boolean, { nullable: true, description: 'accepted: the per-job log cap was reached; further output is dropped' })
+  truncated?: boolean;
+
+  @Field(() => String, { nullable: true, description: 'refused: the error code appendLogs would have given (CONFLICT: this attempt no longer holds the lease)' })
+  code?: string;
+
+  @Field(() => String, { nullable: true, description: 'refused: why' })
+  message?: string;
+}
+
 @ObjectType()
 export class JobAttempt {
   @Field(() => ID)

@@ -1,0 +1,27 @@
+import { SplicedJsonArray, spliceMessage } from './spliced-json';
+
+const items = [{ seq: 1, data: 'plain "quoted" \\ \n\t\u0001' }, { seq: 2, data: 'héllo ✓ 日本語 😀 \ud800 lone' }, { seq: 3, data: '' }];
+
+describe('SplicedJsonArray', () => {
+  it('gives the same bytes as JSON.stringify of the whole message, multi-byte text around it included', () => {
+    const message = { id: 'öp-✓', type: 'next', payload: { data: { jobLogs: { jobId: 'j', chunks: items } } } };
+    const spliced = { ...message, payload: { data: { jobLogs: { jobId: 'j', chunks: new SplicedJsonArray(items.map((i) => JSON.stringify(i))) } } } };
+    const bytes = spliceMessage(JSON.stringify(spliced));
+    expect(bytes?.toString('utf8')).toBe(JSON.stringify(message));
+    expect(bytes?.length).toBe(Buffer.byteLength(JSON.stringify(message)));
+  });
+
+  it('an empty array, and a message with no array is left alone', () => {
+    const bytes = spliceMessage(JSON.stringify({ a: new SplicedJsonArray([]), b: 1 }));
+    expect(bytes?.toString('utf8')).toBe('{"a":[],"b":1}');
+    expect(spliceMessage('{"id":"1","type":"complete"}')).toBeUndefined();
+  });
+
+  it('splices only into the message that was stringified with it', () => {
+    const first = JSON.stringify({ a: new SplicedJsonArray(['1']) });
+    expect(spliceMessage('{"other":true}')).toBeUndefined();
+    expect(spliceMessage(first)?.toString('utf8')).toBe('{"a":[1]}');
+    // taken once
+    expect(spliceMessage(first)).toBeUndefined();
+  });
+});

@@ -1,0 +1,36 @@
+import type { WebSocket } from 'ws';
+import { utf8Text } from '../../domain/utf8-text';
+import { spliceMessage } from './spliced-json';
+
+/** Outgoing text from this size on is sent as UTF-8 bytes (below it the difference is noise). */
+const BYTES_FROM = 16 * 1024;
+
+/**
+ * graphql-ws speaks JSON text; on a worker's log batches (up to 12 MiB of JSON) and the log
+ * events sent to subscribers, turning that text into bytes and back is a large share of the
+ * server's work per byte. A `connection` listener, registered before the size guard (whose
+ * wrapper then runs first and sees the raw bytes):
+ * - an incoming message reaches graphql-ws already decoded, through the ASCII fast path
+ *   (graphql-ws would `String(buffer)` it with the general decoder; the text is the same);
+ * - a large outgoing string goes to `ws` as its UTF-8 bytes in a text frame: given a string,
+ *   `ws` counts its UTF-8 length (slow outside optimised code) and the socket encodes it again;
+ * - a message holding a spliced array (a log event's chunks, spliced-json.ts) goes out as the
+ *   bytes with the array's pieces written in.
+ */
+export function fastTextFrames(socket: WebSocket): void {
+  const emit = socket.emit.bind(socket);
+  socket.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+    if (event === 'message' && Buffer.isBuffer(args[0])) return emit(event, utf8Text(args[0]), ...args.slice(1));
+    return emit(event, ...args);
+  };
+  const send = socket.send.bind(socket) as (data: unknown, options: unknown, cb?: (err?: Error) => void) => void;
+  socket.send = ((data: unknown, optionsOrCb?: unknown, cb?: (err?: Error) => void): void => {
+    const options = typeof optionsOrCb === 'function' ? {} : (optionsOrCb ?? {});
+    const callback = typeof optionsOrCb === 'function' ? (optionsOrCb as (err?: Error) => void) : cb;
+    if (typeof data === 'string') {
+      const bytes = spliceMessage(data) ?? (data.length >= BYTES_FROM ? Buffer.from(data, 'utf8') : undefined);
+      if (bytes) return send(bytes, { ...(options as object), binary: false }, callback);
+    }
+    return send(data, options, callback);
+  }) as WebSocket['send'];
+}

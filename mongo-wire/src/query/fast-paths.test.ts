@@ -1,0 +1,98 @@
+/**
+ * The shapes compiled without mingo (scalar `$eq`/`$in` filters, top-level `$inc`/`$set`,
+ * top-level inclusion projections) must answer exactly as mingo does: each case runs both ways.
+ */
+import { ObjectId } from 'bson';
+import { Query } from 'mingo';
+import { update as mingoUpdate, type Modifier } from 'mingo/updater';
+import { isEqual } from 'mingo/util';
+import type { AnyObject } from 'mingo/types';
+import { cloneDoc, type Doc } from '../storage/value.key';
+import { compileFilter, runFind } from './mingo.adapter';
+import { applyUpdate } from './update.engine';
+
+const worker = new ObjectId();
+const docs: Doc[] = [
+  { _id: new ObjectId(), status: 'RUNNING', attempt: 1, workerId: worker, logBytes: 10, tags: ['a', 'b'], at: new Date(5), n: null },
+  { _id: new ObjectId(), status: 'ASSIGNED', attempt: 2, workerId: new ObjectId(), logBytes: 0, tags: [], at: new Date(6) },
+  { _id: 3, status: 'QUEUED', attempt: 1, tags: 'a', flag: true, logBytes: 'x' },
+  { _id: 4, status: ['RUNNING', 'X'], attempt: 1.0, nested: { a: 1 } },
+];
+
+describe('scalar filters', () => {
+  it.each<[string, Doc]>([
+    ['equalities', { status: 'RUNNING', attempt: 1 }],
+    ['$in of strings, an array field included', { status: { $in: ['ASSIGNED', 'RUNNING'] } }],
+    ['$in against array elements', { tags: { $in: ['b', 'z'] } }],
+    ['$in of ObjectIds and a number', { workerId: { $in: [worker, 7] } }],
+    ['$eq of a Date', { at: { $eq: new Date(5) } }],
+    ['$eq of a boolean', { flag: { $eq: true } }],
+    ['an empty $in', { status: { $in: [] } }],
+    ['a fence: _id, attempt, workerId, status $in', { _id: docs[0]._id, attempt: 1, workerId: worker, status: { $in: ['ASSIGNED', 'RUNNING'] } }],
+    ['$in of null (not a scalar: mingo decides)', { n: { $in: [null] } }],
+    ['$in with a regex (mingo decides)', { status: { $in: [/RUN/] } }],
+  ])('%s', (_name, filter) => {
+    const ours = docs.filter((d) => compileFilter(filter).test(d)).map((d) => d._id);
+    const theirs = new Query(filter as AnyObject, {}).find<Doc>(docs as AnyObject[]).all().map((d) => d._id);
+    expect(ours).toEqual(theirs);
+  });
+});
+
+describe('top-level $inc and $set', () => {
+  /** What mingo alone makes of the update (as applyUpdate did before its fast path). */
+  function viaMingo(doc: Doc, modifier: Doc): { doc: Doc; modified: boolean } | 'error' {
+    const next = cloneDoc(doc);
+    try {
+      const changed = mingoUpdate(next as AnyObject, modifier as Modifier<AnyObject>, undefined, undefined, { cloneMode: 'copy' });
+      return { doc: next, modified: changed.length > 0 };
+    } catch {
+      return 'error';
+    }
+  }
+  const base: Doc = { _id: 1, logBytes: 5, name: 'x', at: new Date(1), zero: -0, obj: { a: 1 }, text: 'abc' };
+  it.each<[string, Doc]>([
+    ['an $inc', { $inc: { logBytes: 7 } }],
+    ['an $inc by 0', { $inc: { logBytes: 0 } }],
+    ['an $inc of a missing field', { $inc: { fresh: 3 } }],
+    ['an $inc by 0 of a missing field', { $inc: { fresh: 0 } }],
+    ['an $inc by a fraction', { $inc: { logBytes: 0.5 } }],
+    ['a $set of new and existing fields', { $set: { b: null, name: 'y', a: 2 } }],
+    ['a $set to the same values', { $set: { name: 'x', at: new Date(1), obj: { a: 1 }, zero: 0 } }],
+    ['$set then $inc, new fields in operator order', { $set: { z: 1, a: 1 }, $inc: { m: 1, b: 2 } }],
+    ['$inc then $set', { $inc: { m: 1 }, $set: { z: new Date(3) } }],
+    ['an $inc of a string (mingo decides)', { $inc: { text: 1 } }],
+    ['a dotted path (mingo decides)', { $set: { 'obj.a': 2 } }],
+    ['a field named twice (mingo decides)', { $inc: { logBytes: 1 }, $set: { logBytes: 3 } }],
+  ])('%s', (_name, modifier) => {
+    const before = cloneDoc(base);
+    const theirs = viaMingo(base, modifier);
+    if (theirs === 'error') {
+      expect(() => applyUpdate(base, modifier)).toThrow();
+      return;
+    }
+    const ours = applyUpdate(base, modifier);
+    expect(ours.modified).toBe(theirs.modified);
+    expect(Object.keys(ours.doc)).toEqual(Object.keys(theirs.doc));
+    expect(isEqual(ours.doc, theirs.doc)).toBe(true);
+    expect(base).toEqual(before); // the stored document is never changed in place
+  });
+});
+
+describe('top-level inclusion projections', () => {
+  it.each<[string, Doc]>([
+    ['two fields', { logBytes: 1, logTruncated: 1 }],
+    ['fields given out of order, with true', { workerId: true, attempt: 1, status: 1 }],
+    ['_id hidden', { status: 1, _id: 0 }],
+    ['_id alone', { _id: 1 }],
+    ['a missing field, a null one', { n: 1, nothing: 1 }],
+    ['an exclusion (mingo decides)', { tags: 0 }],
+    ['a dotted path (mingo decides)', { 'nested.a': 1 }],
+  ])('%s', (_name, projection) => {
+    for (const d of docs) {
+      const ours = runFind([d], compileFilter({}), { projection })[0];
+      const theirs = new Query({}, {}).find<Doc>([d] as AnyObject[], projection as AnyObject).all()[0];
+      expect(Object.keys(ours)).toEqual(Object.keys(theirs));
+      expect(isEqual(ours, theirs)).toBe(true);
+    }
+  });
+});
