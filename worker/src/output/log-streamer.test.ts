@@ -37,6 +37,14 @@ class ManualSink implements LogSink {
 }
 
 const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Until `done()` holds (a flush is timer-driven: a loaded machine runs it late, not never). */
+async function until(done: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await tick(5);
+  }
+}
 const fast = { flushIntervalMs: 20, retry: { baseMs: 10, maxMs: 20 } };
 
 describe('LogStreamer', () => {
@@ -156,7 +164,7 @@ describe('LogStreamer', () => {
     const sink = new ManualSink();
     const s = new LogStreamer(sink, [], { flushIntervalMs: 1, retry: { baseMs: 60_000, maxMs: 60_000 } });
     s.write('STDOUT', Buffer.from('hi'));
-    await tick(10);
+    await until(() => sink.calls.length === 1);
     sink.calls[0]!.reject(new WorkerError('NOT_CONNECTED', 'down'));
     await tick(10);
     expect(sink.calls).toHaveLength(1);
