@@ -17,11 +17,12 @@ describe('SplicedJsonArray', () => {
     expect(spliceMessage('{"id":"1","type":"complete"}')).toBeUndefined();
   });
 
-  it('splices only into the message that was stringified with it', () => {
-    const first = JSON.stringify({ a: new SplicedJsonArray(['1']) });
+  it('splices only into the message that was stringified with it, and forgets an array whose message was never sent', () => {
+    JSON.stringify({ lost: new SplicedJsonArray(['1']) });
     expect(spliceMessage('{"other":true}')).toBeUndefined();
-    expect(spliceMessage(first)?.toString('utf8')).toBe('{"a":[1]}');
+    const sent = JSON.stringify({ a: new SplicedJsonArray(['2']) });
+    expect(spliceMessage(sent)?.toString('utf8')).toBe('{"a":[2]}');
     // taken once
-    expect(spliceMessage(first)).toBeUndefined();
+    expect(spliceMessage(sent)).toBeUndefined();
   });
 });

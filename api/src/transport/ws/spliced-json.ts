@@ -62,15 +62,17 @@ let pending: { token: string; value: SplicedJsonArray } | undefined;
 
 /**
  * The UTF-8 bytes of `message` with the array whose token it holds spliced in; undefined when
- * it holds none (the message goes out as it is).
+ * it holds none (the message goes out as it is). Whatever was remembered is forgotten.
  */
 export function spliceMessage(message: string): Buffer | undefined {
   const p = pending;
   if (!p) return undefined;
+  // Taken by the first send after it, whichever: a value whose message was never sent (its
+  // socket had closed) is not kept alive.
+  pending = undefined;
   const quoted = `"${p.token}"`;
   const at = message.indexOf(quoted);
   if (at < 0) return undefined;
-  pending = undefined;
   const head = message.slice(0, at);
   const tail = message.slice(at + quoted.length);
   const buf = Buffer.allocUnsafeSlow(Buffer.byteLength(head, 'utf8') + p.value.byteLength + Buffer.byteLength(tail, 'utf8'));
