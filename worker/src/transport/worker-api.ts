@@ -15,7 +15,6 @@ import {
   type RegisterWorkerInput,
 } from './operations';
 import { ReportBatcher } from './report-batcher';
-import { SplicedJsonArray } from './spliced-json';
 import type { WorkerClient } from './worker-client';
 
 /**
@@ -37,7 +36,7 @@ export class WorkerApi implements JobApi {
     this.completions = new ReportBatcher(async (completions) => (await this.client.request(COMPLETE_JOBS, { completions })).completeJobs);
     // Several jobs' output of one moment in one call, no larger than one attempt's own call may
     // be (log-streamer.ts: 2 MiB of text, 1024 chunks): the server takes each alone.
-    this.appends = new ReportBatcher(async (batches) => (await this.client.request(APPEND_LOGS_BATCH, { batches: batches.map(withSplicedChunks) })).appendLogsBatch, {
+    this.appends = new ReportBatcher(async (batches) => (await this.client.request(APPEND_LOGS_BATCH, { batches })).appendLogsBatch, {
       weigh: (b) => Math.max(b.chunks.reduce((n, c) => n + Buffer.byteLength(c.data), 0) / APPEND_GROUP.bytes, b.chunks.length / APPEND_GROUP.chunks),
       weight: 1,
     });
@@ -73,15 +72,6 @@ export class WorkerApi implements JobApi {
   private gate(): void {
     if (!this.ready()) throw notReady();
   }
-}
-
-/**
- * An attempt's batch with its chunks as a spliced array: each chunk escaped on its own and
- * written into the message's bytes (spliced-json.ts), not JSON.stringify'd with the message.
- */
-function withSplicedChunks(b: JobAttempt & { chunks: LogChunkOut[] }): JobAttempt & { chunks: LogChunkOut[] } {
-  const chunks = new SplicedJsonArray(b.chunks.map((c) => JSON.stringify({ seq: c.seq, stream: c.stream, data: c.data, at: c.at })));
-  return { jobId: b.jobId, attempt: b.attempt, chunks: chunks as unknown as LogChunkOut[] };
 }
 
 /** One appendLogsBatch call at most: what one attempt's own call may carry. */

@@ -2,7 +2,6 @@ import { createClient, type Client, type FormattedExecutionResult } from 'graphq
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { WorkerError } from '../errors';
-import { spliceMessage } from './spliced-json';
 import type { TypedDocumentString } from '../gql/graphql';
 import { backoffDelay, sleep, type BackoffOptions } from '../util/backoff';
 
@@ -16,24 +15,6 @@ export interface WorkerClientOptions {
   requestTimeoutMs: number;
   /** ping interval; the connection is dropped when a pong takes longer than this too */
   keepAliveMs: number;
-}
-
-/**
- * `ws`'s WebSocket, except that a message holding spliced arrays (log batches, spliced-json.ts)
- * goes out as the bytes with their pieces written in, in a text frame as any other.
- */
-class SplicingWebSocket extends WebSocket {
-  override send(data: unknown, optionsOrCb?: unknown, cb?: (err?: Error) => void): void {
-    const bytes = typeof data === 'string' ? spliceMessage(data) : undefined;
-    const send = super.send.bind(this) as (data: unknown, options: unknown, cb?: (err?: Error) => void) => void;
-    if (!bytes) {
-      send(data, optionsOrCb ?? {}, cb);
-      return;
-    }
-    const callback = typeof optionsOrCb === 'function' ? (optionsOrCb as (err?: Error) => void) : cb;
-    const options = typeof optionsOrCb === 'object' && optionsOrCb !== null ? optionsOrCb : {};
-    send(bytes, { ...options, binary: false }, callback);
-  }
 }
 
 /** Close codes the server uses for a bad or revoked token: retrying cannot help. */
@@ -80,7 +61,7 @@ export class WorkerClient {
     const log = options.logger;
     this.client = createClient({
       url: options.url,
-      webSocketImpl: SplicingWebSocket,
+      webSocketImpl: WebSocket,
       connectionParams: { workerToken: options.token },
       lazy: false,
       retryAttempts: Number.POSITIVE_INFINITY,
