@@ -1,6 +1,6 @@
 /**
- * The shapes compiled without mingo (scalar `$eq`/`$in` filters, top-level `$inc`/`$set`,
- * top-level inclusion projections) must answer exactly as mingo does: each case runs both ways.
+ * The shapes compiled without mingo (scalar `$eq`/`$in` and top-level null filters; top-level
+ * `$inc`/`$set`/`$unset`/`$push`; top-level inclusion projections) must answer exactly as mingo does: each case runs both ways.
  */
 import { ObjectId } from 'bson';
 import { Query } from 'mingo';
@@ -17,6 +17,8 @@ const docs: Doc[] = [
   { _id: new ObjectId(), status: 'ASSIGNED', attempt: 2, workerId: new ObjectId(), logBytes: 0, tags: [], at: new Date(6) },
   { _id: 3, status: 'QUEUED', attempt: 1, tags: 'a', flag: true, logBytes: 'x' },
   { _id: 4, status: ['RUNNING', 'X'], attempt: 1.0, nested: { a: 1 } },
+  { _id: 5, status: 'RUNNING', list: [1, null], n: {}, cancelRequestedAt: new Date(1) },
+  { _id: 6, status: 'RUNNING', list: [], n: 0 },
 ];
 
 describe('scalar filters', () => {
@@ -31,6 +33,15 @@ describe('scalar filters', () => {
     ['a fence: _id, attempt, workerId, status $in', { _id: docs[0]._id, attempt: 1, workerId: worker, status: { $in: ['ASSIGNED', 'RUNNING'] } }],
     ['$in of null (not a scalar: mingo decides)', { n: { $in: [null] } }],
     ['$in with a regex (mingo decides)', { status: { $in: [/RUN/] } }],
+    ['a null test: null or missing', { n: null }],
+    ['$eq null', { flag: { $eq: null } }],
+    ['$ne null', { n: { $ne: null } }],
+    ['$ne null of a field some lack', { flag: { $ne: null } }],
+    ['null against array fields (mingo decides per document)', { tags: null, status: { $ne: null } }],
+    ['null against arrays holding null', { list: null }],
+    ['$ne null against arrays holding null', { list: { $ne: null } }],
+    ['a start fence: status, and no cancel requested', { _id: docs[0]._id, attempt: 1, workerId: worker, status: 'RUNNING', cancelRequestedAt: null }],
+    ['a dotted null test (mingo decides)', { 'nested.a': null }],
   ])('%s', (_name, filter) => {
     const ours = docs.filter((d) => compileFilter(filter).test(d)).map((d) => d._id);
     const theirs = new Query(filter as AnyObject, {}).find<Doc>(docs as AnyObject[]).all().map((d) => d._id);
@@ -38,7 +49,7 @@ describe('scalar filters', () => {
   });
 });
 
-describe('top-level $inc and $set', () => {
+describe('top-level $inc, $set, $unset and $push', () => {
   /** What mingo alone makes of the update (as applyUpdate did before its fast path). */
   function viaMingo(doc: Doc, modifier: Doc): { doc: Doc; modified: boolean } | 'error' {
     const next = cloneDoc(doc);
@@ -49,7 +60,7 @@ describe('top-level $inc and $set', () => {
       return 'error';
     }
   }
-  const base: Doc = { _id: 1, logBytes: 5, name: 'x', at: new Date(1), zero: -0, obj: { a: 1 }, text: 'abc' };
+  const base: Doc = { _id: 1, logBytes: 5, name: 'x', at: new Date(1), zero: -0, obj: { a: 1 }, text: 'abc', list: [{ a: 0 }], leaseExpiresAt: new Date(4), attempts: [] };
   it.each<[string, Doc]>([
     ['an $inc', { $inc: { logBytes: 7 } }],
     ['an $inc by 0', { $inc: { logBytes: 0 } }],
@@ -63,6 +74,15 @@ describe('top-level $inc and $set', () => {
     ['an $inc of a string (mingo decides)', { $inc: { text: 1 } }],
     ['a dotted path (mingo decides)', { $set: { 'obj.a': 2 } }],
     ['a field named twice (mingo decides)', { $inc: { logBytes: 1 }, $set: { logBytes: 3 } }],
+    ['an $unset of present and missing fields', { $unset: { name: 1, fresh: 1 } }],
+    ['an $unset of a missing field only', { $unset: { fresh: '' } }],
+    ['a $push onto an array', { $push: { list: { a: 1, at: new Date(2) } } }],
+    ['a $push of a missing field', { $push: { fresh: 'v' } }],
+    ['a $push of an array value', { $push: { list: [1, 2] } }],
+    ["a job's end: $set, $unset and $push", { $set: { status: 'SUCCEEDED', finishedAt: new Date(9) }, $unset: { leaseExpiresAt: 1, error: 1 }, $push: { attempts: { attempt: 1, status: 'SUCCEEDED' } } }],
+    ['a $push onto a non-array (mingo decides)', { $push: { name: 1 } }],
+    ['a $push with $each (mingo decides)', { $push: { list: { $each: [1, 2] } } }],
+    ['$unset then $set of new fields', { $unset: { text: 1 }, $set: { text2: 1 } }],
   ])('%s', (_name, modifier) => {
     const before = cloneDoc(base);
     const theirs = viaMingo(base, modifier);

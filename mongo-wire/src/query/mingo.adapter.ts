@@ -43,9 +43,10 @@ const MATCH_ALL: Query = new Query({}, {});
 
 /**
  * Compiles a filter. Plain scalar equalities and memberships (`{_id: x}`, `{key: 'k', status:
- * {$in: ['A', 'B']}}`), the common case (every fenced job update has this shape), get a matcher
- * of their own with MongoDB's semantics (a field matches when it, or an element of it, equals the
- * value or one of the values); everything else goes to mingo.
+ * {$in: ['A', 'B']}}`) and top-level null tests (`{cancelRequestedAt: null}`, `{$ne: null}`),
+ * the common case (every fenced job update has this shape), get a matcher of their own with
+ * MongoDB's semantics (a field matches when it, or an element of it, equals the value or one of
+ * the values); everything else goes to mingo.
  */
 export function compileFilter(filter: Doc | undefined): Matcher {
   if (filter !== undefined && (filter === null || typeof filter !== 'object' || Array.isArray(filter))) {
@@ -55,17 +56,49 @@ export function compileFilter(filter: Doc | undefined): Matcher {
   return scalarEqualityMatcher(filter) ?? withMingo(() => new Query(filter, {}));
 }
 
+type Condition = (doc: Doc) => boolean;
+
 function scalarEqualityMatcher(filter: Doc): Matcher | null {
-  const conds: Array<[string, Set<string>]> = [];
+  const conds: Condition[] = [];
   for (const [field, value] of Object.entries(filter)) {
     if (field.startsWith('$')) return null;
-    const keys = scalarKeys(value);
-    if (!keys) return null;
-    conds.push([field, keys]);
+    const cond = scalarCondition(field, value) ?? nullCondition(filter, field, value);
+    if (!cond) return null;
+    conds.push(cond);
   }
-  return {
-    test: (doc) => conds.every(([field, keys]) => pathValues(doc, field).some((v) => keys.has(valueKey(v)))),
+  return { test: (doc) => conds.every((c) => c(doc)) };
+}
+
+function scalarCondition(field: string, value: unknown): Condition | null {
+  const keys = scalarKeys(value);
+  if (!keys) return null;
+  return (doc) => pathValues(doc, field).some((v) => keys.has(valueKey(v)));
+}
+
+/**
+ * `{field: null}`, `{field: {$eq: null}}` (the field is null or missing) and `{field: {$ne:
+ * null}}` (it is neither) on a top-level field. A document whose field holds an array (where an
+ * element may decide) is left to mingo, compiled only when one turns up.
+ */
+function nullCondition(filter: Doc, field: string, value: unknown): Condition | null {
+  if (field.includes('.')) return null;
+  let negate: boolean;
+  if (value === null) negate = false;
+  else if (isSingleOp(value, '$eq') && value.$eq === null) negate = false;
+  else if (isSingleOp(value, '$ne') && value.$ne === null) negate = true;
+  else return null;
+  let whole: Query | undefined;
+  return (doc) => {
+    const v = doc[field];
+    if (Array.isArray(v)) return (whole ??= withMingo(() => new Query({ [field]: filter[field] } as AnyObject, {}))).test(doc as AnyObject);
+    return (v === null || v === undefined) !== negate;
   };
+}
+
+function isSingleOp<K extends string>(cond: unknown, op: K): cond is Record<K, unknown> {
+  if (cond === null || typeof cond !== 'object' || Array.isArray(cond) || Object.getPrototypeOf(cond) !== Object.prototype) return false;
+  const ops = Object.keys(cond);
+  return ops.length === 1 && ops[0] === op;
 }
 
 /**

@@ -72,22 +72,27 @@ export function applyUpdate(doc: Doc, spec: UpdateSpec, opts: ApplyOptions = {})
 }
 
 /**
- * `$inc` and `$set` of top-level fields, the shape of nearly every update the API sends (a
- * lease's fence-and-count, a heartbeat's timestamps), applied without mingo: compiling its
- * updater costs more than the rest of the command. The result is what mingo gives (fields in
- * operator then field order, new ones last; `modified` when a value changes). Null when any part
- * is outside that shape (a dotted or positional path, another operator, a field named twice, an
- * `$inc` of a value that is present but not a number): mingo handles it.
+ * `$inc`, `$set`, `$unset` and `$push` (of one value) on top-level fields, the shape of nearly
+ * every update the API sends (a lease's fence-and-count, a heartbeat's timestamps, a job's end
+ * with its attempt record), applied without mingo: compiling its updater costs more than the
+ * rest of the command. The result is what mingo gives (fields in operator then field order, new
+ * ones last; `modified` when a value changes). Null when any part is outside that shape (a dotted
+ * or positional path, another operator, a field named twice, an `$inc` of a value that is present
+ * but not a number, a `$push` with modifiers or onto a present non-array): mingo handles it.
+ * Fields the update leaves alone keep their values (the same objects), which the indexes use to
+ * skip keys that cannot have changed.
  */
 function topLevelUpdate(doc: Doc, modifier: Doc): { doc: Doc; modified: boolean } | null {
   const seen = new Set<string>();
   for (const [op, args] of Object.entries(modifier)) {
-    if (op !== '$inc' && op !== '$set') return null;
+    if (op !== '$inc' && op !== '$set' && op !== '$unset' && op !== '$push') return null;
     for (const [field, value] of Object.entries(args as Doc)) {
       if (field === '' || field === '_id' || field === '__proto__' || field.includes('.') || field.startsWith('$') || seen.has(field)) return null;
       seen.add(field);
       if (op === '$set' && value === undefined) return null;
       if (op === '$inc' && (typeof value !== 'number' || !Number.isFinite(value) || (hasOwn(doc, field) && typeof doc[field] !== 'number'))) return null;
+      if (op === '$push' && (value === undefined || (isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('$'))))) return null;
+      if (op === '$push' && hasOwn(doc, field) && !Array.isArray(doc[field])) return null;
     }
   }
   const next: Doc = { ...doc };
@@ -95,6 +100,18 @@ function topLevelUpdate(doc: Doc, modifier: Doc): { doc: Doc; modified: boolean 
   for (const [op, args] of Object.entries(modifier)) {
     for (const [field, value] of Object.entries(args as Doc)) {
       const present = hasOwn(doc, field);
+      if (op === '$unset') {
+        if (present) {
+          delete next[field];
+          modified = true;
+        }
+        continue;
+      }
+      if (op === '$push') {
+        next[field] = [...((present ? doc[field] : []) as unknown[]), cloneDoc(value)];
+        modified = true;
+        continue;
+      }
       const after = op === '$inc' ? (present ? (doc[field] as number) + (value as number) : value) : cloneDoc(value);
       if (!present || (op === '$inc' ? after !== doc[field] : !isEqual(doc[field], after))) modified = true;
       next[field] = after;

@@ -69,9 +69,10 @@ export class CollectionStore {
     const prev = this.docs.get(idKey);
     if (!prev) throw fail('InternalError', `document ${idKey} vanished during update`);
     checkSize(next, true);
-    for (const index of this.indexes.values()) index.checkUnique(idKey, next, this.ns);
+    const changed = [...this.indexes.values()].filter((index) => !index.sameEntries(prev, next));
+    for (const index of changed) index.checkUnique(idKey, next, this.ns);
     const seq = this.seqs.get(idKey) ?? 0;
-    for (const index of this.indexes.values()) index.replace(idKey, prev, next, seq);
+    for (const index of changed) index.replace(idKey, prev, next, seq);
     this.docs.set(idKey, next);
   }
 

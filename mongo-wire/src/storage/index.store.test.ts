@@ -79,3 +79,28 @@ test('the ordered side follows inserts, replaces and removes, and goes multikey 
   // Like mongod, an index stays multikey once it has been.
   expect(idx.walkable).toBe(false);
 });
+
+test('a replace that leaves indexed fields as they were skips the index; one that changes them moves the entry', () => {
+  const coll = new CollectionStore('db', 'c');
+  coll.createIndex({ key: { status: 1, 'lease.at': 1 }, name: 'status_lease' });
+  coll.createIndex({ key: { owner: 1 }, name: 'owner_1', partialFilterExpression: { kind: 'x' } });
+  const lease = { at: 1 };
+  coll.insert({ _id: 1, status: 'A', lease, owner: 'o', kind: 'x', n: 0 });
+  const [byStatus, byOwner] = coll.indexSpecs().slice(1).map((s) => (coll as unknown as { indexes: Map<string, IndexStore> }).indexes.get(s.name)!);
+  const prev = coll.get(valueKey(1))!;
+  // Same objects in the indexed fields: nothing to recompute (the partial index always checks).
+  expect(byStatus.sameEntries(prev, { ...prev, n: 1 })).toBe(true);
+  expect(byOwner.sameEntries(prev, { ...prev, n: 1 })).toBe(false);
+  expect(byStatus.sameEntries(prev, { ...prev, lease: { at: 1 } })).toBe(false);
+  const { lease: _l, ...noLease } = prev;
+  expect(byStatus.sameEntries(prev, noLease)).toBe(false);
+
+  coll.replace(valueKey(1), { ...prev, n: 1 });
+  expect([...byStatus.lookupFull([[valueKey('A')], [valueKey(1)]])]).toEqual([valueKey(1)]);
+  coll.replace(valueKey(1), { ...coll.get(valueKey(1))!, status: 'B', kind: 'y' });
+  expect(byStatus.lookupFull([[valueKey('A')], [valueKey(1)]]).size).toBe(0);
+  expect([...byStatus.lookupFull([[valueKey('B')], [valueKey(1)]])]).toEqual([valueKey(1)]);
+  expect(byStatus.ordered.entries().map((e) => e.id)).toEqual([valueKey(1)]);
+  // Out of the partial index once its filter no longer holds.
+  expect(byOwner.lookupFull([[valueKey('o')]]).size).toBe(0);
+});

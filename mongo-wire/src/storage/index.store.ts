@@ -137,21 +137,40 @@ export class IndexStore {
     }
   }
 
-  /** `remove(prev)` then `add(next)`, leaving the ordered entries alone when the keys did not change. */
+  /**
+   * Whether `next` (a new version of `prev`) certainly has the same entries: every indexed field's
+   * top-level value is the same object or primitive in both, and no partial filter could read
+   * another field. An update leaves the fields it does not touch as they were (same objects), so
+   * most updates skip most indexes without computing a key.
+   */
+  sameEntries(prev: Doc, next: Doc): boolean {
+    if (this.partial) return false;
+    for (const parts of this.paths) {
+      const top = parts[0];
+      if (prev[top] !== next[top] || (prev[top] === undefined && Object.hasOwn(prev, top) !== Object.hasOwn(next, top))) return false;
+    }
+    return true;
+  }
+
+  /** `remove(prev)` then `add(next)`, leaving the entries alone when the keys did not change. */
   replace(idKey: string, prev: Doc, next: Doc, seq: number): void {
     const before = this.entries(prev);
     const after = this.entries(next);
     const sameKeys = before.length === after.length && before.every((e, i) => e.key === after[i].key);
+    if (sameKeys) {
+      this.noteMultikey(next, after.length);
+      return;
+    }
     for (const e of before) {
       removeFrom(this.full, e.key, idKey);
       if (this.prefix) removeFrom(this.prefix, valueKey(e.values[0]), idKey);
-      if (!sameKeys) this.ordered.delete(e.values, seq);
+      this.ordered.delete(e.values, seq);
     }
     this.noteMultikey(next, after.length);
     for (const e of after) {
       addTo(this.full, e.key, idKey);
       if (this.prefix) addTo(this.prefix, valueKey(e.values[0]), idKey);
-      if (!sameKeys) this.ordered.insert(e.values, seq, idKey);
+      this.ordered.insert(e.values, seq, idKey);
     }
   }
 
