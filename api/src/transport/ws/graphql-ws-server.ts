@@ -35,6 +35,7 @@ import { CredentialRecheck } from './credential-recheck';
 import { DocumentCache } from './document-cache';
 import { MessageSizeGuard, WS_MESSAGE_LIMITS } from './message-size-guard';
 import { subscribeWithDirectLogEvents } from './log-event-results';
+import { corkedSends } from './corked-sends';
 import { fastTextFrames } from './text-frames';
 
 type ConnExtra = {
@@ -95,6 +96,7 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
   wss.on('connection', guardCloseReasons);
   // Before the size guard, whose wrapper then runs first: it measures the raw bytes.
   wss.on('connection', fastTextFrames);
+  wss.on('connection', corkedSends);
   // Also before graphql-ws: an over-limit message never reaches its JSON.parse.
   wss.on('connection', sizeGuard.attach);
 
