@@ -4,6 +4,7 @@ import { LEASED_JOB_STATUSES, JobStatus } from '../../domain/enums';
 import { fence, type LeaseRef, type Transition } from '../../domain/job-state-machine';
 import { Job, JobModel, Worker, WorkerModel } from '../models';
 import type { JobDoc } from './documents';
+import { castJobFilter, castJobUpdate } from './job-driver-cast';
 import type { Id } from './ids';
 
 /**
@@ -14,16 +15,14 @@ import type { Id } from './ids';
 /**
  * Applies one transition; null when the job was not in the expected state (nothing changed).
  * The job comes back as plain data (with `id`): every claim, start and completion goes through
- * here, and building a mongoose document would cost about as much as the write itself.
+ * here, so it goes to the driver directly (job-driver-cast.ts says why and what it casts).
  */
 export async function applyTransition(t: Transition): Promise<JobDoc | null> {
-  const job = await JobModel.findOneAndUpdate(t.filter as QueryFilter<Job>, t.update as UpdateQuery<Job>, {
+  const job = await JobModel.collection.findOneAndUpdate(castJobFilter(t.filter), castJobUpdate(t.update), {
     returnDocument: 'after',
     ...(t.sort ? { sort: t.sort } : {}),
-  })
-    .lean<Job & { _id: Types.ObjectId }>()
-    .exec();
-  return job ? withId(job) : null;
+  });
+  return job ? withId(job as unknown as Job & { _id: Types.ObjectId }) : null;
 }
 
 /**
@@ -170,8 +169,9 @@ export async function adjustWorkerRunning(workerId: Id | null | undefined, delta
  */
 export async function applyTransitions(ts: readonly Transition[], applied: (job: JobDoc, i: number) => boolean): Promise<Array<JobDoc | null>> {
   if (ts.length === 0) return [];
-  const res = await JobModel.bulkWrite(
-    ts.map((t) => ({ updateOne: { filter: t.filter, update: t.update } })) as Parameters<typeof JobModel.bulkWrite>[0],
+  const now = new Date();
+  const res = await JobModel.collection.bulkWrite(
+    ts.map((t) => ({ updateOne: { filter: castJobFilter(t.filter), update: castJobUpdate(t.update, now) } })),
     { ordered: false },
   );
   if (res.matchedCount === 0) return ts.map(() => null);
@@ -189,12 +189,10 @@ export async function applyTransitions(ts: readonly Transition[], applied: (job:
  * which of them this claim took. In the claim's order (priority, then queued first).
  */
 export async function claimSeveral(t: Transition, limit: number, mine: (job: JobDoc) => boolean): Promise<JobDoc[]> {
-  const picked = await JobModel.find(t.filter as QueryFilter<Job>)
-    .sort(t.sort ?? {})
-    .limit(limit)
-    .select({ _id: 1 })
-    .lean<Array<{ _id: Types.ObjectId }>>()
-    .exec();
+  const filter = castJobFilter(t.filter);
+  const picked = await JobModel.collection
+    .find(filter, { sort: t.sort ?? {}, limit, projection: { _id: 1 } })
+    .toArray();
   if (picked.length === 0) return [];
   if (picked.length === 1) {
     // One candidate: the single atomic claim of it answers with the job itself (a read less).
@@ -202,7 +200,7 @@ export async function claimSeveral(t: Transition, limit: number, mine: (job: Job
     return job && mine(job) ? [job] : [];
   }
   const ids = picked.map((p) => p._id);
-  const res = await JobModel.updateMany({ ...t.filter, _id: { $in: ids } } as QueryFilter<Job>, t.update as UpdateQuery<Job>).exec();
+  const res = await JobModel.collection.updateMany({ ...filter, _id: { $in: ids } }, castJobUpdate(t.update));
   if (res.matchedCount === 0) return [];
   const byId = await findPlain(ids);
   return ids.map((id) => byId.get(String(id))).filter((job): job is JobDoc => job !== undefined && mine(job));
@@ -210,8 +208,6 @@ export async function claimSeveral(t: Transition, limit: number, mine: (job: Job
 
 /** Jobs by id as plain data with `id`, keyed by the id's hex string. */
 async function findPlain(ids: readonly unknown[]): Promise<Map<string, JobDoc>> {
-  const docs = await JobModel.find({ _id: { $in: ids } } as QueryFilter<Job>)
-    .lean<Array<Job & { _id: Types.ObjectId }>>()
-    .exec();
+  const docs = (await JobModel.collection.find(castJobFilter({ _id: { $in: [...ids] } })).toArray()) as unknown as Array<Job & { _id: Types.ObjectId }>;
   return new Map(docs.map((d) => [d._id.toHexString(), withId(d)]));
 }
