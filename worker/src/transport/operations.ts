@@ -75,8 +75,11 @@ export const COMPLETE_JOB = graphql(`
   }
 `);
 
-/** What the worker reads of each attempt's answer to startJobs and completeJobs. */
-export const ATTEMPT_REPORT_FIELDS = graphql(`
+/**
+ * What the worker reads of each attempt's answer to startJobs and completeJobs. Not exported:
+ * a fragment alone is no operation to send; codegen appends it to the documents that spread it.
+ */
+const ATTEMPT_REPORT_FIELDS = graphql(`
   fragment AttemptReportFields on AttemptReport {
     jobId
     attempt
