@@ -43,15 +43,17 @@ export interface RegisterInput {
   instanceId?: string | null;
 }
 
-/** What became of one attempt of a batch report: accepted (the job as it now is), or refused alone. */
-export interface AttemptReport {
-  jobId: string;
-  attempt: number;
+/** What became of one attempt of a batch call: accepted, or refused alone. */
+interface AttemptOutcome extends AttemptRef {
   accepted: boolean;
-  job?: JobDoc;
   /** refused: the error code a single call would have carried (CONFLICT when the lease is gone) */
   code?: string;
   message?: string;
+}
+
+/** One attempt of a startJobs/completeJobs batch: accepted (the job as it now is), or refused. */
+export interface AttemptReport extends AttemptOutcome {
+  job?: JobDoc;
 }
 
 export interface AttemptResult extends AttemptRef {
@@ -299,7 +301,7 @@ export class WorkerChannelService {
       } catch (err) {
         // Anything else (the store unreachable) fails the whole call: the agent retries it.
         if (!(err instanceof AppError)) throw err;
-        reports[i] = { jobId: item.jobId, attempt: item.attempt, accepted: false, code: err.code, message: err.message };
+        reports[i] = refused(item, err);
       }
     }
     return reports as AttemptReport[];
@@ -322,13 +324,13 @@ export class WorkerChannelService {
     const valid: Array<{ i: number; ref: Awaited<ReturnType<WorkerChannelService['leaseRef']>> }> = [];
     for (const [i, l] of leases.entries()) {
       if (l.status === 'fulfilled') valid.push({ i, ref: l.value });
-      else if (l.reason instanceof AppError) reports[i] = refusedLogs(items[i], l.reason);
+      else if (l.reason instanceof AppError) reports[i] = refused(items[i], l.reason);
       else throw l.reason;
     }
     const results = await this.deps.jobLogs.appendMany(valid.map((v) => ({ ref: v.ref, input: items[v.i].chunks })));
     for (const [k, r] of results.entries()) {
       const item = items[valid[k].i];
-      reports[valid[k].i] = r instanceof AppError ? refusedLogs(item, r) : { jobId: item.jobId, attempt: item.attempt, accepted: true, ackedSeq: r.ackedSeq, truncated: r.truncated };
+      reports[valid[k].i] = r instanceof AppError ? refused(item, r) : { jobId: item.jobId, attempt: item.attempt, accepted: true, ackedSeq: r.ackedSeq, truncated: r.truncated };
     }
     return reports as AppendLogsReport[];
   }
@@ -455,16 +457,12 @@ export class WorkerChannelService {
 }
 
 /** What became of one attempt's batch in an appendLogsBatch call. */
-export interface AppendLogsReport {
-  jobId: string;
-  attempt: number;
-  accepted: boolean;
+export interface AppendLogsReport extends AttemptOutcome {
   ackedSeq?: number;
   truncated?: boolean;
-  code?: string;
-  message?: string;
 }
 
-function refusedLogs(item: AttemptRef, err: AppError): AppendLogsReport {
+/** An item of a batch refused alone, with the error its single call would have raised. */
+function refused(item: AttemptRef, err: AppError): AttemptOutcome {
   return { jobId: item.jobId, attempt: item.attempt, accepted: false, code: err.code, message: err.message };
 }

@@ -21,8 +21,9 @@ type Documents = {
     "\n  mutation AppendLogs($jobId: ID!, $attempt: Int!, $chunks: [LogChunkInput!]!) {\n    appendLogs(jobId: $jobId, attempt: $attempt, chunks: $chunks) {\n      ackedSeq\n      truncated\n    }\n  }\n": typeof types.AppendLogsDocument,
     "\n  mutation AppendLogsBatch($batches: [AttemptLogsInput!]!) {\n    appendLogsBatch(batches: $batches) {\n      jobId\n      attempt\n      accepted\n      ackedSeq\n      truncated\n      code\n      message\n    }\n  }\n": typeof types.AppendLogsBatchDocument,
     "\n  mutation CompleteJob($jobId: ID!, $attempt: Int!, $result: JobResultInput!) {\n    completeJob(jobId: $jobId, attempt: $attempt, result: $result) {\n      id\n      status\n    }\n  }\n": typeof types.CompleteJobDocument,
-    "\n  mutation StartJobs($attempts: [JobAttemptInput!]!) {\n    startJobs(attempts: $attempts) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n": typeof types.StartJobsDocument,
-    "\n  mutation CompleteJobs($completions: [JobCompletionInput!]!) {\n    completeJobs(completions: $completions) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n": typeof types.CompleteJobsDocument,
+    "\n  fragment AttemptReportFields on AttemptReport {\n    jobId\n    attempt\n    accepted\n    code\n    message\n  }\n": typeof types.AttemptReportFieldsFragmentDoc,
+    "\n  mutation StartJobs($attempts: [JobAttemptInput!]!) {\n    startJobs(attempts: $attempts) {\n      ...AttemptReportFields\n    }\n  }\n": typeof types.StartJobsDocument,
+    "\n  mutation CompleteJobs($completions: [JobCompletionInput!]!) {\n    completeJobs(completions: $completions) {\n      ...AttemptReportFields\n    }\n  }\n": typeof types.CompleteJobsDocument,
     "\n  subscription Assignments {\n    assignmentBatch {\n      kind\n      jobId\n      attempt\n      leaseExpiresAt\n      job {\n        id\n        command\n        args\n        cwd\n        timeoutSeconds\n        sandbox\n        image\n        limits {\n          memoryMb\n          pids\n          cpuSeconds\n          fileSizeMb\n        }\n      }\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n": typeof types.AssignmentsDocument,
 };
 const documents: Documents = {
@@ -32,8 +33,9 @@ const documents: Documents = {
     "\n  mutation AppendLogs($jobId: ID!, $attempt: Int!, $chunks: [LogChunkInput!]!) {\n    appendLogs(jobId: $jobId, attempt: $attempt, chunks: $chunks) {\n      ackedSeq\n      truncated\n    }\n  }\n": types.AppendLogsDocument,
     "\n  mutation AppendLogsBatch($batches: [AttemptLogsInput!]!) {\n    appendLogsBatch(batches: $batches) {\n      jobId\n      attempt\n      accepted\n      ackedSeq\n      truncated\n      code\n      message\n    }\n  }\n": types.AppendLogsBatchDocument,
     "\n  mutation CompleteJob($jobId: ID!, $attempt: Int!, $result: JobResultInput!) {\n    completeJob(jobId: $jobId, attempt: $attempt, result: $result) {\n      id\n      status\n    }\n  }\n": types.CompleteJobDocument,
-    "\n  mutation StartJobs($attempts: [JobAttemptInput!]!) {\n    startJobs(attempts: $attempts) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n": types.StartJobsDocument,
-    "\n  mutation CompleteJobs($completions: [JobCompletionInput!]!) {\n    completeJobs(completions: $completions) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n": types.CompleteJobsDocument,
+    "\n  fragment AttemptReportFields on AttemptReport {\n    jobId\n    attempt\n    accepted\n    code\n    message\n  }\n": types.AttemptReportFieldsFragmentDoc,
+    "\n  mutation StartJobs($attempts: [JobAttemptInput!]!) {\n    startJobs(attempts: $attempts) {\n      ...AttemptReportFields\n    }\n  }\n": types.StartJobsDocument,
+    "\n  mutation CompleteJobs($completions: [JobCompletionInput!]!) {\n    completeJobs(completions: $completions) {\n      ...AttemptReportFields\n    }\n  }\n": types.CompleteJobsDocument,
     "\n  subscription Assignments {\n    assignmentBatch {\n      kind\n      jobId\n      attempt\n      leaseExpiresAt\n      job {\n        id\n        command\n        args\n        cwd\n        timeoutSeconds\n        sandbox\n        image\n        limits {\n          memoryMb\n          pids\n          cpuSeconds\n          fileSizeMb\n        }\n      }\n      env {\n        name\n        value\n        secret\n      }\n    }\n  }\n": types.AssignmentsDocument,
 };
 
@@ -64,11 +66,15 @@ export function graphql(source: "\n  mutation CompleteJob($jobId: ID!, $attempt:
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation StartJobs($attempts: [JobAttemptInput!]!) {\n    startJobs(attempts: $attempts) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n"): typeof import('./graphql').StartJobsDocument;
+export function graphql(source: "\n  fragment AttemptReportFields on AttemptReport {\n    jobId\n    attempt\n    accepted\n    code\n    message\n  }\n"): typeof import('./graphql').AttemptReportFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CompleteJobs($completions: [JobCompletionInput!]!) {\n    completeJobs(completions: $completions) {\n      jobId\n      attempt\n      accepted\n      code\n      message\n    }\n  }\n"): typeof import('./graphql').CompleteJobsDocument;
+export function graphql(source: "\n  mutation StartJobs($attempts: [JobAttemptInput!]!) {\n    startJobs(attempts: $attempts) {\n      ...AttemptReportFields\n    }\n  }\n"): typeof import('./graphql').StartJobsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CompleteJobs($completions: [JobCompletionInput!]!) {\n    completeJobs(completions: $completions) {\n      ...AttemptReportFields\n    }\n  }\n"): typeof import('./graphql').CompleteJobsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

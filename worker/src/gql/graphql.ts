@@ -128,6 +128,8 @@ export type CompleteJobMutationVariables = Exact<{
 
 export type CompleteJobMutation = { completeJob: { id: string, status: JobStatus } };
 
+export type AttemptReportFieldsFragment = { jobId: string, attempt: number, accepted: boolean, code: string | null, message: string | null };
+
 export type StartJobsMutationVariables = Exact<{
   attempts: Array<JobAttemptInput> | JobAttemptInput;
 }>;
@@ -165,7 +167,15 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const AttemptReportFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AttemptReportFields on AttemptReport {
+  jobId
+  attempt
+  accepted
+  code
+  message
+}
+    `, {"fragmentName":"AttemptReportFields"}) as unknown as TypedDocumentString<AttemptReportFieldsFragment, unknown>;
 export const RegisterWorkerDocument = new TypedDocumentString(`
     mutation RegisterWorker($input: RegisterWorkerInput!) {
   registerWorker(input: $input) {
@@ -231,25 +241,29 @@ export const CompleteJobDocument = new TypedDocumentString(`
 export const StartJobsDocument = new TypedDocumentString(`
     mutation StartJobs($attempts: [JobAttemptInput!]!) {
   startJobs(attempts: $attempts) {
-    jobId
-    attempt
-    accepted
-    code
-    message
+    ...AttemptReportFields
   }
 }
-    `) as unknown as TypedDocumentString<StartJobsMutation, StartJobsMutationVariables>;
+    fragment AttemptReportFields on AttemptReport {
+  jobId
+  attempt
+  accepted
+  code
+  message
+}`) as unknown as TypedDocumentString<StartJobsMutation, StartJobsMutationVariables>;
 export const CompleteJobsDocument = new TypedDocumentString(`
     mutation CompleteJobs($completions: [JobCompletionInput!]!) {
   completeJobs(completions: $completions) {
-    jobId
-    attempt
-    accepted
-    code
-    message
+    ...AttemptReportFields
   }
 }
-    `) as unknown as TypedDocumentString<CompleteJobsMutation, CompleteJobsMutationVariables>;
+    fragment AttemptReportFields on AttemptReport {
+  jobId
+  attempt
+  accepted
+  code
+  message
+}`) as unknown as TypedDocumentString<CompleteJobsMutation, CompleteJobsMutationVariables>;
 export const AssignmentsDocument = new TypedDocumentString(`
     subscription Assignments {
   assignmentBatch {

@@ -75,14 +75,24 @@ export const COMPLETE_JOB = graphql(`
   }
 `);
 
+/**
+ * What the worker reads of each attempt's answer to startJobs and completeJobs. Not exported:
+ * a fragment alone is no operation to send; codegen appends it to the documents that spread it.
+ */
+const ATTEMPT_REPORT_FIELDS = graphql(`
+  fragment AttemptReportFields on AttemptReport {
+    jobId
+    attempt
+    accepted
+    code
+    message
+  }
+`);
+
 export const START_JOBS = graphql(`
   mutation StartJobs($attempts: [JobAttemptInput!]!) {
     startJobs(attempts: $attempts) {
-      jobId
-      attempt
-      accepted
-      code
-      message
+      ...AttemptReportFields
     }
   }
 `);
@@ -90,11 +100,7 @@ export const START_JOBS = graphql(`
 export const COMPLETE_JOBS = graphql(`
   mutation CompleteJobs($completions: [JobCompletionInput!]!) {
     completeJobs(completions: $completions) {
-      jobId
-      attempt
-      accepted
-      code
-      message
+      ...AttemptReportFields
     }
   }
 `);

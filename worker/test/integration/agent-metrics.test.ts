@@ -9,6 +9,7 @@ import pino from 'pino';
 import { WorkerAgent } from '../../src/agent/agent';
 import { AgentMetrics } from '../../src/agent/agent-metrics';
 import { FakeWorkerServer } from '../support/fake-server';
+import { parsePrometheusText } from '@cmd-executor/test-support/prometheus-text';
 
 jest.setTimeout(30_000);
 
@@ -35,13 +36,7 @@ afterEach(async () => {
 async function scrape(port: number): Promise<Map<string, number>> {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`);
   expect(res.status).toBe(200);
-  const out = new Map<string, number>();
-  for (const line of (await res.text()).split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
+  return parsePrometheusText(await res.text());
 }
 
 it('reports slots, running jobs, acknowledged log bytes and reconnects', async () => {

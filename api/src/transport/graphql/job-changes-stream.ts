@@ -2,6 +2,7 @@ import { jobProgress } from '../../domain/job-progress';
 import type { JobPayload } from '../../services/job-events';
 import { PushIterator } from '../../services/push-iterator';
 import type { ResumeEvent } from '../../storage/pubsub';
+import { OrderedFeed } from './ordered-feed';
 
 /** How far before a loss a catch-up reads: replicas stamp `updatedAt` with their own clocks. */
 export const CATCH_UP_MARGIN_MS = 5_000;
@@ -43,10 +44,7 @@ export function jobChangesStream(source: JobChangesSource): AsyncIterableIterato
     await out.push(job);
   };
   // Catch-ups and live events one after another, so the order sent is the order decided.
-  let chain: Promise<void> = Promise.resolve();
-  const enqueue = (step: () => Promise<void>): void => {
-    chain = chain.then(step).catch((err: unknown) => out.end(err));
-  };
+  const feed = new OrderedFeed(out);
 
   let pendingSince: Date | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -75,25 +73,11 @@ export function jobChangesStream(source: JobChangesSource): AsyncIterableIterato
     if (timer) return;
     timer = setTimeout(() => {
       timer = undefined;
-      enqueue(catchUp);
+      feed.enqueue(catchUp);
     }, Math.max(0, lastCatchUp + CATCH_UP_MIN_GAP_MS - Date.now()));
   };
   out.onClose(source.onResume(request));
   out.onClose(() => clearTimeout(timer));
-  out.onClose(() => void source.live.return?.());
-
-  void (async () => {
-    try {
-      for await (const job of source.live) {
-        if (out.closed) return;
-        enqueue(() => offer(job));
-        await chain;
-      }
-      await chain;
-      out.end();
-    } catch (err) {
-      out.end(err);
-    }
-  })();
+  feed.follow(source.live, offer);
   return out;
 }

@@ -1,6 +1,7 @@
 import { jobProgress } from '../../domain/job-progress';
 import type { JobPayload } from '../../services/job-events';
 import { PushIterator } from '../../services/push-iterator';
+import { OrderedFeed } from './ordered-feed';
 
 /**
  * One job's states: `first`, then live changes, and the stored state again whenever live delivery
@@ -22,28 +23,12 @@ export function jobStateStream(
     await out.push(state);
   };
   // Re-reads one after another, and after whatever live event is being offered.
-  let chain: Promise<void> = offer(first);
-  const enqueue = (step: () => Promise<void>): void => {
-    chain = chain.then(step).catch((err: unknown) => out.end(err));
-  };
-  out.onClose(onResume(() => enqueue(async () => {
+  const feed = new OrderedFeed(out, offer(first));
+  out.onClose(onResume(() => feed.enqueue(async () => {
     const stored = await readStored();
     if (stored) await offer(stored);
   })));
-  out.onClose(() => void live.return?.());
-  void (async () => {
-    try {
-      for await (const state of live) {
-        if (out.closed) return;
-        enqueue(() => offer(state));
-        await chain;
-      }
-      await chain;
-      out.end();
-    } catch (err) {
-      out.end(err);
-    }
-  })();
+  feed.follow(live, offer);
   return out;
 }
 

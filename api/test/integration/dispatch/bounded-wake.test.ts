@@ -3,6 +3,7 @@ import { eventually } from '@cmd-executor/test-support/eventually';
 import { FakeWorker } from '@cmd-executor/test-support/fake-worker';
 import { gql, ok } from '@cmd-executor/test-support/graphql-client';
 import { createJob, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
+import { parsePrometheusText } from '@cmd-executor/test-support/prometheus-text';
 
 /**
  * A fleet of idle workers costs dispatch nothing per worker: a queued job wakes one idle worker
@@ -31,13 +32,7 @@ const assignedTo = new Map<string, string[]>();
 async function scrape(api: DispatchApi): Promise<Map<string, number>> {
   const res = await fetch(api.url.replace(/\/graphql$/, '/metrics'));
   expect(res.status).toBe(200);
-  const out = new Map<string, number>();
-  for (const line of (await res.text()).split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
+  return parsePrometheusText(await res.text());
 }
 
 async function counts(api: DispatchApi): Promise<{ claims: number; taken: number; reads: number }> {

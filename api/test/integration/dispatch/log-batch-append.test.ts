@@ -2,10 +2,9 @@
  * appendLogsBatch: several attempts' chunks in one call, each fenced, stored, counted and
  * acknowledged as its own appendLogs would be, and refused alone.
  */
-import { createWorkerToken } from '@cmd-executor/test-support/accounts';
-import { collect, ok, wsClient } from '@cmd-executor/test-support/graphql-client';
-import { FakeWorker } from '@cmd-executor/test-support/fake-worker';
-import { cancelOpenJobs, createJob, getJob, jobLogs, startDispatchApi, type DispatchApi } from './support/dispatch-harness';
+import { collect, ok } from '@cmd-executor/test-support/graphql-client';
+import { getJob, jobLogs } from './support/dispatch-harness';
+import { useOneWorkerApi } from './support/one-worker-api';
 
 jest.setTimeout(30_000);
 
@@ -15,41 +14,15 @@ const LOGS_SUB = 'subscription($id: ID!) { jobLogs(jobId: $id) { chunks { attemp
 type Report = { jobId: string; attempt: number; accepted: boolean; ackedSeq: number | null; truncated: boolean | null; code: string | null };
 type LogEvent = { jobLogs: { chunks: Array<{ attempt: number; seq: number; data: string }> } };
 
-let t: DispatchApi;
-let w: FakeWorker;
-const clients: Array<{ dispose(): unknown }> = [];
-
-beforeAll(async () => {
-  t = await startDispatchApi();
-  w = new FakeWorker(t.wsUrl, (await createWorkerToken(t, 'batcher')).token);
-  await w.register({ name: 'batcher', capacity: 8 });
-  w.autoHeartbeat(250);
-  w.subscribe();
-});
-afterEach(async () => {
-  await cancelOpenJobs(t);
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
-  await w?.close();
-  await t?.close();
-});
-
-async function runningJob(): Promise<string> {
-  const job = await createJob(t, { command: 'out' });
-  await w.waitFor((e) => e.some((x) => x.jobId === job.id && x.kind === 'ASSIGN'));
-  ok(await w.start(job.id, 1));
-  return job.id;
-}
+const one = useOneWorkerApi('batcher', { capacity: 8 });
+const { runningJob, subscriber } = one;
 
 const batch = (jobId: string, attempt: number, chunks: Array<{ seq: number; data: string }>) => ({ jobId, attempt, chunks: chunks.map((c) => ({ stream: 'STDOUT', ...c })) });
-const send = async (batches: unknown[]) => ok(await w.request<{ appendLogsBatch: Report[] }>(APPEND_BATCH, { b: batches })).appendLogsBatch;
+const send = async (batches: unknown[]) => ok(await one.worker.request<{ appendLogsBatch: Report[] }>(APPEND_BATCH, { b: batches })).appendLogsBatch;
 
 it('stores each attempt’s chunks and answers each alone; a lost lease or a bad seq refuses only its own batch', async () => {
   const [a, b] = [await runningJob(), await runningJob()];
-  const subscriber = wsClient(t.wsUrl, { authToken: t.adminToken });
-  clients.push(subscriber);
-  const live = collect<LogEvent>(subscriber, LOGS_SUB, { id: b });
+  const live = collect<LogEvent>(subscriber(), LOGS_SUB, { id: b });
   await new Promise((r) => setTimeout(r, 300));
 
   const reports = await send([
@@ -66,9 +39,9 @@ it('stores each attempt’s chunks and answers each alone; a lost lease or a bad
     [b, 1, false, null, 'BAD_USER_INPUT'],
     ['000000000000000000000000', 1, false, null, 'CONFLICT'],
   ]);
-  expect((await jobLogs(t, a)).map((c) => c.data)).toEqual(['a1\n', 'a2\n']);
-  expect((await jobLogs(t, b)).map((c) => c.data)).toEqual(['b1\n']);
-  expect((await getJob(t, a)).logBytes).toBe(6);
+  expect((await jobLogs(one.api, a)).map((c) => c.data)).toEqual(['a1\n', 'a2\n']);
+  expect((await jobLogs(one.api, b)).map((c) => c.data)).toEqual(['b1\n']);
+  expect((await getJob(one.api, a)).logBytes).toBe(6);
   await live.until(() => live.events.length > 0);
   expect(live.events.flatMap((e) => e.jobLogs.chunks).map((c) => c.data)).toEqual(['b1\n']);
 });
@@ -82,10 +55,10 @@ it('stores a resend once and counts it once, and acknowledges two batches of one
   ]);
   expect(reports.map((r) => r.accepted)).toEqual([true, true]);
   expect(Math.max(...reports.map((r) => r.ackedSeq ?? 0))).toBe(3);
-  expect((await jobLogs(t, a)).map((c) => [c.seq, c.data])).toEqual([
+  expect((await jobLogs(one.api, a)).map((c) => [c.seq, c.data])).toEqual([
     [1, 'one\n'],
     [2, 'two\n'],
     [3, 'three\n'],
   ]);
-  expect((await getJob(t, a)).logBytes).toBe('one\ntwo\nthree\n'.length);
+  expect((await getJob(one.api, a)).logBytes).toBe('one\ntwo\nthree\n'.length);
 });

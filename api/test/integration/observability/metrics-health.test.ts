@@ -12,6 +12,7 @@ import { freePort } from '@cmd-executor/test-support/free-port';
 import { gql } from '@cmd-executor/test-support/graphql-client';
 import { OwnRedisServer } from '@cmd-executor/test-support/redis-server';
 import { startTestApi, type TestApi } from '@cmd-executor/test-support/test-api';
+import { parsePrometheusText } from '@cmd-executor/test-support/prometheus-text';
 
 jest.setTimeout(90_000);
 
@@ -22,13 +23,7 @@ async function scrape(url: string, headers: Record<string, string> = {}): Promis
   const res = await fetch(url, { headers });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-  const out = new Map<string, number>();
-  for (const line of (await res.text()).split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
+  return parsePrometheusText(await res.text());
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {

@@ -78,72 +78,9 @@ export class JobResultInput {
 }
 
 @InputType({ description: 'one attempt\'s result, in a completeJobs batch' })
-export class JobCompletionInput {
-  @Field(() => ID)
-  jobId!: string;
-
-  @Field(() => Int)
-  attempt!: number;
-
+export class JobCompletionInput extends JobAttemptInput {
   @Field(() => JobResultInput)
   result!: JobResultInput;
-}
-
-@ObjectType({ description: 'What became of one attempt of a startJobs/completeJobs batch: each is accepted or refused alone.' })
-export class AttemptReport {
-  @Field(() => ID)
-  jobId!: string;
-
-  @Field(() => Int)
-  attempt!: number;
-
-  @Field(() => Boolean)
-  accepted!: boolean;
-
-  @Field(() => Job, { nullable: true, description: 'accepted: the job as it now is' })
-  job?: Job;
-
-  @Field(() => String, { nullable: true, description: 'refused: the error code the single mutation would have given (CONFLICT: this attempt no longer holds the lease)' })
-  code?: string;
-
-  @Field(() => String, { nullable: true, description: 'refused: why' })
-  message?: string;
-}
-
-@InputType({ description: "one attempt's chunks, in an appendLogsBatch call" })
-export class AttemptLogsInput {
-  @Field(() => ID)
-  jobId!: string;
-
-  @Field(() => Int)
-  attempt!: number;
-
-  @Field(() => [LogChunkInput])
-  chunks!: LogChunkInput[];
-}
-
-@ObjectType({ description: 'What became of one attempt of an appendLogsBatch call: each is accepted or refused alone.' })
-export class AppendLogsReport {
-  @Field(() => ID)
-  jobId!: string;
-
-  @Field(() => Int)
-  attempt!: number;
-
-  @Field(() => Boolean)
-  accepted!: boolean;
-
-  @Field(() => Int, { nullable: true, description: 'accepted: highest seq stored so far for this attempt with no gap below it' })
-  ackedSeq?: number;
-
-  @Field(() => Boolean, { nullable: true, description: 'accepted: the per-job log cap was reached; further output is dropped' })
-  truncated?: boolean;
-
-  @Field(() => String, { nullable: true, description: 'refused: the error code appendLogs would have given (CONFLICT: this attempt no longer holds the lease)' })
-  code?: string;
-
-  @Field(() => String, { nullable: true, description: 'refused: why' })
-  message?: string;
 }
 
 @ObjectType()
@@ -153,6 +90,47 @@ export class JobAttempt {
 
   @Field(() => Int)
   attempt!: number;
+}
+
+/**
+ * The fields every batch mutation's per-attempt answer has (no field returns this type, so the
+ * schema never shows it). Each report declares its own `code`: the description names the single
+ * mutation whose error code it repeats.
+ */
+@ObjectType()
+abstract class AttemptOutcome extends JobAttempt {
+  @Field(() => Boolean)
+  accepted!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'refused: why' })
+  message?: string;
+}
+
+@ObjectType({ description: 'What became of one attempt of a startJobs/completeJobs batch: each is accepted or refused alone.' })
+export class AttemptReport extends AttemptOutcome {
+  @Field(() => Job, { nullable: true, description: 'accepted: the job as it now is' })
+  job?: Job;
+
+  @Field(() => String, { nullable: true, description: 'refused: the error code the single mutation would have given (CONFLICT: this attempt no longer holds the lease)' })
+  code?: string;
+}
+
+@InputType({ description: "one attempt's chunks, in an appendLogsBatch call" })
+export class AttemptLogsInput extends JobAttemptInput {
+  @Field(() => [LogChunkInput])
+  chunks!: LogChunkInput[];
+}
+
+@ObjectType({ description: 'What became of one attempt of an appendLogsBatch call: each is accepted or refused alone.' })
+export class AppendLogsReport extends AttemptOutcome {
+  @Field(() => Int, { nullable: true, description: 'accepted: highest seq stored so far for this attempt with no gap below it' })
+  ackedSeq?: number;
+
+  @Field(() => Boolean, { nullable: true, description: 'accepted: the per-job log cap was reached; further output is dropped' })
+  truncated?: boolean;
+
+  @Field(() => String, { nullable: true, description: 'refused: the error code appendLogs would have given (CONFLICT: this attempt no longer holds the lease)' })
+  code?: string;
 }
 
 @ObjectType()
