@@ -19,7 +19,13 @@ const docs: Doc[] = [
   { _id: 4, status: ['RUNNING', 'X'], attempt: 1.0, nested: { a: 1 } },
   { _id: 5, status: 'RUNNING', list: [1, null], n: {}, cancelRequestedAt: new Date(1) },
   { _id: 6, status: 'RUNNING', list: [], n: 0 },
+  { _id: 7, status: 'QUEUED', notBefore: new Date(10), requirements: ['gpu', 'x'], sandbox: 'NONE' },
+  { _id: 8, status: 'QUEUED', notBefore: new Date(2), requirements: ['gpu'], sandbox: null },
+  { _id: 9, status: 'QUEUED', notBefore: null, requirements: [], sandbox: 'DOCKER' },
+  { _id: 10, status: 'QUEUED', notBefore: 'soon', requirements: 'gpu', sandbox: ['NONE'] },
+  { _id: 11, status: 'QUEUED', notBefore: [new Date(1), new Date(20)], requirements: [['gpu']] },
 ];
+const t5 = new Date(5);
 
 describe('scalar filters', () => {
   it.each<[string, Doc]>([
@@ -42,6 +48,13 @@ describe('scalar filters', () => {
     ['$ne null against arrays holding null', { list: { $ne: null } }],
     ['a start fence: status, and no cancel requested', { _id: docs[0]._id, attempt: 1, workerId: worker, status: 'RUNNING', cancelRequestedAt: null }],
     ['a dotted null test (mingo decides)', { 'nested.a': null }],
+    ['$in of scalars and null', { sandbox: { $in: ['NONE', null] } }],
+    ['$in of scalars and null against array fields', { tags: { $in: ['a', null] } }],
+    ['a time bound: $not $gt a Date', { notBefore: { $not: { $gt: t5 } } }],
+    ['every element among these: $not $elemMatch $nin', { requirements: { $not: { $elemMatch: { $nin: ['gpu'] } } } }],
+    ['every element among none', { requirements: { $not: { $elemMatch: { $nin: [] } } } }],
+    ['a claim', { status: 'QUEUED', notBefore: { $not: { $gt: t5 } }, requirements: { $not: { $elemMatch: { $nin: ['gpu', 'x'] } } }, sandbox: { $in: ['NONE', null] } }],
+    ['$not $gt a number (mingo decides)', { attempt: { $not: { $gt: 1 } } }],
   ])('%s', (_name, filter) => {
     const ours = docs.filter((d) => compileFilter(filter).test(d)).map((d) => d._id);
     const theirs = new Query(filter as AnyObject, {}).find<Doc>(docs as AnyObject[]).all().map((d) => d._id);

@@ -43,8 +43,8 @@ const MATCH_ALL: Query = new Query({}, {});
 
 /**
  * Compiles a filter. Plain scalar equalities and memberships (`{_id: x}`, `{key: 'k', status:
- * {$in: ['A', 'B']}}`) and top-level null tests (`{cancelRequestedAt: null}`, `{$ne: null}`),
- * the common case (every fenced job update has this shape), get a matcher of their own with
+ * {$in: ['A', 'B']}}`) and the top-level conditions of topLevelCondition, the common case
+ * (every fenced job update and every claim has this shape), get a matcher of their own with
  * MongoDB's semantics (a field matches when it, or an element of it, equals the value or one of
  * the values); everything else goes to mingo.
  */
@@ -62,7 +62,7 @@ function scalarEqualityMatcher(filter: Doc): Matcher | null {
   const conds: Condition[] = [];
   for (const [field, value] of Object.entries(filter)) {
     if (field.startsWith('$')) return null;
-    const cond = scalarCondition(field, value) ?? nullCondition(filter, field, value);
+    const cond = scalarCondition(field, value) ?? topLevelCondition(field, value);
     if (!cond) return null;
     conds.push(cond);
   }
@@ -75,27 +75,49 @@ function scalarCondition(field: string, value: unknown): Condition | null {
   return (doc) => pathValues(doc, field).some((v) => keys.has(valueKey(v)));
 }
 
+/** A test of one top-level field's value: true or false, or undefined where mingo must decide. */
+type ValueTest = (v: unknown) => boolean | undefined;
+
 /**
- * `{field: null}`, `{field: {$eq: null}}` (the field is null or missing) and `{field: {$ne:
- * null}}` (it is neither) on a top-level field. A document whose field holds an array (where an
- * element may decide) is left to mingo, compiled only when one turns up.
+ * The other conditions the state machine's filters use, on a top-level field: null tests
+ * (`null`, `{$eq: null}`, `{$ne: null}`), a `$in` of scalars and null, a time bound
+ * (`{$not: {$gt: date}}`), and "every element among these" (`{$not: {$elemMatch: {$nin: [...]}}}`).
+ * Each decides the plain cases (a missing or null field, a scalar, an array of scalars where
+ * its rule is simple); a document where it cannot (an array where an element may decide, a
+ * value of another type) is left to mingo, compiled only when one turns up.
  */
-function nullCondition(filter: Doc, field: string, value: unknown): Condition | null {
+function topLevelCondition(field: string, cond: unknown): Condition | null {
   if (field.includes('.')) return null;
-  let negate: boolean;
-  if (value === null) negate = false;
-  else if (isSingleOp(value, '$eq') && value.$eq === null) negate = false;
-  else if (isSingleOp(value, '$ne') && value.$ne === null) negate = true;
-  else return null;
+  const test = valueTest(cond);
+  if (!test) return null;
   let whole: Query | undefined;
-  return (doc) => {
-    const v = doc[field];
-    if (Array.isArray(v)) return (whole ??= withMingo(() => new Query({ [field]: filter[field] } as AnyObject, {}))).test(doc as AnyObject);
-    return (v === null || v === undefined) !== negate;
-  };
+  return (doc) => test(doc[field]) ?? (whole ??= withMingo(() => new Query({ [field]: cond } as AnyObject, {}))).test(doc as AnyObject);
 }
 
-function isSingleOp<K extends string>(cond: unknown, op: K): cond is Record<K, unknown> {
+const isMissing = (v: unknown): boolean => v === null || v === undefined;
+
+function valueTest(cond: unknown): ValueTest | null {
+  if (cond === null || (isSingleOp(cond, '$eq') && cond.$eq === null)) return (v) => (Array.isArray(v) ? undefined : isMissing(v));
+  if (isSingleOp(cond, '$ne') && cond.$ne === null) return (v) => (Array.isArray(v) ? undefined : !isMissing(v));
+  if (isSingleOp(cond, '$in') && Array.isArray(cond.$in) && cond.$in.every((x) => x === null || isOrderedScalar(x))) {
+    const keys = new Set(cond.$in.filter((x) => x !== null).map(valueKey));
+    const withNull = cond.$in.includes(null);
+    return (v) => (Array.isArray(v) ? undefined : isMissing(v) ? withNull : keys.has(valueKey(v)));
+  }
+  if (isSingleOp(cond, '$not') && isSingleOp(cond.$not, '$gt') && cond.$not.$gt instanceof Date && !Number.isNaN(cond.$not.$gt.getTime())) {
+    const bound = cond.$not.$gt.getTime();
+    return (v) => (isMissing(v) ? true : v instanceof Date ? !(v.getTime() > bound) : undefined);
+  }
+  if (isSingleOp(cond, '$not') && isSingleOp(cond.$not, '$elemMatch') && isSingleOp(cond.$not.$elemMatch, '$nin')) {
+    const allowed = cond.$not.$elemMatch.$nin;
+    if (!Array.isArray(allowed) || !allowed.every(isOrderedScalar)) return null;
+    const keys = new Set(allowed.map(valueKey));
+    return (v) => (isMissing(v) ? true : Array.isArray(v) && v.every(isOrderedScalar) ? v.every((e) => keys.has(valueKey(e))) : undefined);
+  }
+  return null;
+}
+
+function isSingleOp<K extends string>(cond: unknown, op: K): cond is Record<K, unknown> & Record<string, any> {
   if (cond === null || typeof cond !== 'object' || Array.isArray(cond) || Object.getPrototypeOf(cond) !== Object.prototype) return false;
   const ops = Object.keys(cond);
   return ops.length === 1 && ops[0] === op;

@@ -165,10 +165,13 @@ export async function adjustWorkerRunning(workerId: Id | null | undefined, delta
  * only itself), then reads the jobs back in one more. An update that matched leaves no mark of
  * its own, so `applied(job, i)` says whether the job as it now is shows transition i took
  * effect (e.g. the `now` it wrote). Null where it did not (nothing changed for that one).
- * Each transition names one job (`filter._id`), and no job twice.
+ * Each transition names one job (`filter._id`), and no job twice. A single transition goes
+ * as `applyTransition` (one round trip, the job in its answer).
  */
 export async function applyTransitions(ts: readonly Transition[], applied: (job: JobDoc, i: number) => boolean): Promise<Array<JobDoc | null>> {
   if (ts.length === 0) return [];
+  // One transition: the atomic update answers with the job itself, one round trip instead of two.
+  if (ts.length === 1) return [await applyTransition(ts[0])];
   const now = new Date();
   const res = await JobModel.collection.bulkWrite(
     ts.map((t) => ({ updateOne: { filter: castJobFilter(t.filter), update: castJobUpdate(t.update, now) } })),
