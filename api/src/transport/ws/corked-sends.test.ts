@@ -1,0 +1,35 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { corkedSends } from './corked-sends';
+
+/** What one tick sends to a client leaves in one write: the socket stays corked until the tick ends. */
+test('sends of one tick are held until the tick ends, then arrive whole and in order', async () => {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(wss, 'listening');
+  const serverSide = once(wss, 'connection') as Promise<[WebSocket]>;
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+  const received: string[] = [];
+  client.on('message', (m) => received.push(String(m)));
+  const [socket] = await serverSide;
+  corkedSends(socket);
+  const raw = (socket as unknown as { _socket: import('node:net').Socket })._socket;
+
+  for (const m of ['one', 'two', 'three']) socket.send(m);
+  expect(raw.writableCorked).toBe(1);
+  expect(raw.writableLength).toBeGreaterThan(0); // held, not written
+  await new Promise((resolve) => process.nextTick(resolve));
+  expect(raw.writableCorked).toBe(0);
+
+  socket.send('four'); // a later tick corks again
+  expect(raw.writableCorked).toBe(1);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  expect(raw.writableCorked).toBe(0);
+
+  const deadline = Date.now() + 5_000;
+  while (received.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(received).toEqual(['one', 'two', 'three', 'four']);
+  client.close();
+  socket.close();
+  await new Promise((resolve) => wss.close(resolve));
+});
