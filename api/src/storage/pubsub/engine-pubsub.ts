@@ -10,6 +10,13 @@ import { ResumeSignal } from './resume-signal';
  */
 export class EnginePubSub implements PubSubPort {
   private readonly iterators = new Set<EagerIterator<unknown>>();
+  /**
+   * The payload published last in this synchronous run, and its JSON form: a job change goes
+   * to two topics at once (all jobs, and the job's own) and is cloned once. Forgotten at the
+   * next microtask, so a caller that changes an object and publishes it again gets a new clone.
+   * Subscribers never change a payload (one is already shared by every subscriber of a topic).
+   */
+  private last: { payload: unknown; json: unknown } | undefined;
 
   constructor(
     private readonly engine: PubSubEngine,
@@ -24,7 +31,13 @@ export class EnginePubSub implements PubSubPort {
   async publish(topic: string, payload: unknown): Promise<void> {
     const since = new Date();
     try {
-      await this.engine.publish(this.channel(topic), toJson(payload));
+      let json = this.last && this.last.payload === payload ? this.last.json : undefined;
+      if (json === undefined) {
+        json = toJson(payload);
+        this.last = { payload, json };
+        queueMicrotask(() => (this.last = undefined));
+      }
+      await this.engine.publish(this.channel(topic), json);
     } catch (err) {
       // Subscribers here may have missed it: they read the store now (and again when Redis is back).
       this.resume.fire({ since, topic });
