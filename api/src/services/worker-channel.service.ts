@@ -190,11 +190,17 @@ export class WorkerChannelService {
     const workerOid = new Types.ObjectId(workerId);
     const lost: AttemptRef[] = [];
     const cancel: AttemptRef[] = [];
-    for (const r of runningJobs) {
-      const ref = { jobId: r.jobId, attempt: r.attempt };
-      const job = isValidObjectId(r.jobId)
-        ? await applyTransition(machine.renewLease({ ...ref, workerId: workerOid }, now, this.deps.lease.leaseMs))
-        : null;
+    // Every lease this worker lists is renewed in one round trip (each fenced by its own attempt).
+    const listed = runningJobs.map((r) => ({ jobId: r.jobId, attempt: r.attempt }));
+    const valid = listed.filter((ref) => isValidObjectId(ref.jobId));
+    const until = now.getTime() + this.deps.lease.leaseMs;
+    const renewed = await applyTransitions(
+      valid.map((ref) => machine.renewLease({ ...ref, workerId: workerOid }, now, this.deps.lease.leaseMs)),
+      (job, k) => job.attempt === valid[k].attempt && String(job.workerId) === workerId && job.leaseExpiresAt?.getTime() === until,
+    );
+    const byRef = new Map(valid.map((ref, k) => [ref, renewed[k]]));
+    for (const ref of listed) {
+      const job = byRef.get(ref);
       if (!job) lost.push(ref);
       else if (job.cancelRequestedAt) cancel.push(ref);
     }

@@ -1,4 +1,4 @@
-import type { QueryFilter, Types } from 'mongoose';
+import { type QueryFilter, Types } from 'mongoose';
 import { LEASED_JOB_STATUSES, WorkerStatus, type SandboxKind } from '../../domain/enums';
 import { JobModel, Worker, WorkerModel } from '../models';
 import type { WorkerDoc } from './documents';
@@ -147,7 +147,12 @@ export async function findWorkersByToken(tokenId: Id, limit: number): Promise<Wo
 export async function touchWorker(workerId: Id, now: Date): Promise<{ revived?: WorkerDoc } | null> {
   // Twice at most: the status may change between the two conditional writes.
   for (let round = 0; round < 2; round += 1) {
-    const live = await WorkerModel.updateOne({ _id: workerId, status: { $ne: WorkerStatus.OFFLINE } }, { $set: { lastHeartbeatAt: now } }).exec();
+    // To the driver directly: every agent's heartbeat makes this write, and mongoose's query
+    // building cost as much as the write (the id is cast and updatedAt stamped as it would).
+    const live = await WorkerModel.collection.updateOne(
+      { _id: asObjectId(workerId), status: { $ne: WorkerStatus.OFFLINE } },
+      { $set: { lastHeartbeatAt: now, updatedAt: now } },
+    );
     if (live.matchedCount > 0) return {};
     const revived = await WorkerModel.findOneAndUpdate(
       { _id: workerId, status: WorkerStatus.OFFLINE },
@@ -217,4 +222,8 @@ export async function reconcileRunning(limit: number): Promise<number> {
     }
   }
   return fixed;
+}
+
+function asObjectId(id: Id): Types.ObjectId {
+  return id instanceof Types.ObjectId ? id : new Types.ObjectId(String(id));
 }
