@@ -48,6 +48,10 @@ module.exports = {
       displayName: 'e2e',
       // The built API and worker on real sockets; the web UI in real Chromium.
       testMatch: ['<rootDir>/{api,worker,web,cli}/test/e2e/**/*.test.ts'],
+      // Once per run, not per file: one Chromium the browser tests connect to, and one API stack
+      // for the browser tests that need no API configuration of their own (web/test/e2e/support).
+      globalSetup: '<rootDir>/web/test/e2e/support/global-setup.ts',
+      globalTeardown: '<rootDir>/web/test/e2e/support/global-teardown.ts',
     },
   ],
 };

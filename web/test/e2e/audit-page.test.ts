@@ -3,34 +3,38 @@
  * (who, what, target, when, from where), filters them and loads older entries; a user sees
  * no link and, at the address, one sentence.
  */
+import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext } from 'playwright-core';
+import { createUser } from '@cmd-executor/test-support/accounts';
 import { errorCode, gql, ok } from '@cmd-executor/test-support/graphql-client';
-import { launchBrowser, screenshot, signIn } from './support/browser';
-import { ADMIN, startStack, type Stack } from './support/stack';
+import { connectBrowser, screenshot, signIn } from './support/browser';
+import { sharedStack, type SharedStack } from './support/shared-stack';
 
 jest.setTimeout(60_000);
 
-let stack: Stack;
+let stack: SharedStack;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
+// The shared stack's audit log holds the other files' actions too: the actor filtered on is a user of this file's own.
+const bob = `audit-bob-${randomBytes(3).toString('hex')}`;
 
 beforeAll(async () => {
-  stack = await startStack({ worker: false });
-  browser = await launchBrowser();
+  stack = sharedStack();
+  await createUser({ url: stack.url, adminToken: stack.adminToken }, bob, 'USER', `${bob}-password`);
+  browser = await connectBrowser();
 });
 afterAll(async () => {
   await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
   await browser?.close();
-  await stack?.close();
 });
 
-const asAdmin = (query: string) => gql(stack.test.url, query, undefined, { token: stack.adminToken });
+const asAdmin = (query: string) => gql(stack.url, query, undefined, { token: stack.adminToken });
 const rows = 'table.audit tbody tr[data-audit-action]';
 
 it('shows an admin the audited actions with actor, target and address; filters by action and actor; loads more', async () => {
-  const failed = await gql(stack.test.url, 'mutation { login(username: "bob", password: "not-bobs") { token } }');
+  const failed = await gql(stack.url, 'mutation ($u: String!) { login(username: $u, password: "not-bobs") { token } }', { u: bob });
   expect(errorCode(failed)).toBe('UNAUTHENTICATED');
-  const job = ok(await gql<{ createJob: { id: string } }>(stack.test.url, 'mutation { createJob(input: { command: "sleep 60" }) { id } }', undefined, { token: stack.users.alice.token })).createJob;
+  const job = ok(await gql<{ createJob: { id: string } }>(stack.url, 'mutation { createJob(input: { command: "sleep 60" }) { id } }', undefined, { token: stack.users.alice.token })).createJob;
   ok(await asAdmin(`mutation { cancelJob(id: "${job.id}") { id } }`));
   // More than one page (50) of entries, so the oldest are behind "Load more".
   for (let i = 0; i < 52; i += 1) ok(await asAdmin(`mutation { createWorkerToken(name: "audit-token-${i}") { id } }`));
@@ -38,7 +42,7 @@ it('shows an admin the audited actions with actor, target and address; filters b
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   contexts.push(context);
   const page = await context.newPage();
-  await signIn(page, stack.origin, ADMIN.username, ADMIN.password);
+  await signIn(page, stack.origin, stack.admin.username, stack.admin.password);
   await page.click('nav[aria-label=Main] a:text-is("Audit")');
   await page.waitForSelector('h1:text-is("Audit log")');
   await page.waitForSelector(`${rows}[data-audit-action="workerToken.create"]`);
@@ -55,7 +59,7 @@ it('shows an admin the audited actions with actor, target and address; filters b
   const cancel = await page.textContent(`${rows}[data-audit-action="job.cancel"]`);
   expect(cancel).toMatch(/admin.*canceled a job.*owner/);
   expect(cancel).toMatch(/127\.0\.0\.1/);
-  const failedRow = await page.textContent(`${rows}[data-audit-action="auth.signInFailed"][data-audit-actor="bob"]`);
+  const failedRow = await page.textContent(`${rows}[data-audit-action="auth.signInFailed"][data-audit-actor="${bob}"]`);
   expect(failedRow).toContain('failed to sign in');
   expect(failedRow).not.toContain('not-bobs');
   expect((await page.$$(rows)).length).toBeGreaterThan(55);
@@ -69,12 +73,12 @@ it('shows an admin the audited actions with actor, target and address; filters b
   expect(page.url()).toContain('action=auth.signInFailed');
 
   // Filter by actor as well: bob's failure, nobody else's.
-  await page.fill('#audit-actor', 'bob');
+  await page.fill('#audit-actor', bob);
   await page.click('form[role=search] button:text-is("Filter")');
-  await page.waitForFunction(() => {
+  await page.waitForFunction((actor) => {
     const trs = [...document.querySelectorAll('table.audit tbody tr[data-audit-action]')];
-    return trs.length === 1 && trs[0]!.getAttribute('data-audit-actor') === 'bob';
-  });
+    return trs.length === 1 && trs[0]!.getAttribute('data-audit-actor') === actor;
+  }, bob);
   await screenshot(page, 'audit-filtered');
 
   await page.click('form[role=search] button:text-is("Clear")');

@@ -3,25 +3,24 @@
  * scrolls, searches, and says it was cut at the API's default 16 MiB cap.
  */
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, signIn, submitJobInUi, waitForJobStatus } from './support/browser';
-import { startStack, type Stack } from './support/stack';
+import { connectBrowser, screenshot, signIn, submitJobInUi, waitForJobStatus } from './support/browser';
+import { sharedStack, type SharedStack } from './support/shared-stack';
 
 jest.setTimeout(240_000);
 
-let stack: Stack;
+let stack: SharedStack;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
+  stack = sharedStack();
+  browser = await connectBrowser();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await signIn(page, stack.origin, stack.users.alice.username, stack.users.alice.password);
 });
 
 afterAll(async () => {
   await browser?.close();
-  await stack?.close();
 });
 
 const lineCount = (p: Page) =>

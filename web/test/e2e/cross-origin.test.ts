@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, renderedLogLines, screenshot, signIn, submitJobInUi, waitForJobStatus } from './support/browser';
+import { connectBrowser, renderedLogLines, screenshot, signIn, submitJobInUi, waitForJobStatus } from './support/browser';
 import { gql } from './support/graphql-http';
 import { ADMIN, startStack, WEB_DIST, type Stack } from './support/stack';
 
@@ -49,7 +49,7 @@ beforeAll(async () => {
   uiOrigin = `http://localhost:${(ui.address() as AddressInfo).port}`;
   stack = await startStack({ env: { ALLOWED_ORIGINS: uiOrigin } });
   apiOrigin = stack.origin;
-  browser = await launchBrowser();
+  browser = await connectBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 1400 } });
   page = await context.newPage();
   if (process.env.DEBUG_XO) {

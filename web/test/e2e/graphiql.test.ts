@@ -7,21 +7,21 @@ import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, screenshot, signIn } from './support/browser';
+import { connectBrowser, screenshot, signIn } from './support/browser';
 import { gql } from './support/graphql-http';
-import { ADMIN, startStack, type Stack } from './support/stack';
+import { sharedStack, type SharedStack } from './support/shared-stack';
 
 jest.setTimeout(90_000);
 
-let stack: Stack;
+let stack: SharedStack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const refused: string[] = [];
 
 beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
+  stack = sharedStack();
+  browser = await connectBrowser();
   context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   // Only the API's own host may be reached: a CDN script, font or worker would be refused here.
   await context.route('**/*', (route) => {
@@ -31,13 +31,12 @@ beforeAll(async () => {
     return route.abort('blockedbyclient');
   });
   page = await context.newPage();
-  await signIn(page, stack.origin, ADMIN.username, ADMIN.password);
+  await signIn(page, stack.origin, stack.admin.username, stack.admin.password);
 });
 
 afterAll(async () => {
   await context?.close().catch(() => undefined);
   await browser?.close();
-  await stack?.close();
 });
 
 /** The text Monaco shows in the response pane (it renders spaces as nbsp). */

@@ -3,7 +3,7 @@
  * A stack of its own, with a tiny per-principal budget (anonymous requests count per IP).
  */
 import type { Browser } from 'playwright-core';
-import { launchBrowser, screenshot } from './support/browser';
+import { connectBrowser, screenshot } from './support/browser';
 import { startStack, type Stack } from './support/stack';
 
 jest.setTimeout(60_000);
@@ -13,7 +13,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   stack = await startStack({ worker: false, env: { RATE_LIMIT_MAX: '8', RATE_LIMIT_WINDOW_MS: '60000' } });
-  browser = await launchBrowser();
+  browser = await connectBrowser();
 });
 
 afterAll(async () => {

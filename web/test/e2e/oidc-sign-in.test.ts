@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { startTestIssuer, type TestIssuer } from '@cmd-executor/test-support/oidc-issuer';
-import { launchBrowser, screenshot } from './support/browser';
+import { connectBrowser, screenshot } from './support/browser';
 import { startStack, type Stack } from './support/stack';
 
 jest.setTimeout(90_000);
@@ -33,7 +33,7 @@ beforeAll(async () => {
       OIDC_DISPLAY_NAME: 'Test IdP',
     },
   });
-  browser = await launchBrowser();
+  browser = await connectBrowser();
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { startTestApi, type TestApi } from '@cmd-executor/test-support/test-api';
-import { launchBrowser, screenshot, signIn } from './support/browser';
+import { connectBrowser, screenshot, signIn } from './support/browser';
 import { gql, ok } from '@cmd-executor/test-support/graphql-client';
 import { startStack, WEB_DIST, type Stack } from './support/stack';
 
@@ -16,7 +16,7 @@ let second: TestApi | undefined;
 
 beforeAll(async () => {
   stack = await startStack({ worker: false });
-  browser = await launchBrowser();
+  browser = await connectBrowser();
 });
 
 afterAll(async () => {

@@ -9,22 +9,26 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startAgent } from '../../../worker/src/agent/agent';
-import { launchBrowser, screenshot, signIn, waitForJobStatus } from './support/browser';
+import { connectBrowser, screenshot, signIn, waitForJobStatus } from './support/browser';
 import { gql } from './support/graphql-http';
-import { ADMIN, startStack, type Stack } from './support/stack';
+import { sharedStack, type SharedStack } from './support/shared-stack';
 
 jest.setTimeout(90_000);
 
-let stack: Stack;
+let stack: SharedStack;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'rough-edges-'));
+/** The admin's session (its cookie), from one sign-in through the login page in beforeAll. */
+let adminSession: Awaited<ReturnType<BrowserContext['storageState']>>;
 
+/** A fresh context, signed in as the admin, on the jobs page. */
 async function newPage(width = 1280, height = 1000): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height } });
+  const context = await browser.newContext({ viewport: { width, height }, storageState: adminSession });
   contexts.push(context);
   const page = await context.newPage();
-  await signIn(page, stack.origin, ADMIN.username, ADMIN.password);
+  await page.goto(`${stack.origin}/#/jobs`);
+  await page.waitForSelector('h1:text-is("Jobs")');
   return page;
 }
 
@@ -44,14 +48,17 @@ async function raw(query: string, variables: Record<string, unknown>, token: str
 }
 
 beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
+  stack = sharedStack();
+  browser = await connectBrowser();
+  const context = await browser.newContext();
+  contexts.push(context);
+  await signIn(await context.newPage(), stack.origin, stack.admin.username, stack.admin.password);
+  adminSession = await context.storageState();
 });
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
-  await stack?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   jobStatus,
-  launchBrowser,
+  connectBrowser,
   recordForeignRequests,
   renderedLogLines,
   screenshot,
@@ -70,7 +70,7 @@ const LOG_MAX_BYTES = 256 * 1024;
 
 beforeAll(async () => {
   stack = await startStack({ logMaxBytes: LOG_MAX_BYTES });
-  browser = await launchBrowser();
+  browser = await connectBrowser();
 });
 
 afterAll(async () => {
@@ -313,7 +313,16 @@ describe('jobs', () => {
     await submitJobInUi(page, stack.origin, 'for i in $(seq 1 2000); do echo "download line $i"; done; echo to-stderr >&2');
     await waitForJobStatus(page, ['SUCCEEDED']);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:text-is("Download log")')]);
-    const content = readFileSync((await download.path())!, 'utf8');
+    // the browser is the shared one, connected remotely: the file is copied here (download.path() is for local browsers)
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-web-download-'));
+    let content: string;
+    try {
+      const file = path.join(dir, 'download.log');
+      await download.saveAs(file);
+      content = readFileSync(file, 'utf8');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const expected = Array.from({ length: 2000 }, (_, i) => `download line ${i + 1}`);
     expect(content.split('\n').filter((l) => l.startsWith('download line'))).toEqual(expected);
     expect(content).toContain('to-stderr');

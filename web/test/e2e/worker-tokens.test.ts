@@ -4,33 +4,32 @@
  */
 import type { Browser, BrowserContext } from 'playwright-core';
 import { errorCode, gql } from '@cmd-executor/test-support/graphql-client';
-import { launchBrowser, screenshot, signIn } from './support/browser';
-import { ADMIN, startStack, type Stack } from './support/stack';
+import { connectBrowser, screenshot, signIn } from './support/browser';
+import { sharedStack, type SharedStack } from './support/shared-stack';
 
 jest.setTimeout(60_000);
 
-let stack: Stack;
+let stack: SharedStack;
 let browser: Browser;
 let context: BrowserContext | undefined;
 
 beforeAll(async () => {
-  stack = await startStack({ worker: false });
-  browser = await launchBrowser();
+  stack = sharedStack();
+  browser = await connectBrowser();
 });
 afterAll(async () => {
   await context?.close().catch(() => undefined);
   await browser?.close();
-  await stack?.close();
 });
 
 /** A user operation with a worker token: FORBIDDEN when the token is accepted, UNAUTHENTICATED when not. */
 async function probe(token: string): Promise<unknown> {
-  return errorCode(await gql(stack.test.url, '{ jobs { edges { cursor } } }', undefined, { headers: { 'x-worker-token': token } }));
+  return errorCode(await gql(stack.url, '{ jobs { edges { cursor } } }', undefined, { headers: { 'x-worker-token': token } }));
 }
 
 async function issue(name: string, labels: string[], expiresInDays?: number): Promise<{ id: string; token: string }> {
   const r = await gql<{ createWorkerToken: { id: string; token: string } }>(
-    stack.test.url,
+    stack.url,
     'mutation($n: String!, $l: [String!], $d: Int) { createWorkerToken(name: $n, labels: $l, expiresInDays: $d) { id token } }',
     { n: name, l: labels, d: expiresInDays },
     { token: stack.adminToken },
@@ -45,7 +44,7 @@ it('lists tokens with their use and expiry; rotate shows a new token and keeps t
 
   context = await browser.newContext({ viewport: { width: 1280, height: 1100 } });
   const page = await context.newPage();
-  await signIn(page, stack.origin, ADMIN.username, ADMIN.password);
+  await signIn(page, stack.origin, stack.admin.username, stack.admin.password);
   await page.goto(`${stack.origin}/#/workers`);
   const builderRow = 'tr[data-token-row="builder"]';
   const gpuRow = 'tr[data-token-row="gpu-box"]';

@@ -4,11 +4,21 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../../../test-output/screenshots');
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+/** The shared Chromium's WebSocket endpoint, set by the e2e global setup (support/global-setup.ts). */
+export const BROWSER_WS_ENV = 'E2E_CHROMIUM_WS';
+
+/**
+ * A connection to the Chromium the e2e global setup launched once for all files (a launch of
+ * its own when there is none). Files isolate themselves with fresh contexts; close() closes the
+ * contexts this connection made and disconnects, leaving the browser to the next file.
+ * Connected remotely, a download is read with saveAs()/createReadStream(), not path().
+ */
+export async function connectBrowser(): Promise<Browser> {
+  const wsEndpoint = process.env[BROWSER_WS_ENV];
+  if (wsEndpoint) return chromium.connect(wsEndpoint);
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
 export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
