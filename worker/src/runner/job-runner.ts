@@ -1,5 +1,5 @@
-import { mkdirSync, statSync } from 'node:fs';
-import { rm, rmdir } from 'node:fs/promises';
+import { mkdirSync, rmdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { errorMessage, isLeaseLost, WorkerError } from '../errors';
@@ -426,7 +426,7 @@ export class JobRunner {
  */
 async function removeJobDir(jobDir: string): Promise<void> {
   try {
-    await rmdir(jobDir);
+    rmdirSync(jobDir); // synchronous, like its mkdir (see runProcess)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors';
@@ -63,9 +63,11 @@ export async function recordProcessGroup(
   try {
     // Written whole, then renamed into place: a reaper (another agent sharing the work dir)
     // reading mid-write would take a torn record for a foreign one and remove it.
+    // Synchronous, like the job directory's mkdir: three tiny local calls, where each thread-pool
+    // round trip costs more than the call itself and queues behind everything else.
     const partial = `${file}.${process.pid}.partial`;
-    await writeFile(partial, JSON.stringify(record));
-    await rename(partial, file);
+    writeFileSync(partial, JSON.stringify(record));
+    renameSync(partial, file);
     return file;
   } catch (err) {
     logger.warn({ err: errorMessage(err), file }, 'could not record the job process group');
@@ -77,9 +79,12 @@ export async function recordProcessGroup(
 export async function forgetProcessGroup(file: string | undefined, logger: Logger): Promise<void> {
   if (!file) return;
   // unlink, not rm: a record is a plain file, and rm's lstat first is a call more per job
-  await unlink(file).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') logger.warn({ err: errorMessage(err), file }, 'could not remove the process group record');
-  });
+  // (synchronous, as recordProcessGroup says why)
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn({ err: errorMessage(err), file }, 'could not remove the process group record');
+  }
 }
 
 let ownStart: string | undefined;
