@@ -28,4 +28,19 @@ function childrenOf(pid) {
   return out;
 }
 
-module.exports = { cpuSecs, childrenOf };
+/**
+ * The whole machine's CPU as a snapshot to diff: busy and total jiffies over every core, from the
+ * first line of /proc/stat. `busyShare(a, b)` is the share of all cores busy between two snapshots
+ * (1 = every core busy all the time): a benchmark whose latency tail comes from a saturated
+ * machine shows it here.
+ */
+function machineCpu() {
+  const [, ...nums] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const v = nums.map(Number);
+  const idle = v[3] + (v[4] || 0); // idle + iowait
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0); // user…steal (guest time is inside user)
+  return { busy: total - idle, total };
+}
+const busyShare = (a, b) => (b.total > a.total ? (b.busy - a.busy) / (b.total - a.total) : 0);
+
+module.exports = { cpuSecs, childrenOf, machineCpu, busyShare };
