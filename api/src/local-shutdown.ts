@@ -15,6 +15,8 @@ export function localShutdownOptions(agent: () => LocalAgent | undefined, worker
       const local = agent();
       if (!local) return 'waiting for requests in flight';
       const running = await runningJobsOf(workerName);
+      // Nothing runs: nothing to wait for but the requests in flight (gone in a moment).
+      if (running === 0) return 'no jobs running';
       const jobs = `${running} running job${running === 1 ? '' : 's'}`;
       return `waiting up to ${local.shutdownTimeoutSeconds} s for ${jobs}`;
     },

@@ -94,6 +94,8 @@ it('a data dir in use: one clear line and exit 1; the running instance is not di
   expect(ok(await gql<{ me: { username: string } }>(url, '{ me { username } }', undefined, { token })).me.username).toBe('admin');
   first.proc.kill('SIGTERM');
   expect(await first.exited).toBe(0);
+  // nothing was running: nothing to wait for
+  expect(first.output()).toContain('cmd-executor: stopping: no jobs running; send it again to stop now');
 });
 
 it('Ctrl-C says what it waits for; a second one stops at once, with the local agent and its jobs', async () => {
