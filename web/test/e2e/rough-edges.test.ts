@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startAgent } from '../../../worker/src/agent/agent';
+import { agentLogger } from './support/agent-logger';
 import { connectBrowser, screenshot, signIn, waitForJobStatus } from './support/browser';
 import { gql } from './support/graphql-http';
 import { sharedStack, type SharedStack } from './support/shared-stack';
@@ -150,7 +151,7 @@ describe('rough edges', () => {
       {},
       stack.adminToken,
     );
-    const agent = await startAgent({ server: stack.origin, token: createWorkerToken.token, name: 'short-lived', labels: ['tmp'], workDir: path.join(tmp, 'w'), shutdownTimeoutSeconds: 2 });
+    const agent = await startAgent({ server: stack.origin, token: createWorkerToken.token, name: 'short-lived', labels: ['tmp'], workDir: path.join(tmp, 'w'), shutdownTimeoutSeconds: 2, logger: agentLogger() });
     const workerId = agent.workerId!;
     const online = await raw('mutation ($id: ID!) { removeWorker(id: $id) }', { id: workerId }, stack.adminToken);
     expect(online.errors?.[0]?.extensions?.code).toBe('CONFLICT');

@@ -19,6 +19,7 @@ import {
 import { eventually } from '@cmd-executor/test-support/eventually';
 import { gql, ok } from '@cmd-executor/test-support/graphql-client';
 import { startAgent } from '@cmd-executor/worker';
+import { agentLogger } from './support/agent-logger';
 import { ADMIN, startStack, type Stack } from './support/stack';
 
 jest.setTimeout(60_000);
@@ -438,7 +439,7 @@ describe('workers', () => {
     const { createWorkerToken } = ok(await gql<{ createWorkerToken: { token: string } }>(stack.test.url, 'mutation { createWorkerToken(name: "late-worker", labels: ["late"]) { token } }',
       {}, { token: stack.adminToken }));
     const workDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-web-late-'));
-    const agent = await startAgent({ server: stack.origin, token: createWorkerToken.token, name: 'late-worker', labels: ['late'], workDir, concurrency: 2 });
+    const agent = await startAgent({ server: stack.origin, token: createWorkerToken.token, name: 'late-worker', labels: ['late'], workDir, concurrency: 2, logger: agentLogger() });
     try {
       await page.waitForSelector('tr[data-worker="late-worker"][data-status=ONLINE]', { timeout: 10_000 });
       expect(await page.textContent('tr[data-worker="late-worker"]')).toContain('0/2');

@@ -57,7 +57,9 @@ async function fake(name: string, label: string, opts: { heartbeat?: boolean } =
 
 beforeAll(async () => {
   // A real agent heartbeats every whole second: a lease of 3 s survives a loaded machine.
-  t = await startDispatchApi({ lease: { leaseMs: 3000, heartbeatMs: 1000 } });
+  // The workers here lose their attempts by closing their sockets (or dying, which closes them),
+  // so the attempts come back after the reconnect grace, not the 2 s a lease of 3 s would give.
+  t = await startDispatchApi({ lease: { leaseMs: 3000, heartbeatMs: 1000, reconnectGraceMs: 500 } });
 });
 afterEach(async () => {
   await Promise.all(fakes.splice(0).map((w) => w.close()));

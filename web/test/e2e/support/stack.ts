@@ -5,6 +5,7 @@ import path from 'node:path';
 import { startAgent, type Agent } from '@cmd-executor/worker';
 import { createUser, createWorkerToken } from '@cmd-executor/test-support/accounts';
 import { startTestApi, TEST_ADMIN, type TestApi } from '@cmd-executor/test-support/test-api';
+import { agentLogger } from './agent-logger';
 
 export const WEB_DIST = path.resolve(__dirname, '../../../dist');
 
@@ -79,6 +80,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       workDir,
       killGraceSeconds: 2,
       shutdownTimeoutSeconds: 5,
+      logger: agentLogger(),
     });
     cleanup.push(() => agent.stop());
     return { origin, api, test, agent, adminToken, users, close };

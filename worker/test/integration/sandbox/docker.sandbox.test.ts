@@ -285,9 +285,9 @@ if (engineAvailable) {
         await dir(),
         {
           timeoutMs: 60_000,
-          onSpawn: (_pid, wrapped) => {
-            // cancel once the job runs (its first line arrives after the container started)
-            setTimeout(() => (stopped = wrapped.stop?.()), 4_000);
+          onStdout: (out, wrapped) => {
+            // cancel once the job runs: its first line comes after the trap is set, from inside the started container
+            if (!stopped && out.includes('ready')) stopped = wrapped.stop?.();
           },
         },
       );

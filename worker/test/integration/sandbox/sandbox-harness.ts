@@ -49,7 +49,12 @@ export async function runInSandbox(
   sandbox: Sandbox,
   job: RunnableJob,
   jobDir: string,
-  opts: { timeoutMs?: number; onSpawn?: (pid: number, wrapped: WrappedSpawn) => void } = {},
+  opts: {
+    timeoutMs?: number;
+    onSpawn?: (pid: number, wrapped: WrappedSpawn) => void;
+    /** after each piece of stdout, with all of it so far */
+    onStdout?: (stdout: string, wrapped: WrappedSpawn) => void;
+  } = {},
 ): Promise<RunResult> {
   const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: jobDir };
   for (const v of job.env) env[v.name] = v.value;
@@ -66,7 +71,10 @@ export async function runInSandbox(
     if (child.pid) opts.onSpawn?.(child.pid, wrapped);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      opts.onStdout?.(stdout, wrapped);
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timeoutMs = opts.timeoutMs ?? 20_000;
     const { exitCode, signal } = await new Promise<{ exitCode: number | null; signal: string | null }>((resolve, reject) => {
