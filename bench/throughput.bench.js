@@ -2,7 +2,10 @@
 /* Throughput of `true` jobs through one worker agent with 8 slots, against a bare Node loop
  * spawning `true` 8 at a time, both in this run.
  *
- * The jobs are queued first (no worker connected), then the local agent starts as npm start
+ * First `BENCH_WARMUP_JOBS` (100) jobs go through an agent started for them alone, untimed, so
+ * the API runs compiled code as a server that has been up a while does (the first batch through
+ * a cold API costs it about 1.5 ms more CPU per job); bench/peers/bullmq.bench.js does the same.
+ * Then the jobs are queued (no worker connected), and the local agent starts as npm start
  * runs it (a child process of the API) with --concurrency 8; the clock runs from the first job seen leaving QUEUED (the agent
  * is connected and registered) until the last job is seen SUCCEEDED on a jobUpdated subscription.
  * Each job is the command string `true`, which the agent runs as `/bin/sh -c true` in its own
@@ -31,6 +34,9 @@ const cycleTrace = require('./lib/cycle-trace');
 const JOBS = Number(process.env.BENCH_THROUGHPUT_JOBS || 400);
 const SLOTS = 8;
 const REMOTE_LABEL = 'bench-remote';
+const WARM_LABEL = 'bench-warm-up';
+/** Jobs run before the timed runs (BENCH_WARMUP_JOBS; the peer bench reads the same). */
+const WARMUP_JOBS = Number(process.env.BENCH_WARMUP_JOBS ?? 100);
 const BENCH = 'throughput';
 const fmtRate = (v) => `${v.toFixed(0)} jobs/s`;
 
@@ -69,12 +75,12 @@ async function main() {
    * also the CPU the API and the agent spent per job meanwhile (from the agent's start, so the
    * submissions are not in it; the agent's start-up is, a few ms per job at most).
    */
-  const run = async (input, startAgent) => {
+  const run = async (input, startAgent, jobs = JOBS) => {
     const ids = [];
     let queued = 0;
     await Promise.all(
       Array.from({ length: SLOTS }, async () => {
-        while (queued < JOBS) {
+        while (queued < jobs) {
           queued += 1;
           const { createJob } = await gql(server.url, CREATE_JOB, { input }, server.adminToken);
           ids.push(createJob.id);
@@ -83,15 +89,29 @@ async function main() {
     );
     const apiCpu0 = cpuSecs(server.pid);
     const agentPid = await startAgent();
-    await waitFor(`${JOBS} jobs to succeed`, () => {
+    await waitFor(`${jobs} jobs to succeed`, () => {
       if (subError) throw subError;
       if (failed.length > 0) throw new Error(`a job ended ${failed[0].status}: ${failed[0].error}`);
       return ids.every((id) => succeeded.has(id));
     }, 120_000, 2);
-    const cpu = { api: ((cpuSecs(server.pid) - apiCpu0) * 1000) / JOBS, agent: (cpuSecs(agentPid) * 1000) / JOBS };
+    const cpu = { api: ((cpuSecs(server.pid) - apiCpu0) * 1000) / jobs, agent: (cpuSecs(agentPid) * 1000) / jobs };
     // From the first job assigned (the agent is up) to the last one seen SUCCEEDED.
     return { secs: (wallMs() - Math.min(...ids.map((id) => firstPicked.get(id)))) / 1000, ids, cpu };
   };
+
+  // 0. untimed: a first batch through an agent of its own (stopped after), so the API's code is
+  //    compiled before the timed runs, as in a server that has been up a while; the peer bench
+  //    warms BullMQ the same way. Its agents start fresh in both.
+  if (WARMUP_JOBS > 0) {
+    const warmToken = await server.mintToken('warm-up', [WARM_LABEL]);
+    let warmAgent;
+    await run({ command: 'true', requirements: [WARM_LABEL] }, async () => {
+      warmAgent = startCliAgent({ server, token: warmToken, name: 'warm-up', labels: [WARM_LABEL], concurrency: SLOTS, workDir: path.join(workDir, 'warm-up') });
+      return warmAgent.child.pid;
+    }, WARMUP_JOBS);
+    warmAgent.child.kill('SIGTERM');
+    await warmAgent.exited;
+  }
 
   // 1. the embedded default: the local agent as npm start runs it (a child process of the API)
   const { secs, ids: localIds, cpu: localCpu } = await run({ command: 'true' }, async () => {

@@ -114,6 +114,12 @@ export interface JobResult {
   timedOut?: boolean | null;
   /** The agent stopped the process because it shut down (not the job's doing, not a cancel). */
   agentShutdown?: boolean | null;
+  /**
+   * Sent instead of a startJob when the process ended before its start report was due: how long
+   * it ran (spawn to exit, on the agent's clock). The attempt is recorded as started that long
+   * before it finished.
+   */
+  ranForMs?: number | null;
 }
 
 export interface Outcome {
@@ -160,10 +166,15 @@ function finish(outcome: Outcome, now: Date): Update {
 export function complete(ref: LeaseRef, result: JobResult, cancelRequested: boolean, timeoutSeconds: number | null | undefined, now: Date): Transition {
   const outcome = outcomeOf(result, cancelRequested, timeoutSeconds);
   const reason = outcome.status === JobStatus.CANCELED ? AttemptEndReason.CANCELED : AttemptEndReason.FINISHED;
-  return {
-    filter: { ...fence(ref), cancelRequestedAt: cancelRequested ? { $ne: null } : null },
-    update: recordEnd(finish(outcome, now), { attempt: ref.attempt, workerId: ref.workerId, endedAt: now, status: outcome.status, reason }),
-  };
+  const update = recordEnd(finish(outcome, now), { attempt: ref.attempt, workerId: ref.workerId, endedAt: now, status: outcome.status, reason });
+  const filter: Filter = { ...fence(ref), cancelRequestedAt: cancelRequested ? { $ne: null } : null };
+  if (result.ranForMs != null) {
+    // No startJob came for this attempt: it goes from ASSIGNED straight to its end, started
+    // when the agent says. Pinned to ASSIGNED so a recorded start is never overwritten.
+    filter.status = JobStatus.ASSIGNED;
+    (update.$set as Record<string, unknown>).startedAt = new Date(now.getTime() - Math.max(0, Math.round(result.ranForMs)));
+  }
+  return { filter, update };
 }
 
 /**

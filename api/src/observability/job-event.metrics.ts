@@ -64,6 +64,8 @@ export class JobEventMetrics {
     if (TERMINAL_JOB_STATUSES.includes(status)) {
       this.finished.inc({ status });
       const started = time(job.startedAt);
+      // An attempt that ended before its start was reported went from ASSIGNED to its end.
+      if (started !== undefined && this.firstTime(`${id}:${String(job.attempt)}:${JobStatus.RUNNING}`)) observe(this.queueWait, queuedAt, started);
       const finished = time(job.finishedAt);
       if (started !== undefined && finished !== undefined && finished >= started) this.duration.observe({ status }, (finished - started) / 1000);
     }

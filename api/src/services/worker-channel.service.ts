@@ -360,7 +360,9 @@ export class WorkerChannelService {
       }
       const guess = round === 0 && !result.canceled && !result.timedOut;
       if (round === 0 && !guess) continue;
-      const t = machine.complete(lease, result, job ? job.cancelRequestedAt != null : false, job?.timeoutSeconds, new Date());
+      // A start recorded after all (a resent report) keeps its time.
+      const asSent = job && job.status !== JobStatus.ASSIGNED ? { ...result, ranForMs: null } : result;
+      const t = machine.complete(lease, asSent, job ? job.cancelRequestedAt != null : false, job?.timeoutSeconds, new Date());
       const done = await this.deps.dispatcher.endLease(lease, t);
       if (done) {
         traceCycle('complete-done', ref.jobId, ref.attempt);

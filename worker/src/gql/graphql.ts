@@ -35,6 +35,8 @@ export type JobResultInput = {
   /** platform-side failure (spawn error, limit exceeded) */
   error?: string | null | undefined;
   exitCode?: number | null | undefined;
+  /** sent instead of a startJob when the process ended before its start was reported: how long it ran (ms, spawn to exit); the attempt is recorded as started that long before it finished */
+  ranForMs?: number | null | undefined;
   signal?: string | null | undefined;
   /** the process was stopped because timeoutSeconds passed */
   timedOut?: boolean | null | undefined;

@@ -21,6 +21,8 @@ export interface JobResult {
   timedOut: boolean;
   /** stopped because the agent shut down: the server requeues the attempt */
   agentShutdown?: boolean;
+  /** sent instead of startJob: how long the process ran (ms), 0 when it never spawned */
+  ranForMs?: number;
 }
 
 /** The job-scoped server calls one runner makes (each refused with CONFLICT once the lease is gone). */
@@ -47,6 +49,8 @@ export interface JobRunnerOptions {
    * (time the output is held back by backpressure does not count)
    */
   pipeCloseTimeoutMs?: number;
+  /** after the spawn, how long an early start waits to be reported (START_REPORT_DELAY_MS) */
+  startReportDelayMs?: number;
 }
 
 export type StopReason = 'cancel' | 'timeout' | 'shutdown';
@@ -65,6 +69,12 @@ const LOST = (why: string): WorkerError => new WorkerError('CONFLICT', why);
  * A stale assignment (received late, or a lease too short for the margin) waits for startJob.
  */
 export const EARLY_START_MARGIN_MS = 5_000;
+
+/**
+ * How long after the spawn an early start is reported. Short enough that nobody sees a job sit
+ * in ASSIGNED, long enough that a short command's start and end go in one report.
+ */
+export const START_REPORT_DELAY_MS = 20;
 
 /**
  * Runs one attempt from start to report, modelled on buildkite's run_job.go:
@@ -95,6 +105,9 @@ export class JobRunner {
   private running: Promise<RunOutcome> | undefined;
   /** completeJob went out (the server frees the slot on receipt) or the lease is gone */
   private slotGiven = false;
+  /** performance.now() at the spawn and at the leader's exit */
+  private spawnedAt: number | undefined;
+  private exitedAt: number | undefined;
 
   constructor(
     readonly job: RunnableJob,
@@ -172,8 +185,19 @@ export class JobRunner {
       let started = this.leaseSafelyHeld() ? undefined : this.reportStart();
       if (started) await started;
 
-      const result = await this.runProcess(jobDir, () => (started ??= this.reportStart()));
-      started ??= this.reportStart(); // it never spawned (spawn error, bad cwd, stopped): report that too
+      // The early start is reported a moment after the spawn: a process that has ended by then
+      // (or never spawned) is reported by completeJob alone, which then says how long it ran.
+      // One report and one store write per short job instead of two; its RUNNING state is
+      // never published.
+      let startDue: NodeJS.Timeout | undefined;
+      const result = await this.runProcess(jobDir, () => {
+        startDue = setTimeout(() => (started ??= this.reportStart()), this.options.startReportDelayMs ?? START_REPORT_DELAY_MS);
+      });
+      clearTimeout(startDue);
+      if (started === undefined) {
+        result.ranForMs = this.ranForMs();
+        started = Promise.resolve(true);
+      }
       // Nothing more is reported for an attempt whose start was not accepted.
       if (!(await started) || this.lostReason) return { kind: 'dropped', reason: this.lostReason ?? 'startJob refused' };
       this.trace('start-known');
@@ -221,6 +245,12 @@ export class JobRunner {
       this.drop(isLeaseLost(err) ? `startJob refused: ${errorMessage(err)}` : `runner failed: ${errorMessage(err)}`);
       return false;
     }
+  }
+
+  /** Spawn to exit in whole ms; 0 for a process that never spawned. */
+  private ranForMs(): number {
+    if (this.spawnedAt === undefined) return 0;
+    return Math.max(0, Math.round((this.exitedAt ?? performance.now()) - this.spawnedAt));
   }
 
   /** The lease is certain to be this attempt's for longer than a startJob round trip. */
@@ -271,6 +301,7 @@ export class JobRunner {
       return result;
     }
     const proc = this.proc;
+    this.spawnedAt = performance.now();
     this.trace('spawned');
     onSpawned();
     this.log.info({ pid: proc.pid, sandbox: this.options.sandbox.kind }, 'job process started');
@@ -293,6 +324,7 @@ export class JobRunner {
     // after the pipes are read: Node discards the output of a child that exits unread
     this.pgroupFile = await recordProcessGroup(this.options.workDir, this.job, proc.pid, this.log);
     const exit = await proc.exited;
+    this.exitedAt = performance.now();
     this.trace('exited');
     clearTimeout(this.timeoutTimer);
     // What the leader left behind (a `cmd &` without wait) would outlive the job and keep

@@ -270,7 +270,8 @@ describe('JobRunner with real child processes', () => {
       const api = new FakeJobApi();
       const open = gate(api);
       const marker = path.join(workDir, 'early-start');
-      const { r } = runner(makeJob({ command: `touch ${marker}; echo early`, leaseExpiresAt: fresh() }), api);
+      // It outlives the start report's delay, so startJob goes out while it runs.
+      const { r } = runner(makeJob({ command: `touch ${marker}; echo early; sleep 0.3`, leaseExpiresAt: fresh() }), api);
       const done = r.run();
       await until(() => existsSync(marker));
       await new Promise((res) => setTimeout(res, 100));
@@ -282,6 +283,40 @@ describe('JobRunner with real child processes', () => {
       expect(api.started).toHaveLength(1);
       expect(api.completed).toHaveLength(1);
       expect(api.text('STDOUT')).toBe('early\n');
+    });
+
+    it('reports a process that ended before its start report was due with completeJob alone, saying how long it ran', async () => {
+      const api = new FakeJobApi();
+      const { r } = runner(makeJob({ command: 'sleep 0.2; echo quick', leaseExpiresAt: fresh() }), api, { startReportDelayMs: 5_000 });
+      const outcome = await r.run();
+      expect(outcome.kind).toBe('completed');
+      expect(api.started).toEqual([]);
+      expect(api.completed).toHaveLength(1);
+      const ran = api.completed[0].result.ranForMs;
+      expect(ran).toBeGreaterThanOrEqual(200);
+      expect(ran).toBeLessThan(5_000);
+      expect(api.text('STDOUT')).toBe('quick\n');
+    });
+
+    it('reports startJob once the delay has passed while the process runs, and then no ranForMs', async () => {
+      const api = new FakeJobApi();
+      const { r } = runner(makeJob({ command: 'sleep 0.5', leaseExpiresAt: fresh() }), api, { startReportDelayMs: 50 });
+      const done = r.run();
+      await until(() => api.started.length === 1, 2_000);
+      expect(api.completed).toEqual([]);
+      const outcome = await done;
+      expect(outcome.kind).toBe('completed');
+      expect(api.completed[0].result.ranForMs).toBeUndefined();
+    });
+
+    it('reports a spawn failure with completeJob alone, having run 0 ms', async () => {
+      const api = new FakeJobApi();
+      const { r } = runner(makeJob({ command: '/nonexistent/binary', args: ['x'], leaseExpiresAt: fresh() }), api);
+      const outcome = await r.run();
+      expect(outcome.kind).toBe('completed');
+      expect(api.started).toEqual([]);
+      expect(api.completed[0].result).toMatchObject({ ranForMs: 0 });
+      expect(api.completed[0].result.error).toMatch(/spawn/);
     });
 
     it('kills the process group and reports nothing when startJob is then refused', async () => {

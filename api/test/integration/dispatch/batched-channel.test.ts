@@ -137,3 +137,43 @@ it('a real agent with 8 slots runs 50 jobs: each SUCCEEDED exactly once', async 
     return r.workers.find((w) => w.name === 'batch-agent')?.running === 0 || undefined;
   }, 5000, 'the agent shown with nothing running');
 });
+
+it('a job that ended before its start was reported goes from ASSIGNED to its end with completeJobs alone, started ranForMs before it finished; a recorded start is kept', async () => {
+  const w = await fakeWorker('fused-a', 2);
+  const watcher = wsClient(t.wsUrl, { authToken: t.adminToken });
+  const updates = collect<{ jobUpdated: { id: string; status: string } }>(watcher, 'subscription { jobUpdated { id status } }');
+  await new Promise((r) => setTimeout(r, 200));
+  const quick = await createJob(t, { command: 'true', requirements: ['fused-a'] });
+  const slow = await createJob(t, { command: 'sleep 1', requirements: ['fused-a'] });
+  const stream = collect<{ assignmentBatch: Array<{ jobId: string }> }>(w.client, BATCH);
+  await stream.until(() => stream.events.flatMap((e) => e.assignmentBatch).length === 2, 10_000);
+  ok(await w.request(START_JOBS, { a: [{ jobId: slow.id, attempt: 1 }] }));
+  const times = `query($id: ID!) { job(id: $id) { status startedAt finishedAt } }`;
+  const slowStart = ok(await gql<{ job: { startedAt: string } }>(t.url, times, { id: slow.id }, { token: t.adminToken })).job.startedAt;
+
+  const done = ok(
+    await w.request<{ completeJobs: Report[] }>(COMPLETE_JOBS, {
+      c: [
+        { jobId: quick.id, attempt: 1, result: { exitCode: 0, ranForMs: 1500 } },
+        // A start was recorded for this one: ranForMs must not move it.
+        { jobId: slow.id, attempt: 1, result: { exitCode: 0, ranForMs: 1500 } },
+      ],
+    }),
+  );
+  expect(done.completeJobs.map((r) => [r.accepted, r.job?.status])).toEqual([
+    [true, 'SUCCEEDED'],
+    [true, 'SUCCEEDED'],
+  ]);
+  const q = ok(await gql<{ job: { status: string; startedAt: string; finishedAt: string } }>(t.url, times, { id: quick.id }, { token: t.adminToken })).job;
+  expect(Date.parse(q.finishedAt) - Date.parse(q.startedAt)).toBe(1500);
+  const s = ok(await gql<{ job: { startedAt: string } }>(t.url, times, { id: slow.id }, { token: t.adminToken })).job;
+  expect(s.startedAt).toBe(slowStart);
+
+  await updates.until(() => updates.events.filter((e) => e.jobUpdated.status === 'SUCCEEDED').length >= 2, 5_000);
+  const seen = (id: string): string[] => updates.events.filter((e) => e.jobUpdated.id === id).map((e) => e.jobUpdated.status);
+  expect(seen(quick.id)).toEqual(['QUEUED', 'ASSIGNED', 'SUCCEEDED']);
+  expect(seen(slow.id)).toEqual(['QUEUED', 'ASSIGNED', 'RUNNING', 'SUCCEEDED']);
+  stream.unsubscribe();
+  updates.unsubscribe();
+  await watcher.dispose();
+});

@@ -75,6 +75,12 @@ export class JobResultInput {
 
   @Field(() => Boolean, { nullable: true, description: 'the agent stopped the process because it shut down: the attempt is requeued, not failed' })
   agentShutdown?: boolean;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'sent instead of a startJob when the process ended before its start was reported: how long it ran (ms, spawn to exit); the attempt is recorded as started that long before it finished',
+  })
+  ranForMs?: number;
 }
 
 @InputType({ description: 'one attempt\'s result, in a completeJobs batch' })
