@@ -7,8 +7,9 @@
  * args, so the agent execs `date` directly (no shell) and the first thing it does is read the
  * wall clock in nanoseconds and print it. The client notes the wall clock (µs) just before
  * sending createJob. Client, API and job share the machine's clock. The job's `startedAt` is
- * not used for the goal: the agent reports startJob *before* it spawns, so startedAt is an
- * optimistic bound in whole milliseconds (printed for comparison).
+ * not used for the goal: it is in whole milliseconds, and for a process this short the agent
+ * sends no startJob, so startedAt is finishedAt minus the run time the agent measured (printed
+ * for comparison).
  *
  *   node bench/dispatch-latency.bench.js        (BENCH_DISPATCH_JOBS=1000 by default)
  */
