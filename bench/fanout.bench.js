@@ -19,7 +19,7 @@
  */
 'use strict';
 const os = require('node:os');
-const { cpuSecs, childrenOf, machineCpu, busyShare } = require('./lib/proc-cpu');
+const { cpuSecs, agentCpuSecs, childrenOf, machineCpu, busyShare } = require('./lib/proc-cpu');
 const { startServer } = require('./lib/server-process');
 const { gql, wsClient, CREATE_JOB } = require('./lib/client');
 const { cleanup, tempDir, wallMs, percentile, record, runMain, waitFor, fmtMs } = require('./lib/common');
@@ -101,7 +101,7 @@ async function main() {
     cleanup.add('ws client', () => ws.dispose());
     clients.push(ws);
   }
-  const cpu0 = { api: cpuSecs(server.pid), agent: agentPids.reduce((n, p) => n + cpuSecs(p), 0), self: process.cpuUsage(), machine: machineCpu(), at: wallMs() };
+  const cpu0 = { api: cpuSecs(server.pid), agent: agentPids.reduce((n, p) => n + agentCpuSecs(p), 0), self: process.cpuUsage(), machine: machineCpu(), at: wallMs() };
   const ids = [];
   for (let j = 0; j < JOBS; j += 1) {
     const { createJob } = await gql(server.url, CREATE_JOB, { input: { command: process.execPath, args: ['-e', SCRIPT] } }, server.adminToken);
@@ -116,7 +116,7 @@ async function main() {
   const self = process.cpuUsage(cpu0.self);
   const cpu = {
     api: cpuSecs(server.pid) - cpu0.api,
-    agent: agentPids.reduce((n, p) => n + cpuSecs(p), 0) - cpu0.agent,
+    agent: agentPids.reduce((n, p) => n + agentCpuSecs(p), 0) - cpu0.agent,
     // the 40 subscribers' client side (this process) and the machine as a whole: the jobs are 20
     // Node processes writing every 5 ms, and on a small machine the tail is the scheduler's
     subscribers: (self.user + self.system) / 1e6,

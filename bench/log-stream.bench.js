@@ -16,7 +16,7 @@
 'use strict';
 const path = require('node:path');
 const { startCliAgent } = require('./lib/agent-process');
-const { cpuSecs, childrenOf } = require('./lib/proc-cpu');
+const { cpuSecs, agentCpuSecs, childrenOf } = require('./lib/proc-cpu');
 const { logProducer, rawPipeRate } = require('./lib/baselines');
 const { startServer } = require('./lib/server-process');
 const { gql, wsClient, subscribe, CREATE_JOB } = require('./lib/client');
@@ -132,7 +132,7 @@ async function main() {
 async function streamBig(server, ws, extraInput, agentPids) {
   let received = 0;
   let tLast = 0;
-  const agentCpu = () => agentPids.reduce((n, p) => n + cpuSecs(p), 0);
+  const agentCpu = () => agentPids.reduce((n, p) => n + agentCpuSecs(p), 0);
   const cpu0 = { api: cpuSecs(server.pid), agent: agentCpu(), subscriber: process.cpuUsage() };
   const t0 = wallMs();
   const { createJob } = await gql(server.url, CREATE_JOB, { input: { command: PRODUCER, ...extraInput } }, server.adminToken);

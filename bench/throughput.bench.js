@@ -26,7 +26,7 @@ const path = require('node:path');
 const { startCliAgent } = require('./lib/agent-process');
 const { bareLoop } = require('./lib/baselines');
 const { startServer } = require('./lib/server-process');
-const { cpuSecs, childrenOf } = require('./lib/proc-cpu');
+const { cpuSecs, agentCpuSecs, childrenOf } = require('./lib/proc-cpu');
 const { gql, wsClient, subscribe, CREATE_JOB } = require('./lib/client');
 const { cleanup, tempDir, wallMs, record, runMain, waitFor, fmtRatio } = require('./lib/common');
 const cycleTrace = require('./lib/cycle-trace');
@@ -94,7 +94,7 @@ async function main() {
       if (failed.length > 0) throw new Error(`a job ended ${failed[0].status}: ${failed[0].error}`);
       return ids.every((id) => succeeded.has(id));
     }, 120_000, 2);
-    const cpu = { api: ((cpuSecs(server.pid) - apiCpu0) * 1000) / jobs, agent: (cpuSecs(agentPid) * 1000) / jobs };
+    const cpu = { api: ((cpuSecs(server.pid) - apiCpu0) * 1000) / jobs, agent: (agentCpuSecs(agentPid) * 1000) / jobs };
     // From the first job assigned (the agent is up) to the last one seen SUCCEEDED.
     return { secs: (wallMs() - Math.min(...ids.map((id) => firstPicked.get(id)))) / 1000, ids, cpu };
   };

@@ -64,6 +64,8 @@ export function startLocalAgent(opts: LocalAgentOptions): LocalAgent {
     CMD_EXECUTOR_WORK_DIR: opts.workDir,
     CMD_EXECUTOR_LOG_LEVEL: opts.logLevel,
     CMD_EXECUTOR_SHUTDOWN_TIMEOUT: String(shutdownTimeout),
+    // `off` makes the local agent fork its jobs itself (the worker README, Spawn helper)
+    ...(process.env.CMD_EXECUTOR_SPAWN_HELPER ? { CMD_EXECUTOR_SPAWN_HELPER: process.env.CMD_EXECUTOR_SPAWN_HELPER } : {}),
     // the throughput bench's cycle trace (off unless set)
     ...(process.env.CMD_EXECUTOR_CYCLE_TRACE ? { CMD_EXECUTOR_CYCLE_TRACE: process.env.CMD_EXECUTOR_CYCLE_TRACE } : {}),
   };

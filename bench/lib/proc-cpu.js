@@ -28,6 +28,26 @@ function childrenOf(pid) {
   return out;
 }
 
+/** The agent's own helper processes name themselves in their argv. */
+const AGENT_HELPERS = ['cmd-executor-spawn-helper', 'cmd-executor-guardian'];
+
+/**
+ * CPU seconds of an agent with its own helpers (the spawn helper and the guardian, its
+ * direct children), without its job processes.
+ */
+function agentCpuSecs(pid) {
+  let secs = cpuSecs(pid);
+  try {
+    for (const child of childrenOf(pid)) {
+      const argv = fs.readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0');
+      if (argv.some((a) => AGENT_HELPERS.includes(a))) secs += cpuSecs(child);
+    }
+  } catch {
+    // the agent or a child is gone
+  }
+  return secs;
+}
+
 /**
  * The whole machine's CPU as a snapshot to diff: busy and total jiffies over every core, from the
  * first line of /proc/stat. `busyShare(a, b)` is the share of all cores busy between two snapshots
@@ -43,4 +63,4 @@ function machineCpu() {
 }
 const busyShare = (a, b) => (b.total > a.total ? (b.busy - a.busy) / (b.total - a.total) : 0);
 
-module.exports = { cpuSecs, childrenOf, machineCpu, busyShare };
+module.exports = { cpuSecs, agentCpuSecs, childrenOf, machineCpu, busyShare };

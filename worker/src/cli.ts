@@ -79,6 +79,12 @@ export function buildProgram(sandboxModule: SandboxModule | undefined): Command 
         .argParser(positiveInt('--metrics-port')),
     )
     .addOption(
+      new Option('--spawn-helper <mode>', 'auto: job processes are forked by a small python3 helper (the agent stays responsive), else by the agent; off: always by the agent')
+        .env('CMD_EXECUTOR_SPAWN_HELPER')
+        .choices(['auto', 'off'])
+        .default('auto'),
+    )
+    .addOption(
       new Option('--log-level <level>', 'agent log level (logs are JSON lines on stdout)')
         .env('CMD_EXECUTOR_LOG_LEVEL')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -111,6 +117,7 @@ interface CliOptions {
   killGrace: number;
   shutdownTimeout: number;
   metricsPort?: number;
+  spawnHelper: 'auto' | 'off';
   logLevel: string;
 }
 
@@ -148,6 +155,7 @@ export async function main(argv = process.argv, sandboxModule: SandboxModule | u
       sandboxes,
       killGraceSeconds: opts.killGrace,
       shutdownTimeoutSeconds: opts.shutdownTimeout,
+      spawnHelper: opts.spawnHelper,
       logger,
       metrics,
     });

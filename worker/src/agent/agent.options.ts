@@ -26,6 +26,11 @@ export interface AgentOptions {
   logger?: Logger;
   /** advertised to the server */
   version?: string;
+  /**
+   * `auto`: job processes are forked by a small Python helper when python3 and /proc allow it
+   * (see SpawnHelper), else by the agent; `off`: always by the agent.
+   */
+  spawnHelper?: 'auto' | 'off';
   /** told about connections and acknowledged log batches (--metrics-port) */
   metrics?: AgentMetricsSink;
   /** tuning (tests) */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { errorMessage, isLeaseLost, WorkerError } from '../errors';
 import { JobGuardian } from '../runner/job-guardian';
+import { SpawnHelper } from '../runner/spawn-helper';
 import { JobRunner } from '../runner/job-runner';
 import { createNoneProvider } from '../runner/none.sandbox';
 import { reapOrphans } from '../runner/orphan-reaper';
@@ -78,6 +79,7 @@ export class WorkerAgent implements Agent {
   private rejectClosed!: (err: Error) => void;
   private loop: Promise<void> | undefined;
   private guardian: JobGuardian | undefined;
+  private spawnHelper: SpawnHelper | undefined;
   workerId: string | undefined;
 
   constructor(private readonly options: AgentOptions) {
@@ -125,14 +127,19 @@ export class WorkerAgent implements Agent {
     await this.sandboxes.start?.();
     // Stopped while starting (a signal, the parent gone): never connect.
     if (this.stopping) return;
-    const guardian = await JobGuardian.start({ logger: this.log, dockerPath: this.sandboxes.dockerPath });
+    const [guardian, spawnHelper] = await Promise.all([
+      JobGuardian.start({ logger: this.log, dockerPath: this.sandboxes.dockerPath }),
+      this.options.spawnHelper === 'off' ? undefined : SpawnHelper.start({ logger: this.log }),
+    ]);
     if (this.stopping) {
-      await guardian.close(); // close() ran meanwhile and could not see it
+      // close() ran meanwhile and could not see them
+      await Promise.all([guardian.close(), spawnHelper?.close()]);
       return;
     }
     this.guardian = guardian;
+    this.spawnHelper = spawnHelper;
     this.log.info(
-      { name: this.name, server: this.options.server, concurrency: this.concurrency, workDir: this.workDir, sandboxes: this.sandboxes.kinds },
+      { name: this.name, server: this.options.server, concurrency: this.concurrency, workDir: this.workDir, sandboxes: this.sandboxes.kinds, forkedBy: spawnHelper ? 'spawn helper' : 'agent' },
       'worker agent starting',
     );
     this.client.connect();
@@ -278,6 +285,7 @@ export class WorkerAgent implements Agent {
       logger: this.log,
       streamer: this.options.streamer,
       guard: this.guardian,
+      spawnHelper: this.spawnHelper,
     });
     this.runners.set(k, runner);
     this.log.info({ jobId: job.jobId, attempt: job.attempt, running: this.runners.size }, 'job assigned');
@@ -365,6 +373,7 @@ export class WorkerAgent implements Agent {
       ['connection', () => this.client.close()],
       ['sandboxes', async () => this.sandboxes.close?.()],
       ['assignment loop', async () => this.loop],
+      ['spawn helper', async () => this.spawnHelper?.close()],
       ['job guardian', async () => this.guardian?.close()],
     ];
     // every step runs even when one fails

@@ -9,6 +9,7 @@ import { traceCycle } from '../util/cycle-trace';
 import type { JobGuard } from './job-guardian';
 import { forgetProcessGroup, recordProcessGroup } from './orphan-reaper';
 import { ProcessGroup } from './process-group';
+import type { SpawnHelper } from './spawn-helper';
 import { SandboxError, type ExitInfo, type RunnableJob, type Sandbox, type WrappedSpawn } from './sandbox.types';
 import { buildSpawnSpec, secretValues } from './spawn-spec';
 
@@ -44,6 +45,8 @@ export interface JobRunnerOptions {
   retry?: BackoffOptions;
   /** kills the job's processes (and removes its container) should the agent die */
   guard?: JobGuard;
+  /** forks job processes so the agent does not (absent or dead: the agent forks them) */
+  spawnHelper?: SpawnHelper;
   /**
    * after the leader exited, how long to wait for the pipes to close before giving up on them
    * (time the output is held back by backpressure does not count)
@@ -295,7 +298,7 @@ export class JobRunner {
     const guard = this.options.guard;
     if (this.wrapped.container) guard?.watchContainer(this.wrapped.container);
     try {
-      this.proc = await ProcessGroup.start(this.wrapped.spec, (pid) => guard?.watchGroup(pid));
+      this.proc = await ProcessGroup.start(this.wrapped.spec, (pid) => guard?.watchGroup(pid), this.options.spawnHelper);
     } catch (err) {
       result.error = `spawn failed: ${errorMessage(err)}`;
       return result;
@@ -313,7 +316,7 @@ export class JobRunner {
 
     // Backpressure: while the server is slower than the job, both pipes stop being read
     // together (so their interleaving is kept) and the job blocks on write.
-    const sources = [proc.child.stdout!, proc.child.stderr!];
+    const sources = [proc.stdout, proc.stderr];
     this.streamer.onFlowChange = (flowing) => {
       for (const s of sources) {
         if (flowing) s.resume();
@@ -383,8 +386,8 @@ export class JobRunner {
     if (!isClosed) {
       // A process outside the group (it called setsid) still holds the pipe.
       this.log.warn('output pipes still open after the job exited; closing them');
-      proc.child.stdout?.destroy();
-      proc.child.stderr?.destroy();
+      proc.stdout.destroy();
+      proc.stderr.destroy();
     }
   }
 

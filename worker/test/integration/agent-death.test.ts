@@ -91,16 +91,24 @@ async function killAgentAndMeasure(markers: string[]): Promise<number> {
   return Date.now() - killedAt;
 }
 
-it('kill -9 of the agent: no process of its none-sandbox jobs is left within 1 s', async () => {
-  agent = startAgent(['--sandbox', 'none']);
+// auto: the spawn helper forked the jobs (it and the guardian both end them); off: the agent
+// forked them itself, and the guardian alone ends them
+it.each([
+  ['auto', 1],
+  ['off', 4],
+])('kill -9 of the agent: no process of its none-sandbox jobs is left within 1 s (--spawn-helper %s)', async (mode, n) => {
+  agent = startAgent(['--sandbox', 'none', '--spawn-helper', String(mode)]);
   await server.waitFor(() => server.subscriberCount > 0, 30_000, 'agent subscribed');
-  const markers = [0, 1, 2].map((i) => `${300 + i}.${process.pid % 10_000}1`);
-  markers.forEach((m, i) => server.assign({ jobId: `death-none-${i}`, command: treeCommand(m) }));
+  const helpers = processesWith('cmd-executor-spawn-helper').filter((pid) => parentOf(pid) === agent!.pid);
+  expect(helpers).toHaveLength(mode === 'auto' ? 1 : 0);
+  const markers = [0, 1, 2].map((i) => `${300 + i}.${process.pid % 10_000}${n}`);
+  markers.forEach((m, i) => server.assign({ jobId: `death-none-${mode}-${i}`, command: treeCommand(m) }));
   await waitUntil(() => markers.every((m) => processesWith(m).length >= 5), 15_000, 'every job started its tree');
 
   const ms = await killAgentAndMeasure(markers);
-  console.log(`none sandbox: job processes gone ${ms} ms after kill -9 of the agent`);
+  console.log(`none sandbox, spawn helper ${mode}: job processes gone ${ms} ms after kill -9 of the agent`);
   expect(ms).toBeLessThan(1_000);
+  await waitUntil(() => helpers.every((pid) => processesWith('cmd-executor-spawn-helper').every((p) => p !== pid)), 2_000, 'helper gone');
 });
 
 it('kill -9 of the agent: no process of its namespace-sandbox jobs is left within 1 s', async () => {
@@ -132,14 +140,17 @@ it('the guardian is restarted if it is killed, and still covers the running jobs
   expect(ms).toBeLessThan(1_000);
 });
 
-it('a graceful stop leaves no guardian behind', async () => {
+it('a graceful stop leaves no guardian and no spawn helper behind', async () => {
   agent = startAgent(['--sandbox', 'none']);
   await server.waitFor(() => server.subscriberCount > 0, 30_000, 'agent subscribed');
   const agentPid = agent.pid!;
   const guardian = processesWith('cmd-executor-guardian').filter((pid) => parentOf(pid) === agentPid);
   expect(guardian).toHaveLength(1);
+  const helper = processesWith('cmd-executor-spawn-helper').filter((pid) => parentOf(pid) === agentPid);
+  expect(helper).toHaveLength(1);
   const exited = new Promise<number | null>((r) => agent!.once('exit', (code) => r(code)));
   agent.kill('SIGTERM');
   expect(await exited).toBe(0);
   await waitUntil(() => processesWith('cmd-executor-guardian').every((pid) => pid !== guardian[0]), 2_000, 'guardian gone');
+  await waitUntil(() => processesWith('cmd-executor-spawn-helper').every((pid) => pid !== helper[0]), 2_000, 'spawn helper gone');
 });
