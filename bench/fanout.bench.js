@@ -15,7 +15,8 @@
  *
  *   node bench/fanout.bench.js
  * Knobs: BENCH_FANOUT_JOBS (20), BENCH_FANOUT_RATE (lines/s, 200), BENCH_FANOUT_SECONDS (20),
- * BENCH_FANOUT_SUBSCRIBERS (per job, 2).
+ * BENCH_FANOUT_SUBSCRIBERS (per job, 2), BENCH_FANOUT_PRODUCER (node; perl: the same lines from a
+ * Perl one-liner, which starts in a few ms where Node takes ~90 ms of CPU).
  */
 'use strict';
 const os = require('node:os');
@@ -40,6 +41,15 @@ const SCRIPT =
   `const tick=()=>{const due=Math.min(N,Math.floor((performance.now()-t0)*R/1000)+1);let s='';` +
   `while(i<due){i++;s+=i+' '+(performance.timeOrigin+performance.now()).toFixed(3)+'\\n'}` +
   `if(s)process.stdout.write(s);if(i<N)setTimeout(tick,5)};tick()`;
+
+// The same producer in Perl (BENCH_FANOUT_PRODUCER=perl): a Node process costs ~90 ms of CPU
+// to start, 20 of them about a core for the first seconds, which is where the tail sits; Perl
+// starts in a few ms. Shows how much of the tail is the bench's own job processes.
+const PERL_SCRIPT =
+  `use Time::HiRes qw(time sleep);$|=1;my($N,$R)=(${LINES},${RATE});my $t0=time;my $i=0;` +
+  `while($i<$N){my $due=int((time-$t0)*$R)+1;$due=$N if $due>$N;my $s='';` +
+  `while($i<$due){$i++;$s.=sprintf("%d %.3f\n",$i,time*1000)}print $s if $s;sleep 0.005 if $i<$N}`;
+const PRODUCER = process.env.BENCH_FANOUT_PRODUCER === 'perl' ? { command: 'perl', args: ['-e', PERL_SCRIPT] } : { command: process.execPath, args: ['-e', SCRIPT] };
 
 /** One live subscriber of one job: checks the line numbers, keeps the latencies. */
 function follow(ws, id, latencies, stamps) {
@@ -104,7 +114,7 @@ async function main() {
   const cpu0 = { api: cpuSecs(server.pid), agent: agentPids.reduce((n, p) => n + agentCpuSecs(p), 0), self: process.cpuUsage(), machine: machineCpu(), at: wallMs() };
   const ids = [];
   for (let j = 0; j < JOBS; j += 1) {
-    const { createJob } = await gql(server.url, CREATE_JOB, { input: { command: process.execPath, args: ['-e', SCRIPT] } }, server.adminToken);
+    const { createJob } = await gql(server.url, CREATE_JOB, { input: PRODUCER }, server.adminToken);
     ids.push(createJob.id);
     for (let k = 0; k < SUBSCRIBERS; k += 1) subs.push(follow(clients[j * SUBSCRIBERS + k], createJob.id, latencies, stamps));
   }

@@ -33,7 +33,8 @@ async function start(msg) {
   const { startMongoWireServer } = requireBuilt('mongo-wire/dist');
   const { loadConfig } = requireBuilt('api/dist/config');
   const { startApiServer } = requireBuilt('api/dist/server');
-  mongo = await startMongoWireServer({ port: 0 });
+  // on a Unix socket, as main.js (npm start) runs it
+  mongo = await startMongoWireServer({ socketPath: path.join(os.tmpdir(), `cmdx-bench-store-${process.pid}.sock`) });
   const adminPassword = crypto.randomBytes(18).toString('base64url');
   const config = loadConfig({
     NODE_ENV: 'development',

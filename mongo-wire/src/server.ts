@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { CursorRegistry } from './commands/cursor.registry';
 import { dispatchCommand } from './commands/command.dispatcher';
@@ -16,6 +17,12 @@ export interface Logger {
 }
 
 export interface MongoWireServerOptions {
+  /**
+   * Listen on this Unix socket instead of TCP (created mode 0600: only this user can connect,
+   * where a loopback port is open to every local user; also cheaper per command than TCP).
+   * A stale socket file there is replaced. The URI is then `mongodb://<path, percent-encoded>`.
+   */
+  socketPath?: string;
   /** 0 (default) picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -101,10 +108,20 @@ export async function startMongoWireServer(opts: MongoWireServerOptions = {}): P
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(opts.port ?? 0, host, () => {
+      const listening = (): void => {
         server.off('error', reject);
         resolve();
-      });
+      };
+      if (opts.socketPath) {
+        rmSync(opts.socketPath, { force: true });
+        // created 0600 from the start: no moment where another user could connect
+        const umask = process.umask(0o177);
+        try {
+          server.listen(opts.socketPath, listening);
+        } finally {
+          process.umask(umask);
+        }
+      } else server.listen(opts.port ?? 0, host, listening);
     });
   } catch (err) {
     clearInterval(ttlTimer);
@@ -114,7 +131,7 @@ export async function startMongoWireServer(opts: MongoWireServerOptions = {}): P
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
-  const uri = `mongodb://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const uri = opts.socketPath ? `mongodb://${encodeURIComponent(opts.socketPath)}` : `mongodb://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info(`mongo-wire: listening on ${uri}${opts.dbpath ? ` (dbpath ${opts.dbpath})` : ' (in memory)'}`);
 
   let closing: Promise<void> | null = null;

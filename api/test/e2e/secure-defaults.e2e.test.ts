@@ -102,6 +102,11 @@ it('listens on loopback only and says how to expose it; the first admin password
   expect(Buffer.from(secrets.WORKER_TOKEN_SECRET!, 'base64url')).toHaveLength(32);
   expect(secrets.JWT_SECRET).not.toBe(secrets.WORKER_TOKEN_SECRET);
   expect(jwt.verify(session, secrets.JWT_SECRET!)).toMatchObject({ sub: adminId });
+  // the embedded store has no auth of its own: it listens on a socket only this user may open,
+  // not on a port every local user could reach
+  const store = statSync(path.join(dataDir, 'mongo-wire.sock'));
+  expect(store.isSocket()).toBe(true);
+  expect(store.mode & 0o777).toBe(0o600);
   await stop(main);
 });
 

@@ -27,3 +27,20 @@ test('a taken port fails the start and releases the dbpath; close is idempotent 
   await c2.close();
   await again.close();
 });
+
+test('on a Unix socket: only its owner may connect (0600), a stale socket file is replaced, close removes it', async () => {
+  const socketPath = path.join(dir, 'store.sock');
+  fs.writeFileSync(socketPath, 'left by a killed server'); // a stale file where the socket goes
+  const server = await startMongoWireServer({ socketPath });
+  expect(server.uri).toBe(`mongodb://${encodeURIComponent(socketPath)}`);
+  const st = fs.statSync(socketPath);
+  expect(st.isSocket()).toBe(true);
+  expect(st.mode & 0o777).toBe(0o600);
+  const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 1000 });
+  await client.connect();
+  await client.db('life').collection('sock').insertOne({ a: 1 });
+  expect(await client.db('life').collection('sock').findOne({}, { projection: { _id: 0 } })).toEqual({ a: 1 });
+  await client.close();
+  await server.close();
+  expect(fs.existsSync(socketPath)).toBe(false);
+});
