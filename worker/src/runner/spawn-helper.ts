@@ -74,7 +74,8 @@ export class SpawnHelper {
     const child = spawn(python, ['-c', SPAWN_HELPER_SCRIPT, 'cmd-executor-spawn-helper'], {
       detached: true, // its own session: a Ctrl-C to the agent's group must not reach it first
       stdio: ['pipe', 'pipe', 'inherit'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1', PYTHONSAFEPATH: '1' },
+      // nothing of the agent's (its token) but what finds python3 (HOME for version managers)
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), PYTHONDONTWRITEBYTECODE: '1', PYTHONSAFEPATH: '1' },
     });
     const helper = new SpawnHelper(child, options.logger);
     const fallback = (why: string): undefined => {
