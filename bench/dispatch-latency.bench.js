@@ -145,7 +145,7 @@ async function main() {
       `  createJob sent → \`date +%s%N\` (exec'd without a shell) reads the clock: p50 ${fmtMs(p50)}, p90 ${fmtMs(percentile(latencies, 90))}, ` +
       `p99 ${fmtMs(p99)}, max ${fmtMs(Math.max(...latencies))}\n` +
       `  same command spawned by bare Node (${BARE_RUNS}×): p50 ${fmtMs(bare50)}, p99 ${fmtMs(percentile(bare, 99))}  → the exec itself\n` +
-      `  server view createdAt → startedAt (ms resolution; startJob goes out right after the spawn): p50 ${percentile(serverSide, 50)} ms, p99 ${percentile(serverSide, 99)} ms\n` +
+      `  server view createdAt → startedAt (ms resolution; a short job’s startedAt is derived from ranForMs, a longer one’s comes with startJob 20 ms after the spawn): p50 ${percentile(serverSide, 50)} ms, p99 ${percentile(serverSide, 99)} ms\n` +
       `  where the time goes (p50 after createJob was sent, as this client saw it on jobUpdated):\n` +
       Object.entries(phase)
         .map(([k, v]) => `    ${k.padEnd(30)} ${fmtMs(percentile(v.filter(Number.isFinite), 50))}`)
