@@ -5,10 +5,11 @@
  * any of its jobs may be left: the server gives the attempt to another worker at once.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeWorkerServer } from '../support/fake-server';
+import { parentOf, processesWith, waitUntil } from '../support/processes';
 
 jest.setTimeout(60_000);
 
@@ -16,32 +17,6 @@ const ROOT = path.resolve(__dirname, '../../..');
 let server: FakeWorkerServer;
 let workDir: string;
 let agent: ChildProcess | undefined;
-
-/** pids of live (non-zombie) processes whose command line contains `marker` */
-function processesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (!cmdline.includes(marker)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') found.push(Number(entry));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return found;
-}
-
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
 
 function startAgent(extra: string[] = []): ChildProcess {
   const child = spawn(
@@ -72,14 +47,6 @@ afterEach(async () => {
  */
 function treeCommand(marker: string): string {
   return `sleep ${marker} & (sleep ${marker} & wait) & sh -c 'sleep ${marker} &' ; sleep ${marker}`;
-}
-
-async function waitUntil(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 async function killAgentAndMeasure(markers: string[]): Promise<number> {

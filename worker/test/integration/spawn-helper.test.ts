@@ -6,13 +6,14 @@
  * outlive the agent, even a job the guardian did not know yet.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { ProcessGroup } from '../../src/runner/process-group';
 import { SpawnHelper } from '../../src/runner/spawn-helper';
 import type { SpawnSpec } from '../../src/runner/sandbox.types';
+import { processesWith, statFields, waitUntil } from '../support/processes';
 
 jest.setTimeout(30_000);
 
@@ -44,11 +45,6 @@ async function run(spec: SpawnSpec): Promise<{ pid: number; out: string; err: st
   const exit = await p.exited;
   await closed;
   return { pid: p.pid, out, err, exit };
-}
-
-function statFields(pid: number): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 it('runs the job with its own env and cwd, stdin /dev/null, and reports output and exit code', async () => {
@@ -86,7 +82,7 @@ it('leaves no signal ignored or blocked: SIGINT and SIGPIPE end a job as they wo
 
 it('looks a bare command up in the job’s PATH, and fails as Node’s spawn does when it is not there', async () => {
   const bin = path.join(dir, 'bin');
-  require('node:fs').mkdirSync(bin);
+  mkdirSync(bin);
   writeFileSync(path.join(bin, 'my-tool'), '#!/bin/sh\necho "tool $1"\n');
   chmodSync(path.join(bin, 'my-tool'), 0o755);
   const res = await run({ file: 'my-tool', args: ['ran'], env: { PATH: `${bin}:/usr/bin:/bin` }, cwd: dir });
@@ -131,30 +127,6 @@ it('starts jobs many at a time, each with its own pipes and exit', async () => {
     expect(r.exit.exitCode).toBe(i % 5);
   });
 });
-
-/** pids of live (non-zombie) processes whose command line contains `marker` */
-function processesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of require('node:fs').readdirSync('/proc') as string[]) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(marker)) continue;
-      if (statFields(Number(entry))[0] !== 'Z') found.push(Number(entry));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return found;
-}
-
-async function waitUntil(cond: () => boolean, ms: number, what: string): Promise<number> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return Date.now() - start;
-}
 
 it('kill -9 of its owner: the helper kills every job group it started, grandchildren included', async () => {
   const marker = `331.${process.pid % 10_000}7`;
