@@ -33,6 +33,12 @@ export interface LocalAgent {
 const RESTART = { baseMs: 1_000, maxMs: 30_000 };
 /** a run this long counts as healthy: the next crash restarts after the base delay again */
 const HEALTHY_MS = 60_000;
+/**
+ * The agent's own settings a user may give `npm start` too: `CMD_EXECUTOR_SPAWN_HELPER=off`
+ * makes it fork its jobs itself (worker README, Spawn helper); the throughput bench's cycle
+ * trace (off unless set).
+ */
+const PASSED_THROUGH = ['CMD_EXECUTOR_SPAWN_HELPER', 'CMD_EXECUTOR_CYCLE_TRACE'] as const;
 
 /**
  * The embedded default's local worker agent, run as its own process (the worker's CLI) beside
@@ -64,11 +70,8 @@ export function startLocalAgent(opts: LocalAgentOptions): LocalAgent {
     CMD_EXECUTOR_WORK_DIR: opts.workDir,
     CMD_EXECUTOR_LOG_LEVEL: opts.logLevel,
     CMD_EXECUTOR_SHUTDOWN_TIMEOUT: String(shutdownTimeout),
-    // `off` makes the local agent fork its jobs itself (the worker README, Spawn helper)
-    ...(process.env.CMD_EXECUTOR_SPAWN_HELPER ? { CMD_EXECUTOR_SPAWN_HELPER: process.env.CMD_EXECUTOR_SPAWN_HELPER } : {}),
-    // the throughput bench's cycle trace (off unless set)
-    ...(process.env.CMD_EXECUTOR_CYCLE_TRACE ? { CMD_EXECUTOR_CYCLE_TRACE: process.env.CMD_EXECUTOR_CYCLE_TRACE } : {}),
   };
+  for (const name of PASSED_THROUGH) if (process.env[name]) env[name] = process.env[name];
 
   const launch = (): void => {
     const startedAt = Date.now();

@@ -4,6 +4,7 @@ import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors';
+import { signalGroup } from './process-group';
 import type { ExitInfo, SpawnSpec } from './sandbox.types';
 import { SPAWN_HELPER_SCRIPT } from './spawn-helper.script';
 
@@ -261,8 +262,8 @@ export class SpawnHelper {
 
 function killGroup(pgid: number): void {
   try {
-    process.kill(-pgid, 'SIGKILL');
+    signalGroup(pgid, 'SIGKILL');
   } catch {
-    // already gone
+    // not ours to signal any more: nothing else to do for it here
   }
 }
