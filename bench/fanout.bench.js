@@ -9,9 +9,9 @@
  *     or seen twice counts); goal 0;
  *   - write → subscriber latency: the subscriber's clock on receipt minus the line's stamp
  *     (same machine, same clock), p50 / p99 over every line every subscriber got; goal p99 ≤ 250 ms;
- *   - CPU of the API process and of the local agent (its child) over the run, from
- *     /proc/<pid>/stat (utime + stime), as a share of one core; the job processes are the
- *     agent's children and not counted.
+ *   - CPU of the API process and of the local agent (its child, with its spawn helper and
+ *     guardian) over the run, from /proc/<pid>/stat (utime + stime), as a share of one core;
+ *     the job processes are not counted.
  *
  *   node bench/fanout.bench.js
  * Knobs: BENCH_FANOUT_JOBS (20), BENCH_FANOUT_RATE (lines/s, 200), BENCH_FANOUT_SECONDS (20),
