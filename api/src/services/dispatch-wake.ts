@@ -43,6 +43,8 @@ export interface WakeToken {
   job: WakeJob;
   /** Workers it was handed to. */
   tried: Set<string>;
+  /** When it was last handed to a worker (ms since the epoch). */
+  handedAt?: number;
 }
 
 /**

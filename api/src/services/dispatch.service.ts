@@ -322,7 +322,10 @@ export class DispatchService implements JobDispatchHooks {
       if (wake) this.passOn(wake);
       return;
     }
-    if (wake) lw.wakes.push(wake);
+    if (wake) {
+      wake.handedAt = Date.now();
+      lw.wakes.push(wake);
+    }
     if (lw.busy) {
       lw.again = true;
       return;
@@ -395,6 +398,24 @@ export class DispatchService implements JobDispatchHooks {
     return undefined;
   }
 
+  /**
+   * Jobs with a wake waiting for a worker's next pass, or carried by a pass running now, handed
+   * over less than a tick ago: one held up longer (a slow store, a worker slow to take its
+   * assignments) no longer speaks for its job, and the tick wakes another worker for it.
+   */
+  private jobsWithWakeGoing(): Set<string> {
+    const ids = new Set<string>();
+    const since = Date.now() - this.tickMs;
+    const add = (w: WakeToken): void => {
+      if ((w.handedAt ?? 0) > since) ids.add(w.job.id);
+    };
+    for (const lw of this.local.values()) {
+      lw.wakes.forEach(add);
+      if (lw.busy) lw.pass.wakes.forEach(add);
+    }
+    return ids;
+  }
+
   /** Picks go front to back: the worker just given work goes to the back. */
   private lastInLine(lw: LocalWorker): void {
     this.local.delete(lw.workerId);
@@ -447,7 +468,8 @@ export class DispatchService implements JobDispatchHooks {
 
   /**
    * Reads the views that would age out (all in one read), then the queue once per kind of
-   * worker with a free slot: as many of them are woken as there are jobs they may run waiting;
+   * worker with a free slot: as many of them are woken as there are jobs they may run waiting
+   * (a job whose wake is going here is left to it);
    * when none wait, they know it as a claim of each would have told them. Workers whose view is
    * unknown read and claim; those claiming now are left to it (a job their claims missed is
    * found by the next tick).
@@ -490,7 +512,12 @@ export class DispatchService implements JobDispatchHooks {
       const gen = this.gens.begin();
       // As many as it had workers to wake: more may wait.
       if (waiting.length >= idle.length) this.gens.block(gen);
-      for (const job of waiting) this.passOn({ gen, job: wakeJobOf(job), tried: new Set() });
+      // A job whose wake is going here is spoken for: a worker claims after it was seen queued.
+      const spoken = this.jobsWithWakeGoing();
+      for (const job of waiting) {
+        const wake = wakeJobOf(job);
+        if (!spoken.has(wake.id)) this.passOn({ gen, job: wake, tried: new Set() });
+      }
     }
   }
 
@@ -534,6 +561,14 @@ export class DispatchService implements JobDispatchHooks {
   invalidate(workerId: string): void {
     const lw = this.local.get(workerId);
     if (lw) this.markStale(lw);
+  }
+
+  /**
+   * Its slots may have changed elsewhere (a lease it still listed was gone): read them before
+   * the next claim. What it knew of the queue still holds, so a freed slot alone brings no claim.
+   */
+  rereadSlots(workerId: string): void {
+    this.local.get(workerId)?.slots.markStale();
   }
 
   private markStale(lw: LocalWorker): void {

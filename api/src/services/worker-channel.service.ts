@@ -204,9 +204,11 @@ export class WorkerChannelService {
       if (!job) lost.push(ref);
       else if (job.cancelRequestedAt) cancel.push(ref);
     }
-    // Revived: it may claim again. Attempts lost: their slots may have been freed elsewhere
-    // (another replica's sweeper), which only a read of its slots shows.
-    if (touched.revived || lost.length > 0) this.deps.dispatcher.invalidate(workerId);
+    // Revived: it may claim again, and may run what was queued while it was away. Attempts
+    // lost: their slots may have been freed elsewhere (another replica's sweeper), which only a
+    // read of its slots shows; what it knew of the queue still holds (a requeued job has a wake).
+    if (touched.revived) this.deps.dispatcher.invalidate(workerId);
+    else if (lost.length > 0) this.deps.dispatcher.rereadSlots(workerId);
     if (touched.revived) await publishWorkerUpdated(this.deps.pubsub, touched.revived);
     if (touched.revived || runningJobs.length > 0) this.deps.dispatcher.kick(workerId);
     return { leaseExpiresAt: new Date(now.getTime() + this.deps.lease.leaseMs), lost, cancel };

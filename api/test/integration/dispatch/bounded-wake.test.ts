@@ -25,6 +25,7 @@ const HEARTBEAT_MS = 250;
 let r1: DispatchApi;
 let r2: DispatchApi;
 const workers: FakeWorker[] = [];
+const byName = new Map<string, FakeWorker>();
 /** job id → names of the workers it was assigned to */
 const assignedTo = new Map<string, string[]>();
 
@@ -51,6 +52,7 @@ async function connectRunner(token: string, name: string): Promise<FakeWorker> {
   const w = new FakeWorker(r1.wsUrl, token);
   await w.register({ name, labels: [LABEL], capacity: 1 });
   w.autoHeartbeat(HEARTBEAT_MS);
+  byName.set(name, w);
   w.subscribe((e) => {
     if (e.kind !== 'ASSIGN') return;
     assignedTo.set(e.jobId, [...(assignedTo.get(e.jobId) ?? []), name]);
@@ -118,6 +120,20 @@ it('one queued job wakes one idle worker: a claim or two, not one per worker', a
   expect(after.taken - before.taken).toBe(1);
   // the woken worker's claim (and one that comes back empty, should a tick find the job before its wake arrives)
   expect(after.claims - before.claims).toBeLessThanOrEqual(2);
+});
+
+it('a heartbeat that still names a finished attempt brings no claim: the worker still knows nothing is queued', async () => {
+  const job = await createJob(r2, { command: 'true', requirements: [LABEL] });
+  await eventually(async () => ((await statuses([job.id]))[0] === 'SUCCEEDED' ? true : undefined), 10_000, 'the job to run');
+  const ran = byName.get(assignedTo.get(job.id)![0])!;
+  await sleep(1000); // its own claims and ticks come and go
+  const before = await counts(r1);
+  // What an agent's heartbeat sent while its completeJob was on the way says: the attempt is lost.
+  const beat = ok(await ran.heartbeat([{ jobId: job.id, attempt: 1 }]));
+  expect(beat.heartbeat.lost).toEqual([{ jobId: job.id, attempt: 1 }]);
+  await sleep(1000); // the next tick reads its slots
+  const after = await counts(r1);
+  expect(after.claims - before.claims).toBe(0);
 });
 
 it('a burst through both replicas: each job runs once, spread over the fleet, with a bounded number of claims', async () => {
