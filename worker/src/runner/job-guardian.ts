@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors';
+import { endSideProcess, unrefSideProcess } from './side-process';
 
 /**
  * What the runner tells the guardian: which process groups and containers belong to jobs
@@ -110,13 +111,7 @@ export class JobGuardian implements JobGuard {
    */
   async close(): Promise<void> {
     this.closed = true;
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    // held again until it is gone: an unreferenced child would let the process exit mid-close
-    child.ref();
-    child.stdin?.end();
-    await exited;
+    await endSideProcess(this.child);
   }
 
   private send(line: string): void {
@@ -137,8 +132,7 @@ export class JobGuardian implements JobGuard {
     });
     this.child = child;
     // It must not keep the agent's event loop alive; close() ends it explicitly.
-    child.unref();
-    (child.stdin as unknown as { unref?: () => void }).unref?.();
+    unrefSideProcess(child, ['stdin']);
     child.stdin!.on('error', () => undefined); // EPIPE after it died: the exit handler restarts it
     return new Promise((resolve, reject) => {
       child.once('error', (err) => {

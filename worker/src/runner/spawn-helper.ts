@@ -7,6 +7,7 @@ import { errorMessage } from '../errors';
 import { signalGroup } from './process-group';
 import type { ExitInfo, SpawnSpec } from './sandbox.types';
 import { SPAWN_HELPER_SCRIPT } from './spawn-helper.script';
+import { endSideProcess, unrefSideProcess } from './side-process';
 
 /** A job process started by the helper: the agent's own read ends of its output pipes. */
 export interface HelperProcess {
@@ -94,9 +95,7 @@ export class SpawnHelper {
       return fallback(errorMessage(err));
     }
     // It must not keep the agent's event loop alive; close() ends it explicitly.
-    child.unref();
-    (child.stdin as unknown as { unref?: () => void }).unref?.();
-    (child.stdout as unknown as { unref?: () => void }).unref?.();
+    unrefSideProcess(child, ['stdin', 'stdout']);
     return helper;
   }
 
@@ -127,12 +126,7 @@ export class SpawnHelper {
   /** Ends the helper; a job still running would be killed by it (normally none is). */
   async close(): Promise<void> {
     this.closing = true;
-    const child = this.child;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.ref();
-    child.stdin?.end();
-    await exited;
+    await endSideProcess(this.child);
   }
 
   private started(): Promise<number> {
