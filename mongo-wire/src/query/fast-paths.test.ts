@@ -1,5 +1,5 @@
 /**
- * The shapes compiled without mingo (scalar `$eq`/`$in` and top-level null filters; top-level
+ * The shapes compiled without mingo (scalar `$eq`/`$in`, top-level null filters and `$ne`; top-level
  * `$inc`/`$set`/`$unset`/`$push`; top-level inclusion projections) must answer exactly as mingo does: each case runs both ways.
  */
 import { ObjectId } from 'bson';
@@ -55,6 +55,13 @@ describe('scalar filters', () => {
     ['every element among none', { requirements: { $not: { $elemMatch: { $nin: [] } } } }],
     ['a claim', { status: 'QUEUED', notBefore: { $not: { $gt: t5 } }, requirements: { $not: { $elemMatch: { $nin: ['gpu', 'x'] } } }, sandbox: { $in: ['NONE', null] } }],
     ['$not $gt a number (mingo decides)', { attempt: { $not: { $gt: 1 } } }],
+    ['$ne a string, against missing, array and null fields', { status: { $ne: 'RUNNING' } }],
+    ['$ne a string of a field some lack or hold arrays', { sandbox: { $ne: 'NONE' } }],
+    ['$ne a number (1 and 1.0 are equal)', { attempt: { $ne: 1 } }],
+    ['$ne a Date', { at: { $ne: new Date(5) } }],
+    ['$ne an ObjectId', { workerId: { $ne: worker } }],
+    ['$ne a value against an object and null', { n: { $ne: 0 } }],
+    ['a touch: _id and status $ne', { _id: 3, status: { $ne: 'DELETED' } }],
   ])('%s', (_name, filter) => {
     const ours = docs.filter((d) => compileFilter(filter).test(d)).map((d) => d._id);
     const theirs = new Query(filter as AnyObject, {}).find<Doc>(docs as AnyObject[]).all().map((d) => d._id);

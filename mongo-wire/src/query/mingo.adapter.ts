@@ -80,7 +80,7 @@ type ValueTest = (v: unknown) => boolean | undefined;
 
 /**
  * The other conditions the state machine's filters use, on a top-level field: null tests
- * (`null`, `{$eq: null}`, `{$ne: null}`), a `$in` of scalars and null, a time bound
+ * (`null`, `{$eq: null}`, `{$ne: null}`), `$ne` of a scalar, a `$in` of scalars and null, a time bound
  * (`{$not: {$gt: date}}`), and "every element among these" (`{$not: {$elemMatch: {$nin: [...]}}}`).
  * Each decides the plain cases (a missing or null field, a scalar, an array of scalars where
  * its rule is simple); a document where it cannot (an array where an element may decide, a
@@ -99,6 +99,11 @@ const isMissing = (v: unknown): boolean => v === null || v === undefined;
 function valueTest(cond: unknown): ValueTest | null {
   if (cond === null || (isSingleOp(cond, '$eq') && cond.$eq === null)) return (v) => (Array.isArray(v) ? undefined : isMissing(v));
   if (isSingleOp(cond, '$ne') && cond.$ne === null) return (v) => (Array.isArray(v) ? undefined : !isMissing(v));
+  if (isSingleOp(cond, '$ne') && isOrderedScalar(cond.$ne)) {
+    // every heartbeat's touch of its worker (`{_id, status: {$ne: 'DELETED'}}`) has this shape
+    const key = valueKey(cond.$ne);
+    return (v) => (isMissing(v) ? true : isOrderedScalar(v) ? valueKey(v) !== key : undefined);
+  }
   if (isSingleOp(cond, '$in') && Array.isArray(cond.$in) && cond.$in.every((x) => x === null || isOrderedScalar(x))) {
     const keys = new Set(cond.$in.filter((x) => x !== null).map(valueKey));
     const withNull = cond.$in.includes(null);
