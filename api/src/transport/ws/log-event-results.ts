@@ -15,6 +15,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
+import { jsonString } from './json-string';
 import { SplicedJsonArray } from './spliced-json';
 
 /**
@@ -146,7 +147,8 @@ function objectJson(leaves: Leaf[], o: Record<string, unknown>): string {
   let json = '{';
   for (let i = 0; i < leaves.length; i += 1) {
     const key = leaves[i].key;
-    json += `${i > 0 ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(o[key])}`;
+    const value = o[key];
+    json += `${i > 0 ? ',' : ''}${JSON.stringify(key)}:${typeof value === 'string' ? jsonString(value) : JSON.stringify(value)}`;
   }
   return `${json}}`;
 }
