@@ -12,9 +12,14 @@
  *   - CPU of the API process and of the local agent (its child, with its spawn helper and
  *     guardian) over the run, from /proc/<pid>/stat (utime + stime), as a share of one core;
  *     the job processes are not counted.
+ * The measured round follows an untimed one of the same shape, BENCH_FANOUT_WARMUP_SECONDS (3) s
+ * long, on the same connections: the API's log path compiled, as in a server that has been up a
+ * while (the log-stream and throughput benches do the same). A freshly started API spends about
+ * a second of CPU more on its first seconds of logs; that round's p99 is printed as the cold start.
  *
  *   node bench/fanout.bench.js
  * Knobs: BENCH_FANOUT_JOBS (20), BENCH_FANOUT_RATE (lines/s, 200), BENCH_FANOUT_SECONDS (20),
+ * BENCH_FANOUT_WARMUP_SECONDS (3; 0 measures a cold API),
  * BENCH_FANOUT_SUBSCRIBERS (per job, 2), BENCH_FANOUT_PRODUCER (node; perl: the same lines from a
  * Perl one-liner, which starts in a few ms where Node takes ~90 ms of CPU).
  */
@@ -30,14 +35,15 @@ const RATE = Number(process.env.BENCH_FANOUT_RATE || 200);
 const SECONDS = Number(process.env.BENCH_FANOUT_SECONDS || 20);
 const SUBSCRIBERS = Number(process.env.BENCH_FANOUT_SUBSCRIBERS || 2);
 const LINES = RATE * SECONDS;
+const WARMUP_SECONDS = Number(process.env.BENCH_FANOUT_WARMUP_SECONDS ?? 3);
 const STARTUP_MS = 3000;
 const BENCH = 'fanout';
 const JOB_LOGS = 'subscription($id: ID!) { jobLogs(jobId: $id) { chunks { attempt seq stream data } } }';
 
 // Catches up to the line due by now every 5 ms (timers drift; the rate must not), stamping each
 // line as it is written.
-const SCRIPT =
-  `const N=${LINES},R=${RATE},t0=performance.now();let i=0;` +
+const script = (lines) =>
+  `const N=${lines},R=${RATE},t0=performance.now();let i=0;` +
   `const tick=()=>{const due=Math.min(N,Math.floor((performance.now()-t0)*R/1000)+1);let s='';` +
   `while(i<due){i++;s+=i+' '+(performance.timeOrigin+performance.now()).toFixed(3)+'\\n'}` +
   `if(s)process.stdout.write(s);if(i<N)setTimeout(tick,5)};tick()`;
@@ -45,14 +51,16 @@ const SCRIPT =
 // The same producer in Perl (BENCH_FANOUT_PRODUCER=perl): a Node process costs ~90 ms of CPU
 // to start, 20 of them about a core for the first seconds, which is where the tail sits; Perl
 // starts in a few ms. Shows how much of the tail is the bench's own job processes.
-const PERL_SCRIPT =
-  `use Time::HiRes qw(time sleep);$|=1;my($N,$R)=(${LINES},${RATE});my $t0=time;my $i=0;` +
+const perlScript = (lines) =>
+  `use Time::HiRes qw(time sleep);$|=1;my($N,$R)=(${lines},${RATE});my $t0=time;my $i=0;` +
   `while($i<$N){my $due=int((time-$t0)*$R)+1;$due=$N if $due>$N;my $s='';` +
   `while($i<$due){$i++;$s.=sprintf("%d %.3f\n",$i,time*1000)}print $s if $s;sleep 0.005 if $i<$N}`;
-const PRODUCER = process.env.BENCH_FANOUT_PRODUCER === 'perl' ? { command: 'perl', args: ['-e', PERL_SCRIPT] } : { command: process.execPath, args: ['-e', SCRIPT] };
+const producer = (lines) =>
+  process.env.BENCH_FANOUT_PRODUCER === 'perl' ? { command: 'perl', args: ['-e', perlScript(lines)] } : { command: process.execPath, args: ['-e', script(lines)] };
 
 /** One live subscriber of one job: checks the line numbers, keeps the latencies. */
 function follow(ws, id, latencies, stamps) {
+  // (latencies and stamps: the round's, index for index)
   const s = { attempt: 0, next: 1, got: 0, duplicates: 0, skipped: 0, events: 0, done: false, error: undefined, partial: '' };
   const take = (line, at) => {
     const [n, stamp] = line.split(' ');
@@ -96,32 +104,45 @@ function follow(ws, id, latencies, stamps) {
   return s;
 }
 
+/** One round: JOBS jobs of `lines` lines each, SUBSCRIBERS of `clients` following each; resolves when every stream has completed. */
+async function round(server, clients, lines, seconds) {
+  const latencies = [];
+  /** each latency's line stamp (same index), to tell the start-up from the steady state */
+  const stamps = [];
+  const subs = [];
+  const ids = [];
+  for (let j = 0; j < JOBS; j += 1) {
+    const { createJob } = await gql(server.url, CREATE_JOB, { input: producer(lines) }, server.adminToken);
+    ids.push(createJob.id);
+    for (let k = 0; k < SUBSCRIBERS; k += 1) subs.push(follow(clients[j * SUBSCRIBERS + k], createJob.id, latencies, stamps));
+  }
+  // Each stream completes when its job has ended and everything stored has been delivered.
+  await waitFor('every subscription to complete', () => subs.every((s) => s.done), (seconds + 90) * 1000, 50).catch((err) => {
+    process.stdout.write(`  !! ${err.message}: ${subs.filter((s) => !s.done).length} of ${subs.length} still open\n`);
+  });
+  return { latencies, stamps, subs, ids };
+}
+
 async function main() {
   const workDir = tempDir('fanout');
   const server = await startServer({ workDir, localAgent: { concurrency: JOBS }, label: 'fanout' });
   const agentPids = await waitFor('the local agent process', () => (childrenOf(server.pid).length > 0 ? childrenOf(server.pid) : undefined), 30_000, 50);
 
-  const latencies = [];
-  /** each latency's line stamp (same index), to tell the start-up from the steady state */
-  const stamps = [];
-  const subs = [];
   const clients = [];
   for (let i = 0; i < JOBS * SUBSCRIBERS; i += 1) {
     const ws = wsClient(server.wsUrl, server.adminToken);
     cleanup.add('ws client', () => ws.dispose());
     clients.push(ws);
   }
-  const cpu0 = { api: cpuSecs(server.pid), agent: agentPids.reduce((n, p) => n + agentCpuSecs(p), 0), self: process.cpuUsage(), machine: machineCpu(), at: wallMs() };
-  const ids = [];
-  for (let j = 0; j < JOBS; j += 1) {
-    const { createJob } = await gql(server.url, CREATE_JOB, { input: PRODUCER }, server.adminToken);
-    ids.push(createJob.id);
-    for (let k = 0; k < SUBSCRIBERS; k += 1) subs.push(follow(clients[j * SUBSCRIBERS + k], createJob.id, latencies, stamps));
+  let cold;
+  if (WARMUP_SECONDS > 0) {
+    const warm = await round(server, clients, RATE * WARMUP_SECONDS, WARMUP_SECONDS);
+    const warmLost = warm.subs.reduce((n, s) => n + (RATE * WARMUP_SECONDS - s.got) + s.duplicates, 0);
+    cold = percentile(warm.latencies, 99);
+    process.stdout.write(`fanout: untimed warm-up round of ${WARMUP_SECONDS} s on the fresh API: p99 ${fmtMs(cold)} (the cold start), ${warmLost} lines lost\n`);
   }
-  // Each stream completes when its job has ended and everything stored has been delivered.
-  await waitFor('every subscription to complete', () => subs.every((s) => s.done), (SECONDS + 90) * 1000, 50).catch((err) => {
-    process.stdout.write(`  !! ${err.message}: ${subs.filter((s) => !s.done).length} of ${subs.length} still open\n`);
-  });
+  const cpu0 = { api: cpuSecs(server.pid), agent: agentPids.reduce((n, p) => n + agentCpuSecs(p), 0), self: process.cpuUsage(), machine: machineCpu(), at: wallMs() };
+  const { latencies, stamps, subs, ids } = await round(server, clients, LINES, SECONDS);
   const wall = (wallMs() - cpu0.at) / 1000;
   const self = process.cpuUsage(cpu0.self);
   const cpu = {
@@ -176,6 +197,7 @@ async function main() {
   record(BENCH, '  fan-out write → subscriber latency p50', percentile(latencies, 50), fmtMs);
   record(BENCH, '  fan-out write → subscriber latency p99', percentile(latencies, 99), fmtMs, { op: '<=', target: 250, text: '≤ 250 ms' });
   record(BENCH, `  fan-out latency p99 after the first ${STARTUP_MS / 1000} s (start-up left out)`, percentile(steady, 99), fmtMs);
+  if (cold !== undefined) record(BENCH, `  fan-out latency p99 of the warm-up round (a freshly started API)`, cold, fmtMs);
   record(BENCH, '  fan-out API CPU (share of one core)', cpu.api / wall, (v) => `${(100 * v).toFixed(0)}%`);
   record(BENCH, '  fan-out local agent CPU (share of one core)', cpu.agent / wall, (v) => `${(100 * v).toFixed(0)}%`);
   record(BENCH, '  fan-out: the machine busy (all cores, jobs and subscribers included)', cpu.machine, (v) => `${(100 * v).toFixed(0)}%`);
