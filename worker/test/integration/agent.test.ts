@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,38 @@ afterEach(async () => {
   await server.close();
   rmSync(workDir, { recursive: true, force: true });
 });
+
+/** Runs `fn` after the current test (whatever its outcome). */
+const afterTest: Array<() => void> = [];
+function afterEachOnce(fn: () => void): void {
+  afterTest.push(fn);
+}
+afterEach(() => {
+  for (const fn of afterTest.splice(0)) fn();
+});
+
+/**
+ * The timers the agent's code set from now on (its source is on the stack) that are still
+ * pending and keep the process alive, each as where it was set. Counting the process's timers
+ * instead is unreliable: the test's own and the fake server's come and go meanwhile.
+ */
+function trackTimers(): { pending: () => string[]; stop: () => void } {
+  const live = new Map<number, { timer: { hasRef(): boolean }; stack: string }>();
+  const hook = createHook({
+    init(id, type, _trigger, resource) {
+      if (type !== 'Timeout') return;
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 50;
+      const stack = new Error().stack ?? '';
+      Error.stackTraceLimit = limit;
+      if (stack.includes(`${path.sep}worker${path.sep}src${path.sep}`)) live.set(id, { timer: resource as { hasRef(): boolean }, stack: stack.split('\n').slice(2, 12).join('\n') });
+    },
+    destroy(id) {
+      live.delete(id);
+    },
+  }).enable();
+  return { pending: () => [...live.values()].filter((t) => t.timer.hasRef()).map((t) => t.stack), stop: () => hook.disable() };
+}
 
 function options(over: Partial<AgentOptions> = {}): AgentOptions {
   return {
@@ -187,6 +220,8 @@ describe('worker agent against a graphql-ws server speaking the contract', () =>
 
   it('graceful stop lets a running job finish and report, then leaves nothing behind', async () => {
     const before = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+    const timers = trackTimers();
+    afterEachOnce(() => timers.stop());
     agent = await startAgent(options());
     await server.waitFor(() => server.subscriberCount === 1);
     server.assign({ jobId: 'g1', command: 'sleep 0.5; echo finished' });
@@ -200,10 +235,18 @@ describe('worker agent against a graphql-ws server speaking the contract', () =>
     await new Promise((r) => setTimeout(r, 200));
     expect(server.state('late').started).toBe(false);
     expect(readdirSync(workDir)).toEqual([]);
-    await new Promise((r) => setImmediate(r));
+    // A closing socket holds a timer until its peer's end arrives (ws's close timer): give what
+    // is already ending a moment, so that only what stays counts.
+    const count = (rs: string[], type: string) => rs.filter((r) => r === type).length;
+    const settled = () => {
+      const now = process.getActiveResourcesInfo();
+      return timers.pending().length === 0 && count(now, 'TCPSocketWrap') <= count(before, 'TCPSocketWrap') && count(now, 'ProcessWrap') === 0;
+    };
+    for (let waited = 0; waited < 2_000 && !settled(); waited += 50) await new Promise((r) => setTimeout(r, 50));
     const after = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
-    expect(after.filter((r) => r === 'Timeout').length).toBeLessThanOrEqual(before.filter((r) => r === 'Timeout').length);
-    expect(after.filter((r) => r === 'TCPSocketWrap').length).toBeLessThanOrEqual(before.filter((r) => r === 'TCPSocketWrap').length);
+    const left = timers.pending();
+    if (left.length > 0) throw new Error(`the agent left ${left.length} timer(s) pending, set at:\n${left.join('\n---\n')}`);
+    expect(count(after, 'TCPSocketWrap')).toBeLessThanOrEqual(count(before, 'TCPSocketWrap'));
     expect(after.filter((r) => r === 'ProcessWrap')).toEqual([]);
     agent = undefined;
   });
