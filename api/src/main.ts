@@ -142,7 +142,7 @@ async function localWorkerToken(api: ApiServer, dataDir: string, logger: Logger)
   }
   const admin = await UserModel.findOne({ role: Role.ADMIN }).sort({ createdAt: 1 }).exec();
   if (!admin) throw new Error('no admin user exists to own the local worker token');
-  const issued = await tokens.create(admin.id as string, LOCAL_WORKER_NAME, ['local', os.platform()]);
+  const issued = await tokens.create({ id: admin.id as string, name: admin.username }, LOCAL_WORKER_NAME, ['local', os.platform()]);
   ensurePrivateDir(dataDir);
   writeFileSync(file, issued.token, { mode: 0o600 });
   chmodSync(file, 0o600);

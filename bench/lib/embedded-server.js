@@ -61,7 +61,7 @@ async function mintToken(name, labels) {
   const { UserModel } = requireBuilt('api/dist/storage/models');
   const admin = await UserModel.findOne({ role: 'ADMIN' }).sort({ createdAt: 1 }).exec();
   if (!admin) throw new Error('no admin user to own the worker token');
-  const issued = await api.container.services.workerTokens.create(admin.id, name, labels);
+  const issued = await api.container.services.workerTokens.create({ id: admin.id, name: admin.username }, name, labels);
   return issued.token;
 }
 

@@ -2,7 +2,6 @@ import { isValidObjectId, Types } from 'mongoose';
 import { decodeJobCursor as decodeTimeCursor, encodeJobCursor as encodeTimeCursor } from '../domain/job-cursor';
 import { isAdmin, type UserPrincipal } from '../auth/principal';
 import { BadUserInputError, ForbiddenError } from '../errors';
-import { currentClientAddress } from '../request-scope';
 import { insertAuditEntry, listAuditEntries } from '../storage/repositories/audit.repository';
 import { findUserById } from '../storage/repositories/user.repository';
 
@@ -44,23 +43,32 @@ export interface AuditPage {
 
 export const AUDIT_PAGE = { default: 50, max: 200 } as const;
 
+/** Who acted, and through which request: what an entry records of them. */
+export interface Actor {
+  /** null: nobody known acted (a failed sign-in); `name` then says who was claimed */
+  id: string | null;
+  /** the username as it was then; read from the user when absent */
+  name?: string;
+  /** the request's client address as TRUST_PROXY resolves it; absent outside a request (the command line) */
+  address?: string;
+}
+
 /**
  * The audit trail. Entries are written before the action's result is returned (never
  * fire-and-forget), with the actor's username as it was then and the address of the request
- * being served (request-scope.ts). Details hold only non-sensitive facts: never a password,
- * token or secret value.
+ * they acted through (the transport names both: services pass the Actor along). Details hold
+ * only non-sensitive facts: never a password, token or secret value.
  */
 export class AuditService {
-  /** `actorId` null: nobody known acted (a failed sign-in); `actorName` then says who was claimed. */
-  async record(actorId: string | null, action: AuditAction, targetId?: string, details?: Record<string, unknown>, actorName?: string): Promise<void> {
-    const name = actorName ?? (actorId ? (await findUserById(actorId))?.username : undefined);
+  async record(actor: Actor, action: AuditAction, targetId?: string, details?: Record<string, unknown>): Promise<void> {
+    const name = actor.name ?? (actor.id ? (await findUserById(actor.id))?.username : undefined);
     await insertAuditEntry({
-      actorId: actorId ? new Types.ObjectId(actorId) : undefined,
+      actorId: actor.id ? new Types.ObjectId(actor.id) : undefined,
       actorName: name,
       action,
       targetId,
       details,
-      sourceAddress: currentClientAddress(),
+      sourceAddress: actor.address,
       at: new Date(),
     });
   }

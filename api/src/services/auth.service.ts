@@ -26,15 +26,15 @@ export class AuthService {
   async login(username: string, password: string, clientAddress: string | undefined): Promise<{ token: string; user: UserDoc }> {
     const claimed = String(username).trim().slice(0, 64);
     const admission = await this.throttle.admit(username, clientAddress, (retryAfterSeconds) =>
-      this.audit.record(null, 'auth.lockout', undefined, { username: claimed, retryAfterSeconds }, claimed),
+      this.audit.record({ id: null, name: claimed, address: clientAddress }, 'auth.lockout', undefined, { username: claimed, retryAfterSeconds }),
     );
     const user = await this.users.checkPassword(username, password);
     if (!user || user.disabled) {
-      await this.audit.record(user ? String(user.id) : null, 'auth.signInFailed', user ? String(user.id) : undefined, { method: 'password', reason: user ? 'user disabled' : 'wrong username or password' }, user?.username ?? claimed);
+      await this.audit.record({ id: user ? String(user.id) : null, name: user?.username ?? claimed, address: clientAddress }, 'auth.signInFailed', user ? String(user.id) : undefined, { method: 'password', reason: user ? 'user disabled' : 'wrong username or password' });
       throw new UnauthenticatedError('invalid username or password');
     }
     await this.throttle.succeeded(admission);
-    await this.audit.record(String(user.id), 'auth.signIn', String(user.id), { method: 'password' }, user.username);
+    await this.audit.record({ id: String(user.id), name: user.username, address: clientAddress }, 'auth.signIn', String(user.id), { method: 'password' });
     return { token: this.issueSession(user), user };
   }
 

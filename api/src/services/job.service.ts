@@ -116,7 +116,8 @@ export class JobService {
    * QUEUED: CANCELED at once. ASSIGNED/RUNNING: cancelRequestedAt is set and the worker is told;
    * the job ends when it confirms (or the sweeper finds the worker gone). Asking twice is harmless.
    */
-  async cancel(user: UserPrincipal, id: string): Promise<JobDoc> {
+  /** `from`: the address of the request (an admin's cancel of another's job is audited). */
+  async cancel(user: UserPrincipal, id: string, from?: string): Promise<JobDoc> {
     let job = await this.get(user, id);
     // A status can move between our read and our write (a claim): re-read and try the next rule.
     for (let round = 0; round < 3; round += 1) {
@@ -132,7 +133,7 @@ export class JobService {
       const t = job.status === JobStatus.QUEUED ? machine.cancelQueued(job._id, now) : machine.requestCancel(job._id, now);
       const updated = await applyTransition(t);
       if (updated) {
-        await this.auditIfAdmin(user, 'job.cancel', updated);
+        await this.auditIfAdmin(user, 'job.cancel', updated, from);
         await publishJobUpdated(this.pubsub, updated);
         if (updated.status === JobStatus.CANCELED) return updated;
         const after = await this.dispatch.onCancelRequested(updated);
@@ -144,13 +145,13 @@ export class JobService {
   }
 
   /** A finished job runs again as its next attempt. */
-  async retry(user: UserPrincipal, id: string): Promise<JobDoc> {
+  async retry(user: UserPrincipal, id: string, from?: string): Promise<JobDoc> {
     const job = await this.get(user, id);
     if (!machine.isTerminal(job.status)) throw new ConflictError(`only a finished job can be retried (it is ${job.status})`);
     const t = machine.retry({ jobId: job._id, attempt: job.attempt, maxAttempts: job.maxAttempts }, new Date());
     const updated = await applyTransition(t);
     if (!updated) throw new ConflictError('job changed meanwhile; try again');
-    await this.auditIfAdmin(user, 'job.retry', updated);
+    await this.auditIfAdmin(user, 'job.retry', updated, from);
     await publishJobUpdated(this.pubsub, updated);
     await this.dispatch.onJobQueued(updated);
     return updated;
@@ -167,7 +168,7 @@ export class JobService {
     return null;
   }
 
-  private async auditIfAdmin(user: UserPrincipal, action: 'job.cancel' | 'job.retry', job: JobDoc): Promise<void> {
-    if (isAdmin(user)) await this.audit.record(user.userId, action, job.id, { owner: String(job.createdById) }, user.username);
+  private async auditIfAdmin(user: UserPrincipal, action: 'job.cancel' | 'job.retry', job: JobDoc, from: string | undefined): Promise<void> {
+    if (isAdmin(user)) await this.audit.record({ id: user.userId, name: user.username, address: from }, action, job.id, { owner: String(job.createdById) });
   }
 }

@@ -29,7 +29,8 @@ export class OidcAccounts {
     private readonly roleRule: OidcRoleRule,
   ) {}
 
-  async signIn(identity: OidcIdentity): Promise<{ user: UserDoc; created: boolean }> {
+  /** `from`: the address of the callback request (audited). */
+  async signIn(identity: OidcIdentity, from?: string): Promise<{ user: UserDoc; created: boolean }> {
     let user = await findUserByOidcSubject(identity.issuer, identity.subject);
     let created = false;
     if (!user) {
@@ -41,15 +42,15 @@ export class OidcAccounts {
     }
     // `disabled` is read by name: the flag is the user model's, set by the admin operations.
     if (user.get('disabled') === true) {
-      await this.audit.record(user.id, 'auth.signInFailed', user.id, { method: 'oidc', reason: 'user disabled', issuer: identity.issuer }, user.username);
+      await this.audit.record({ id: user.id, name: user.username, address: from }, 'auth.signInFailed', user.id, { method: 'oidc', reason: 'user disabled', issuer: identity.issuer });
       throw new OidcSignInError('disabled');
     }
     if (created) {
-      await this.audit.record(user.id, 'user.oidcFirstSignIn', user.id, { username: user.username, role: user.role, issuer: identity.issuer }, user.username);
+      await this.audit.record({ id: user.id, name: user.username, address: from }, 'user.oidcFirstSignIn', user.id, { username: user.username, role: user.role, issuer: identity.issuer });
     } else {
       await touchLastLogin(user.id);
     }
-    await this.audit.record(user.id, 'auth.signIn', user.id, { method: 'oidc', issuer: identity.issuer }, user.username);
+    await this.audit.record({ id: user.id, name: user.username, address: from }, 'auth.signIn', user.id, { method: 'oidc', issuer: identity.issuer });
     return { user, created };
   }
 

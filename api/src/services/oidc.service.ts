@@ -67,7 +67,8 @@ export class OidcService {
    * Checks the callback (`currentUrl` is the redirect URI with the issuer's query) against the
    * flow cookie, redeems the code, and returns the signed-in user and where to send them.
    */
-  async complete(currentUrl: URL, flowCookie: string | undefined): Promise<{ user: UserDoc; created: boolean; returnTo: string }> {
+  /** `from`: the callback request's client address (the sign-in is audited with it). */
+  async complete(currentUrl: URL, flowCookie: string | undefined, from?: string): Promise<{ user: UserDoc; created: boolean; returnTo: string }> {
     const flow = verifyFlow(flowCookie, this.key);
     if (!flow) throw new OidcSignInError('flow_expired');
     if (currentUrl.searchParams.get('state') !== flow.state) throw new OidcSignInError('bad_state');
@@ -88,7 +89,7 @@ export class OidcService {
     }
     const claims = tokens.claims();
     if (!claims) throw new OidcSignInError('token_rejected', 'no ID token');
-    const { user, created } = await this.accounts.signIn({ issuer: config.serverMetadata().issuer, subject: claims.sub, claims: claims as Record<string, unknown> });
+    const { user, created } = await this.accounts.signIn({ issuer: config.serverMetadata().issuer, subject: claims.sub, claims: claims as Record<string, unknown> }, from);
     return { user, created, returnTo: flow.returnTo };
   }
 

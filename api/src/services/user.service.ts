@@ -10,7 +10,7 @@ import type { Logger } from '../logger';
 import type { UserDoc } from '../storage/repositories/documents';
 import { isDuplicateKey } from '../storage/repositories/duplicate-key';
 import { anyUserWithRole, findUserById, findUserByUsername, findUsersByIds, insertUser, listUsers, setUserPasswordHash, updateUserAccess, countEnabledAdmins } from '../storage/repositories/user.repository';
-import type { AuditAction, AuditService } from './audit.service';
+import type { Actor, AuditAction, AuditService } from './audit.service';
 
 function generatePassword(): string {
   return randomBytes(12).toString('base64url');
@@ -57,26 +57,26 @@ export class UserService {
     this.statusCache.clear();
   }
 
-  async setRole(actorId: string, id: string, role: Role): Promise<UserDoc> {
-    if (id === actorId && role !== Role.ADMIN) throw new BadUserInputError('role', 'You cannot remove your own admin role; ask another admin.');
-    return this.changeAccess(actorId, id, { role }, 'user.setRole');
+  async setRole(actor: Actor, id: string, role: Role): Promise<UserDoc> {
+    if (id === actor.id && role !== Role.ADMIN) throw new BadUserInputError('role', 'You cannot remove your own admin role; ask another admin.');
+    return this.changeAccess(actor, id, { role }, 'user.setRole');
   }
 
-  async disable(actorId: string, id: string): Promise<UserDoc> {
-    if (id === actorId) throw new BadUserInputError('id', 'You cannot disable yourself; ask another admin.');
-    return this.changeAccess(actorId, id, { disabled: true }, 'user.disable');
+  async disable(actor: Actor, id: string): Promise<UserDoc> {
+    if (id === actor.id) throw new BadUserInputError('id', 'You cannot disable yourself; ask another admin.');
+    return this.changeAccess(actor, id, { disabled: true }, 'user.disable');
   }
 
-  async enable(actorId: string, id: string): Promise<UserDoc> {
-    return this.changeAccess(actorId, id, { disabled: false }, 'user.enable');
+  async enable(actor: Actor, id: string): Promise<UserDoc> {
+    return this.changeAccess(actor, id, { disabled: false }, 'user.enable');
   }
 
   /** Ends every session of the user (tokens signed before now stop working, open sockets close). */
-  async revokeSessions(actorId: string, id: string): Promise<UserDoc> {
-    return this.changeAccess(actorId, id, { bumpTokenVersion: true }, 'user.revokeSessions');
+  async revokeSessions(actor: Actor, id: string): Promise<UserDoc> {
+    return this.changeAccess(actor, id, { bumpTokenVersion: true }, 'user.revokeSessions');
   }
 
-  private async changeAccess(actorId: string, id: string, change: { role?: Role; disabled?: boolean; bumpTokenVersion?: boolean }, action: AuditAction): Promise<UserDoc> {
+  private async changeAccess(actor: Actor, id: string, change: { role?: Role; disabled?: boolean; bumpTokenVersion?: boolean }, action: AuditAction): Promise<UserDoc> {
     if (!isValidObjectId(id)) throw new NotFoundError('user not found');
     const result = await updateUserAccess(id, change);
     if (!result) throw new NotFoundError('user not found');
@@ -90,7 +90,7 @@ export class UserService {
         throw new ConflictError('That would leave no enabled admin.');
       }
     }
-    await this.audit.record(actorId, action, id, {
+    await this.audit.record(actor, action, id, {
       username: after.username,
       ...(change.role !== undefined ? { from: before.role, to: after.role } : {}),
     });
@@ -117,11 +117,11 @@ export class UserService {
     return user && ok ? user : null;
   }
 
-  async create(actorId: string, input: { username: string; password: string; role?: Role }): Promise<UserDoc> {
+  async create(actor: Actor, input: { username: string; password: string; role?: Role }): Promise<UserDoc> {
     const username = validateUsername(input.username);
     validatePassword(input.password);
     const user = await this.insert(username, input.password, input.role ?? Role.USER);
-    await this.audit.record(actorId, 'user.create', user.id, { username, role: user.role });
+    await this.audit.record(actor, 'user.create', user.id, { username, role: user.role });
     return user;
   }
 
@@ -142,7 +142,7 @@ export class UserService {
       throw err;
     }
     this.logger.info({ username }, 'created the first admin user');
-    await this.audit.record(user.id as string, 'user.create', user.id as string, { username, role: Role.ADMIN, firstAdmin: true });
+    await this.audit.record({ id: user.id as string }, 'user.create', user.id as string, { username, role: Role.ADMIN, firstAdmin: true });
     return { username, generatedPassword: password === undefined ? pw : undefined };
   }
 
@@ -151,7 +151,7 @@ export class UserService {
     const pw = generatePassword();
     const user = await setUserPasswordHash(username, await hashPassword(pw));
     if (!user) throw new ConflictError(`no user "${username}" to reset (check ADMIN_USERNAME)`);
-    await this.audit.record(user.id as string, 'user.resetPassword', user.id as string, { username, via: 'command line' });
+    await this.audit.record({ id: user.id as string }, 'user.resetPassword', user.id as string, { username, via: 'command line' });
     this.logger.info({ username }, 'reset the password from the command line');
     return pw;
   }

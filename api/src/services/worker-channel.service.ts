@@ -18,7 +18,7 @@ import {
 import { findWorker, findWorkersByToken, markDisconnected, setWorkerStatus, touchWorker, upsertWorker } from '../storage/repositories/worker.repository';
 import type { JobDoc, WorkerDoc } from '../storage/repositories/documents';
 import type { WorkerPrincipal } from '../auth/principal';
-import type { AuditService } from './audit.service';
+import type { Actor, AuditService } from './audit.service';
 import type { AssignmentEvent, DispatchService } from './dispatch.service';
 import { publishJobUpdated, publishWorkerUpdated } from './job-events';
 import type { JobLogService, LogChunkInput } from './job-log.service';
@@ -390,12 +390,12 @@ export class WorkerChannelService {
   }
 
   /** Admin: no new assignments; running jobs finish. */
-  async drain(actorId: string, workerId: string): Promise<WorkerDoc> {
+  async drain(actor: Actor, workerId: string): Promise<WorkerDoc> {
     if (!isValidObjectId(workerId)) throw new NotFoundError('worker not found');
     const worker = (await setWorkerStatus(workerId, WorkerStatus.DRAINING, [WorkerStatus.ONLINE, WorkerStatus.DRAINING])) ?? (await findWorker(workerId));
     if (!worker) throw new NotFoundError('worker not found');
     this.deps.dispatcher.invalidate(worker.id);
-    await this.deps.audit.record(actorId, 'worker.drain', worker.id, { name: worker.name });
+    await this.deps.audit.record(actor, 'worker.drain', worker.id, { name: worker.name });
     await publishWorkerUpdated(this.deps.pubsub, worker);
     return worker;
   }

@@ -16,7 +16,7 @@ import type { WorkerTokenRecord } from '../storage/models';
 import type { PubSubPort } from '../storage/pubsub';
 import { Topics } from '../storage/pubsub';
 import type { WorkerPrincipal } from '../auth/principal';
-import type { AuditService } from './audit.service';
+import type { Actor, AuditService } from './audit.service';
 
 export interface IssuedWorkerToken {
   id: string;
@@ -65,7 +65,7 @@ export class WorkerTokenService {
     return this.secrets[0];
   }
 
-  async create(actorId: string, name: string, labels: readonly string[] | null | undefined, expiresInDays?: number | null): Promise<IssuedWorkerToken> {
+  async create(actor: Actor & { id: string }, name: string, labels: readonly string[] | null | undefined, expiresInDays?: number | null): Promise<IssuedWorkerToken> {
     const workerName = name.trim();
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(workerName)) {
       throw new BadUserInputError('name', 'worker name must be 1-64 characters: letters, digits, _ . - (not first)');
@@ -82,9 +82,9 @@ export class WorkerTokenService {
       tokenHash: hashWorkerToken(token),
       expiresAt,
       expiresInDays: days,
-      createdById: new Types.ObjectId(actorId),
+      createdById: new Types.ObjectId(actor.id),
     });
-    await this.audit.record(actorId, 'workerToken.create', id.toHexString(), { name: workerName, labels: cleanLabels, expiresAt });
+    await this.audit.record(actor, 'workerToken.create', id.toHexString(), { name: workerName, labels: cleanLabels, expiresAt });
     return { id: id.toHexString(), token, workerName, labels: cleanLabels, expiresAt };
   }
 
@@ -92,7 +92,7 @@ export class WorkerTokenService {
    * A new token for the same record (workers keep their identity); the one it replaces keeps
    * working for `graceSeconds`, so agents can be redeployed with the new one without downtime.
    */
-  async rotate(actorId: string, id: string, graceSeconds?: number | null): Promise<IssuedWorkerToken> {
+  async rotate(actor: Actor, id: string, graceSeconds?: number | null): Promise<IssuedWorkerToken> {
     const grace = graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
     if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
       throw new BadUserInputError('graceSeconds', `graceSeconds must be an integer from 0 to ${MAX_GRACE_SECONDS}`);
@@ -107,19 +107,19 @@ export class WorkerTokenService {
     const retired = [...(record.retired ?? []).filter((r) => r.validUntil > now), ...(grace > 0 ? [{ hash: record.tokenHash, validUntil }] : [])];
     const rotated = await rotateWorkerTokenHash(id, record.tokenHash, { tokenHash: hashWorkerToken(token), expiresAt, retired, at: now });
     if (!rotated) throw new ConflictError('the token changed meanwhile (rotated or revoked); reload and try again');
-    await this.audit.record(actorId, 'workerToken.rotate', id, { name: record.name, graceSeconds: grace, expiresAt });
+    await this.audit.record(actor, 'workerToken.rotate', id, { name: record.name, graceSeconds: grace, expiresAt });
     // Sockets opened with the replaced token close when its grace ends, on every replica.
     await this.pubsub.publish(Topics.WORKER_TOKEN_ROTATED, { tokenId: id, retiredHash: record.tokenHash, validUntil: validUntil.toISOString() });
     return { id, token, workerName: record.name, labels: record.labels ?? [], expiresAt };
   }
 
   /** True when this call revoked it; false when it was already revoked. */
-  async revoke(actorId: string, id: string): Promise<boolean> {
+  async revoke(actor: Actor, id: string): Promise<boolean> {
     if (!isValidObjectId(id)) throw new NotFoundError('worker token not found');
     if (!(await workerTokenExists(id))) throw new NotFoundError('worker token not found');
     const revoked = await revokeWorkerToken(id, new Date());
     if (revoked) {
-      await this.audit.record(actorId, 'workerToken.revoke', id);
+      await this.audit.record(actor, 'workerToken.revoke', id);
       await this.pubsub.publish(Topics.WORKER_TOKEN_REVOKED, { tokenId: id });
     }
     return revoked;

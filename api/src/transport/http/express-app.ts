@@ -20,7 +20,6 @@ import { oidcRouter } from './oidc.route';
 import { sendRateLimited } from './rate-limit-response';
 import { isSecureRequest } from './tls';
 import { clientAddress } from './client-address';
-import { runInRequestScope } from '../../request-scope';
 
 interface Locals {
   requestId: string;
@@ -72,9 +71,6 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
     // (parsing megabytes of JSON stalls every other request), and a limited caller's not at all.
     (req: Request, res: Response, next: NextFunction) => bodyParsers[(res.locals as Locals).principal.kind](req, res, next),
     graphqlBudget,
-    // After the body parsers (their stream callbacks would drop the scope): everything Apollo
-    // runs for this request sees the caller's address (the audit trail records it).
-    (req: Request, _res: Response, next: NextFunction) => runInRequestScope({ clientAddress: clientAddress(req, config.http.trustProxy) }, next),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GraphQLContext> => {
         const locals = res.locals as Locals;

@@ -3,7 +3,6 @@ import type { AppContainer } from '../../app-container';
 import { AUTH_COOKIE } from '../../auth/credentials';
 import { OIDC_FLOW_COOKIE, OIDC_FLOW_TTL_SECONDS } from '../../services/oidc-flow';
 import { RateLimitedError, ServiceUnavailableError } from '../../errors';
-import { runInRequestScope } from '../../request-scope';
 import { OidcSignInError } from '../../services/oidc-sign-in.error';
 import { clientAddress } from './client-address';
 import { sendRateLimited } from './rate-limit-response';
@@ -20,12 +19,10 @@ export function oidcRouter(app: AppContainer): Router {
   const oidc = app.services.oidc;
   const { cookieSameSite, enforceTls, trustProxy } = app.config.http;
 
-  // Every flow step is budgeted per address (429 + Retry-After past it), configured or not;
-  // the rest of the step runs with the caller's address in scope (audited first sign-ins).
+  // Every flow step is budgeted per address (429 + Retry-After past it), configured or not.
   router.use('/auth/oidc', (req: Request, res: Response, next) => {
-    const address = clientAddress(req, trustProxy);
-    app.services.loginThrottle.admitOidc(address).then(
-      () => runInRequestScope({ clientAddress: address }, next),
+    app.services.loginThrottle.admitOidc(clientAddress(req, trustProxy)).then(
+      () => next(),
       (err: unknown) => {
         if (err instanceof RateLimitedError || err instanceof ServiceUnavailableError) sendRateLimited(res, err);
         else next(err);
@@ -67,7 +64,7 @@ export function oidcRouter(app: AppContainer): Router {
     current.search = new URL(req.originalUrl, 'http://callback.invalid').search;
     // One attempt per flow: whatever happens next, the browser forgets it.
     res.clearCookie(OIDC_FLOW_COOKIE, { httpOnly: true, sameSite: 'lax', secure: flowCookieSecure, path: FLOW_COOKIE_PATH });
-    oidc.complete(current, readCookie(req.headers.cookie, OIDC_FLOW_COOKIE)).then(({ user, created, returnTo }) => {
+    oidc.complete(current, readCookie(req.headers.cookie, OIDC_FLOW_COOKIE), clientAddress(req, trustProxy)).then(({ user, created, returnTo }) => {
       const token = app.services.auth.issueSession(user);
       res.cookie(AUTH_COOKIE, token, {
         httpOnly: true,

@@ -28,7 +28,6 @@ import { variableErrors } from '../graphql/variable-coercion';
 import { checkVariables } from '../graphql/variable-limits';
 import { isAllowedOrigin, isSecureRequest } from '../http/tls';
 import { clientAddress } from '../http/client-address';
-import { runInRequestScope } from '../../request-scope';
 import { guardCloseReasons } from './close-reasons';
 import { WsConnection } from './connection';
 import { CredentialRecheck } from './credential-recheck';
@@ -112,9 +111,8 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
   const server = useServer<Record<string, unknown> | undefined, ConnExtra>(
     {
       schema,
-      // Resolvers see the socket's client address the way HTTP ones do (request-scope.ts).
-      execute: (args) => runInRequestScope({ clientAddress: (args.contextValue as GraphQLContext).clientAddress }, () => execute(args)),
-      subscribe: (args) => runInRequestScope({ clientAddress: (args.contextValue as GraphQLContext).clientAddress }, () => subscribeWithDirectLogEvents(args)),
+      execute,
+      subscribe: subscribeWithDirectLogEvents,
       onConnect: async (ctx) => {
         const credential = credentialFromConnection(ctx.connectionParams, ctx.extra.request.headers);
         const principal = await app.services.auth.principalFor(credential);

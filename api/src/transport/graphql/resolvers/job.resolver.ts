@@ -41,12 +41,12 @@ export class JobResolver {
 
   @Mutation(() => Job, { description: 'QUEUED: CANCELED at once; ASSIGNED/RUNNING: cancelRequestedAt set, the worker stops it' })
   async cancelJob(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Job> {
-    return ctx.app.services.jobs.cancel(requireUser(ctx), id);
+    return ctx.app.services.jobs.cancel(requireUser(ctx), id, ctx.clientAddress);
   }
 
   @Mutation(() => Job, { description: 'a finished job queued again as its next attempt' })
   async retryJob(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Job> {
-    return ctx.app.services.jobs.retry(requireUser(ctx), id);
+    return ctx.app.services.jobs.retry(requireUser(ctx), id, ctx.clientAddress);
   }
 
   @Subscription(() => Job, {

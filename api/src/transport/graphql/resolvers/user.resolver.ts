@@ -3,6 +3,7 @@ import { requireAdmin } from '../../../auth/guards';
 import { Role } from '../../../domain/enums';
 import { User } from '../../../storage/models';
 import type { GraphQLContext } from '../context';
+import { actorOf } from '../audit-actor';
 
 @Resolver(() => User)
 export class UserResolver {
@@ -20,30 +21,30 @@ export class UserResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<User> {
     const admin = requireAdmin(ctx);
-    return ctx.app.services.users.create(admin.userId, { username, password, role: role ?? undefined });
+    return ctx.app.services.users.create(actorOf(ctx, admin), { username, password, role: role ?? undefined });
   }
 
   @Mutation(() => User, { description: 'admin: takes effect at once, open sessions included' })
   async setUserRole(@Arg('id', () => ID) id: string, @Arg('role', () => Role) role: Role, @Ctx() ctx: GraphQLContext): Promise<User> {
     const admin = requireAdmin(ctx);
-    return ctx.app.services.users.setRole(admin.userId, id, role);
+    return ctx.app.services.users.setRole(actorOf(ctx, admin), id, role);
   }
 
   @Mutation(() => User, { description: 'admin: the user can no longer sign in; its sessions end at once' })
   async disableUser(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<User> {
     const admin = requireAdmin(ctx);
-    return ctx.app.services.users.disable(admin.userId, id);
+    return ctx.app.services.users.disable(actorOf(ctx, admin), id);
   }
 
   @Mutation(() => User, { description: 'admin' })
   async enableUser(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<User> {
     const admin = requireAdmin(ctx);
-    return ctx.app.services.users.enable(admin.userId, id);
+    return ctx.app.services.users.enable(actorOf(ctx, admin), id);
   }
 
   @Mutation(() => User, { description: 'admin: ends every session of the user (it signs in again)' })
   async revokeSessions(@Arg('userId', () => ID) userId: string, @Ctx() ctx: GraphQLContext): Promise<User> {
     const admin = requireAdmin(ctx);
-    return ctx.app.services.users.revokeSessions(admin.userId, userId);
+    return ctx.app.services.users.revokeSessions(actorOf(ctx, admin), userId);
   }
 }

@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
 import { requireAdmin, requireWorker } from '../../../auth/guards';
 import { Job, Worker } from '../../../storage/models';
 import type { GraphQLContext } from '../context';
+import { actorOf } from '../audit-actor';
 import {
   AppendLogsReport,
   AppendLogsResult,
@@ -73,6 +74,6 @@ export class WorkerChannelResolver {
   @Mutation(() => Worker, { description: 'admin: no new assignments; running jobs finish' })
   async drainWorker(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Worker> {
     const admin = requireAdmin(ctx);
-    return ctx.app.services.workerChannel.drain(admin.userId, id);
+    return ctx.app.services.workerChannel.drain(actorOf(ctx, admin), id);
   }
 }

@@ -3,6 +3,7 @@ import { requireAdmin } from '../../../auth/guards';
 import type { IssuedWorkerToken } from '../../../services/worker-token.service';
 import { workerInstallCommand } from '../../http/downloads.route';
 import type { GraphQLContext } from '../context';
+import { actorOf } from '../audit-actor';
 import { WorkerToken, WorkerTokenInfo } from '../types/auth-payload.type';
 
 @Resolver()
@@ -15,7 +16,7 @@ export class WorkerTokenResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WorkerToken> {
     const admin = requireAdmin(ctx);
-    return withInstallCommand(ctx, await ctx.app.services.workerTokens.create(admin.userId, name, labels, expiresInDays));
+    return withInstallCommand(ctx, await ctx.app.services.workerTokens.create(actorOf(ctx, admin), name, labels, expiresInDays));
   }
 
   @Mutation(() => WorkerToken, { description: 'admin: a new token for the same workers; the old one keeps working for graceSeconds (default 3600)' })
@@ -25,13 +26,13 @@ export class WorkerTokenResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WorkerToken> {
     const admin = requireAdmin(ctx);
-    return withInstallCommand(ctx, await ctx.app.services.workerTokens.rotate(admin.userId, id, graceSeconds));
+    return withInstallCommand(ctx, await ctx.app.services.workerTokens.rotate(actorOf(ctx, admin), id, graceSeconds));
   }
 
   @Mutation(() => Boolean, { description: 'admin' })
   async revokeWorkerToken(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
     const admin = requireAdmin(ctx);
-    return ctx.app.services.workerTokens.revoke(admin.userId, id);
+    return ctx.app.services.workerTokens.revoke(actorOf(ctx, admin), id);
   }
 
   @Query(() => [WorkerTokenInfo], { description: 'admin: every worker token, newest first' })
