@@ -33,3 +33,37 @@ test('sends of one tick are held until the tick ends, then arrive whole and in o
   socket.close();
   await new Promise((resolve) => wss.close(resolve));
 });
+
+/** A lone message after a quiet spell leaves once the promise callbacks queued before it have run, not at the end of the tick. */
+test('after a quiet spell a send is released as a microtask; a busy socket keeps the tick-long cork', async () => {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(wss, 'listening');
+  const serverSide = once(wss, 'connection') as Promise<[WebSocket]>;
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+  const received: string[] = [];
+  client.on('message', (m) => received.push(String(m)));
+  const [socket] = await serverSide;
+  corkedSends(socket);
+  const raw = (socket as unknown as { _socket: import('node:net').Socket })._socket;
+  const afterQueuedMicrotasks = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+
+  await new Promise((resolve) => setTimeout(resolve, 20)); // quiet
+  socket.send('lone');
+  socket.send('same moment'); // still held with it: one write
+  expect(raw.writableCorked).toBe(1);
+  await afterQueuedMicrotasks();
+  expect(raw.writableCorked).toBe(0);
+
+  socket.send('busy'); // just after a release: held to the end of the tick
+  await afterQueuedMicrotasks();
+  expect(raw.writableCorked).toBe(1);
+  await new Promise((resolve) => process.nextTick(resolve));
+  expect(raw.writableCorked).toBe(0);
+
+  const deadline = Date.now() + 5_000;
+  while (received.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(received).toEqual(['lone', 'same moment', 'busy']);
+  client.close();
+  socket.close();
+  await new Promise((resolve) => wss.close(resolve));
+});
