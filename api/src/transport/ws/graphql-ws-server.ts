@@ -35,6 +35,7 @@ import { DocumentCache } from './document-cache';
 import { MessageSizeGuard, WS_MESSAGE_LIMITS } from './message-size-guard';
 import { subscribeWithDirectLogEvents } from './log-event-results';
 import { corkedSends } from './corked-sends';
+import { settleSendsToGonePeers } from './gone-peer-sends';
 import { fastTextFrames } from './text-frames';
 
 type ConnExtra = {
@@ -96,6 +97,8 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
   // Before the size guard, whose wrapper then runs first: it measures the raw bytes.
   wss.on('connection', fastTextFrames);
   wss.on('connection', corkedSends);
+  // A send to a client that just vanished is a disconnect, not graphql-ws's "internal error".
+  wss.on('connection', settleSendsToGonePeers);
   // Also before graphql-ws: an over-limit message never reaches its JSON.parse.
   wss.on('connection', sizeGuard.attach);
 
