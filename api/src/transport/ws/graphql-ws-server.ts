@@ -36,6 +36,7 @@ import { MessageSizeGuard, WS_MESSAGE_LIMITS } from './message-size-guard';
 import { subscribeWithDirectLogEvents } from './log-event-results';
 import { corkedSends } from './corked-sends';
 import { settleSendsToGonePeers } from './gone-peer-sends';
+import { protocolErrorsAsLogLines } from './protocol-errors';
 import { fastTextFrames } from './text-frames';
 
 type ConnExtra = {
@@ -99,6 +100,14 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
   wss.on('connection', corkedSends);
   // A send to a client that just vanished is a disconnect, not graphql-ws's "internal error".
   wss.on('connection', settleSendsToGonePeers);
+  // A client's protocol error is one log line, not graphql-ws's "internal error" and stack trace.
+  // Registered before the size guard, which takes the over-maxPayload error itself.
+  wss.on(
+    'connection',
+    protocolErrorsAsLogLines((socket, code, reason) => {
+      logger.info({ caller: sockets.get(socket)?.principal?.kind ?? 'pending', code, reason, transport: 'ws' }, 'websocket closed: the client broke the WebSocket protocol');
+    }),
+  );
   // Also before graphql-ws: an over-limit message never reaches its JSON.parse.
   wss.on('connection', sizeGuard.attach);
 
