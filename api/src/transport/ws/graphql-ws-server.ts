@@ -127,7 +127,16 @@ export function attachGraphQLWs(httpServer: HttpServer, schema: GraphQLSchema, a
       subscribe: subscribeWithDirectLogEvents,
       onConnect: async (ctx) => {
         const credential = credentialFromConnection(ctx.connectionParams, ctx.extra.request.headers);
-        const principal = await app.services.auth.principalFor(credential);
+        let principal: Principal;
+        try {
+          principal = await app.services.auth.principalFor(credential);
+        } catch (err) {
+          // The store did not answer, say. Thrown, graphql-ws would print it with a stack trace
+          // outside the log; the client gets the same 4500 either way (4403 would tell it to give up).
+          logger.error({ err, transport: 'ws' }, 'websocket connection closed: its credential could not be checked');
+          ctx.extra.socket.close(CloseCode.InternalServerError, 'Internal server error');
+          return false; // graphql-ws's own close (4403) then finds the socket closing already
+        }
         if (principal.kind === 'anonymous' && principal.authError) return false; // → 4403 Forbidden
         ctx.extra.principal = principal;
         ctx.extra.credential = credential;

@@ -2,7 +2,8 @@
  * A client that breaks the WebSocket protocol gets the close code RFC 6455 gives for it, and
  * the operator one log line naming what was wrong — not graphql-ws's "Internal error emitted on a
  * WebSocket socket. Please check your implementation." and a stack trace on stderr. Other
- * sockets carry on.
+ * sockets carry on. The same for a connection whose credential cannot be checked: 4500 and one
+ * log line.
  */
 import net from 'node:net';
 import { createUser } from '@cmd-executor/test-support/accounts';
@@ -69,6 +70,30 @@ it('closes with 1002 / 1007 / 1002 for an unmasked frame, invalid UTF-8 and an u
     expect(await user.waitFor(() => user.messages.some((m) => m.id === 'me' && m.type === 'next'))).toBe(true);
     user.ws.terminate();
   } finally {
+    spy.mockRestore();
+  }
+});
+
+it('a credential that cannot be checked (the store failing) closes the socket with 4500 and logs one line, nothing on stderr', async () => {
+  const errors: unknown[][] = [];
+  const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void errors.push(args));
+  const auth = t.container.services.auth;
+  const failOnce = jest.spyOn(auth, 'principalFor').mockRejectedValueOnce(new Error('server selection timed out'));
+  try {
+    const s = await openRawGraphqlWs(t.wsUrl, { authToken: userToken });
+    expect(await s.waitClosed()).toEqual({ code: 4500, reason: 'Internal server error' });
+    expect(s.messages).toEqual([]);
+    expect(logs.filter((l) => l.msg === 'websocket connection closed: its credential could not be checked')).toEqual([
+      expect.objectContaining({ transport: 'ws', err: expect.objectContaining({ message: 'server selection timed out' }) as unknown }),
+    ]);
+    expect(errors.map((args) => String(args[0]))).toEqual([]);
+
+    // The next connection is checked as usual.
+    const again = await openRawGraphqlWs(t.wsUrl, { authToken: userToken });
+    expect(again.messages.map((m) => m.type)).toEqual(['connection_ack']);
+    again.ws.terminate();
+  } finally {
+    failOnce.mockRestore();
     spy.mockRestore();
   }
 });
