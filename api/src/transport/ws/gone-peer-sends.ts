@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { sendArgs, type SendCallback } from './send-args';
 
 /** What a write reports when the other end has already gone (closed tab, killed agent, reset). */
 const PEER_GONE = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
@@ -11,10 +12,9 @@ const PEER_GONE = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED', 'ERR_S
  * Such a send is reported to its caller as done; any other failure is passed on unchanged.
  */
 export function settleSendsToGonePeers(socket: WebSocket): void {
-  const send = socket.send.bind(socket) as (data: unknown, options: unknown, cb?: (err?: Error) => void) => void;
-  socket.send = ((data: unknown, optionsOrCb?: unknown, cb?: (err?: Error) => void): void => {
-    const options = typeof optionsOrCb === 'function' ? {} : (optionsOrCb ?? {});
-    const callback = typeof optionsOrCb === 'function' ? (optionsOrCb as (err?: Error) => void) : cb;
+  const send = socket.send.bind(socket) as (data: unknown, options: unknown, cb?: SendCallback) => void;
+  socket.send = ((data: unknown, optionsOrCb?: unknown, cb?: SendCallback): void => {
+    const { options, callback } = sendArgs(optionsOrCb, cb);
     if (!callback) return send(data, options);
     send(data, options, (err?: Error) => callback(err && peerGone(socket, err) ? undefined : err));
   }) as WebSocket['send'];

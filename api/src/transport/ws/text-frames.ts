@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import { utf8Text } from '../../domain/utf8-text';
+import { sendArgs, type SendCallback } from './send-args';
 import { spliceMessage } from './spliced-json';
 
 /** Outgoing text from this size on is sent as UTF-8 bytes (below it the difference is noise). */
@@ -23,13 +24,12 @@ export function fastTextFrames(socket: WebSocket): void {
     if (event === 'message' && Buffer.isBuffer(args[0])) return emit(event, utf8Text(args[0]), ...args.slice(1));
     return emit(event, ...args);
   };
-  const send = socket.send.bind(socket) as (data: unknown, options: unknown, cb?: (err?: Error) => void) => void;
-  socket.send = ((data: unknown, optionsOrCb?: unknown, cb?: (err?: Error) => void): void => {
-    const options = typeof optionsOrCb === 'function' ? {} : (optionsOrCb ?? {});
-    const callback = typeof optionsOrCb === 'function' ? (optionsOrCb as (err?: Error) => void) : cb;
+  const send = socket.send.bind(socket) as (data: unknown, options: unknown, cb?: SendCallback) => void;
+  socket.send = ((data: unknown, optionsOrCb?: unknown, cb?: SendCallback): void => {
+    const { options, callback } = sendArgs(optionsOrCb, cb);
     if (typeof data === 'string') {
       const bytes = spliceMessage(data) ?? (data.length >= BYTES_FROM ? Buffer.from(data, 'utf8') : undefined);
-      if (bytes) return send(bytes, { ...(options as object), binary: false }, callback);
+      if (bytes) return send(bytes, { ...options, binary: false }, callback);
     }
     return send(data, options, callback);
   }) as WebSocket['send'];
