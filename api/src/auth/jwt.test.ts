@@ -22,6 +22,30 @@ describe('verifyUserToken', () => {
   });
 });
 
+describe('verifyUserToken of a token it verified before', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('refuses it as expired once its time is up, and answers each call with its own claims', () => {
+    jest.useFakeTimers({ now: new Date('2026-12-01T10:00:00Z'), doNotFake: ['nextTick', 'setImmediate'] });
+    const token = signUserToken(claims, 'secret-a', 60);
+    const first = verifyUserToken(token, 'secret-a');
+    first.username = 'changed by a caller';
+    expect(verifyUserToken(token, 'secret-a')).toMatchObject(claims);
+    jest.setSystemTime(new Date('2026-12-01T10:00:59.999Z'));
+    expect(verifyUserToken(token, 'secret-a')).toMatchObject(claims);
+    jest.setSystemTime(new Date('2026-12-01T10:01:00Z'));
+    expect(() => verifyUserToken(token, 'secret-a')).toThrow(expect.objectContaining({ reason: 'expired' }));
+  });
+
+  it('refuses it once its secret has left the list, and accepts it when the secret is back', () => {
+    const ring = { current: 'secret-new', previous: ['secret-old'] };
+    const old = signUserToken(claims, 'secret-old', 60);
+    expect(verifyUserToken(old, ring)).toMatchObject(claims);
+    expect(() => verifyUserToken(old, { current: 'secret-new' })).toThrow(expect.objectContaining({ reason: 'invalid' }));
+    expect(verifyUserToken(old, ring)).toMatchObject(claims);
+  });
+});
+
 describe('verifyUserToken with previous secrets', () => {
   it('signs with the current secret, names it in kid, and verifies previous ones until they leave the list', () => {
     const old = signUserToken(claims, 'secret-old', 60);

@@ -79,39 +79,67 @@ export function signUserToken(claims: UserClaims, secrets: JwtSecrets | string, 
 }
 
 /**
+ * Tokens this process verified, with the key that signed them: every request of a session
+ * carries the same token, and decoding and checking its signature again each time was a
+ * visible share of a request's CPU. A hit still answers only while the token is unexpired and
+ * its key is still in the ring passed in (a secret taken out of the list ends its tokens at
+ * once); anything else is verified in full. Bounded, oldest out first.
+ */
+const verified = new Map<string, { claims: VerifiedUserClaims; key: KeyObject }>();
+const MAX_VERIFIED = 1024;
+
+/**
  * HS256 only: `none`, RS256 and every other algorithm are refused whatever the header says.
  * A token naming a key id is checked against that key only (an unknown id: refused); one
  * without (signed before key ids existed) against each key of the ring.
  */
 export function verifyUserToken(token: string, secrets: JwtSecrets | string): VerifiedUserClaims {
   const { all } = ring(secrets);
+  const hit = verified.get(token);
+  if (hit) {
+    // jsonwebtoken's own test: expired once the clock reaches `exp`.
+    if (Date.now() < hit.claims.expiresAt.getTime() && all.some((k) => k.key === hit.key)) return { ...hit.claims };
+    verified.delete(token);
+  }
+  const { claims, key } = verifyInFull(token, all);
+  if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string);
+  verified.set(token, { claims, key });
+  return { ...claims };
+}
+
+function verifyInFull(token: string, all: readonly Key[]): { claims: VerifiedUserClaims; key: KeyObject } {
   const decoded = jwt.decode(token, { complete: true });
   if (!decoded || typeof decoded.header !== 'object') throw new TokenError('invalid');
   const kid = decoded.header.kid;
   const candidates = kid === undefined ? all : all.filter((k) => k.kid === kid);
   if (candidates.length === 0) throw new TokenError('invalid');
   let payload: string | jwt.JwtPayload | undefined;
-  let failure: TokenError = new TokenError('invalid');
+  let signer: Key | undefined;
+  let expired = false;
   for (const k of candidates) {
     try {
       payload = jwt.verify(token, k.key, { algorithms: [ALGORITHM] });
+      signer = k;
       break;
     } catch (err) {
       // Expiry is only checked once the signature matched: "expired" means this key signed it.
-      if (err instanceof jwt.TokenExpiredError) failure = new TokenError('expired');
+      if (err instanceof jwt.TokenExpiredError) expired = true;
     }
   }
-  if (payload === undefined) throw failure;
+  if (payload === undefined || signer === undefined) throw new TokenError(expired ? 'expired' : 'invalid');
   if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
     throw new TokenError('invalid');
   }
   const role = payload.role;
   if (role !== Role.ADMIN && role !== Role.USER) throw new TokenError('invalid');
   return {
-    userId: payload.sub,
-    username: typeof payload.username === 'string' ? payload.username : '',
-    role,
-    tokenVersion: typeof payload.tv === 'number' ? payload.tv : 0,
-    expiresAt: new Date(payload.exp * 1000),
+    key: signer.key,
+    claims: {
+      userId: payload.sub,
+      username: typeof payload.username === 'string' ? payload.username : '',
+      role,
+      tokenVersion: typeof payload.tv === 'number' ? payload.tv : 0,
+      expiresAt: new Date(payload.exp * 1000),
+    },
   };
 }
