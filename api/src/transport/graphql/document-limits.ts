@@ -55,6 +55,15 @@ export function measureDocument(query: string, budget: OperationBudget): Measure
   return error ? { error } : { document, shape };
 }
 
+/**
+ * The budget check of a document measured before, perhaps under another caller's budget: a
+ * text longer than this caller may send gets the length refusal (measureDocument's first
+ * check, which the shape does not record); any other is checked against its stored shape.
+ */
+export function knownShapeOverBudget(query: string, shape: DocumentShape, budget: OperationBudget): GraphQLError | undefined {
+  return query.length > budget.maxQueryChars ? measureDocument(query, budget).error : overBudget(shape, budget);
+}
+
 /** The first limit `shape` exceeds, as the error a client gets. */
 export function overBudget(shape: DocumentShape, budget: OperationBudget): GraphQLError | undefined {
   const checks: Array<[keyof DocumentShape, number, string]> = [

@@ -70,7 +70,7 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
     // After authentication: an anonymous caller's body is read only up to what login needs
     // (parsing megabytes of JSON stalls every other request), and a limited caller's not at all.
     (req: Request, res: Response, next: NextFunction) => bodyParsers[(res.locals as Locals).principal.kind](req, res, next),
-    graphqlBudget,
+    graphqlBudget(),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GraphQLContext> => {
         const locals = res.locals as Locals;

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { measureDocument } from '../graphql/document-limits';
+import { DocumentShapes } from '../graphql/document-shapes';
 import { formatError } from '../graphql/format-error';
 import { budgetFor } from '../graphql/operation-budget';
 import type { Principal } from '../../auth/principal';
@@ -11,14 +11,17 @@ import { checkVariables } from '../graphql/variable-limits';
  * Runs after authentication (the budget depends on who calls). A request that is not a single
  * GraphQL request (no `query` string, a batch, unparseable GET variables) is Apollo's to refuse.
  */
-export function graphqlBudget(req: Request, res: Response, next: NextFunction): void {
-  const principal: Principal = (res.locals as { principal?: Principal }).principal ?? { kind: 'anonymous' };
-  const { query, variables } = requestFields(req);
-  if (typeof query !== 'string') return next();
-  const budget = budgetFor(principal);
-  const error = checkVariables(variables, budget) ?? measureDocument(query, budget).error;
-  if (!error) return next();
-  res.status(400).json({ errors: [formatError(error.toJSON(), error)] });
+export function graphqlBudget(): (req: Request, res: Response, next: NextFunction) => void {
+  const shapes = new DocumentShapes();
+  return (req, res, next) => {
+    const principal: Principal = (res.locals as { principal?: Principal }).principal ?? { kind: 'anonymous' };
+    const { query, variables } = requestFields(req);
+    if (typeof query !== 'string') return next();
+    const budget = budgetFor(principal);
+    const error = checkVariables(variables, budget) ?? shapes.overBudget(query, budget);
+    if (!error) return next();
+    res.status(400).json({ errors: [formatError(error.toJSON(), error)] });
+  };
 }
 
 function requestFields(req: Request): { query?: unknown; variables?: unknown } {

@@ -1,5 +1,6 @@
 import { validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
-import { measureDocument, overBudget, type DocumentShape } from '../graphql/document-limits';
+import { knownShapeOverBudget, measureDocument, type DocumentShape } from '../graphql/document-limits';
+import { LruMap } from '../graphql/lru-map';
 import type { OperationBudget } from '../graphql/operation-budget';
 
 export type CheckedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
@@ -17,31 +18,26 @@ type Entry = { document: DocumentNode; shape: DocumentShape; errors?: undefined 
  * kept: parsed-and-validated documents and validation errors; a refusal over budget is not.
  */
 export class DocumentCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LruMap<string, Entry>;
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly rules: readonly ValidationRule[],
-    private readonly maxEntries = 500,
+    maxEntries = 500,
     /** longer texts are checked every time (one-off queries, not worth a slot) */
     private readonly maxQueryLength = 16 * 1024,
-  ) {}
+  ) {
+    this.entries = new LruMap(maxEntries);
+  }
 
   get(query: string, budget: OperationBudget): CheckedDocument {
     const hit = this.entries.get(query);
-    if (hit) {
-      this.entries.delete(query);
-      this.entries.set(query, hit);
-      return this.within(query, hit, budget);
-    }
+    if (hit) return this.within(query, hit, budget);
     const measured = measureDocument(query, budget);
     if (measured.error) return { errors: [measured.error] };
     const errors = validate(this.schema, measured.document, this.rules);
     const entry: Entry = errors.length > 0 ? { errors } : { document: measured.document, shape: measured.shape };
-    if (query.length <= this.maxQueryLength) {
-      this.entries.set(query, entry);
-      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    }
+    if (query.length <= this.maxQueryLength) this.entries.set(query, entry);
     return entry.errors ? { errors: entry.errors } : { document: entry.document };
   }
 
@@ -52,7 +48,7 @@ export class DocumentCache {
   private within(query: string, entry: Entry, budget: OperationBudget): CheckedDocument {
     if (entry.errors) return { errors: entry.errors };
     // The stored shape was measured under some budget; this caller's may be smaller.
-    const error = query.length > budget.maxQueryChars ? measureDocument(query, budget).error : overBudget(entry.shape, budget);
+    const error = knownShapeOverBudget(query, entry.shape, budget);
     return error ? { errors: [error] } : { document: entry.document };
   }
 }
