@@ -658,6 +658,9 @@ export class DispatchService implements JobDispatchHooks {
    */
   private async handOver(lw: LocalWorker, jobs: readonly JobDoc[]): Promise<boolean> {
     const current = lw.sinks.at(-1);
+    // A lease just taken is a new attempt number: none of its output is stored yet, so its
+    // first log batch need not look (a job too short to send startJob sends output all the same).
+    for (const job of jobs) this.deps.jobLogs.beginAttempt(job._id, job.attempt);
     if (current) {
       for (const job of jobs) traceCycle('pushed', job.id, job.attempt, lw.workerId, jobs.length);
       // The worker hears first (dispatch latency); the bookkeeping follows.

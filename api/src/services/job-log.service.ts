@@ -248,10 +248,13 @@ export class JobLogService {
     return rows.map(toView);
   }
 
-  /** A new attempt started here: nothing of it is stored yet, so its first batch need not look. */
+  /**
+   * A new attempt was leased or started here: nothing of it is stored yet, so its first batch
+   * need not look. Attempt numbers are never reused (a requeue moves to the next one).
+   */
   beginAttempt(jobId: Id, attempt: number): void {
-    // Output may arrive before startJob's answer (an agent starts the process meanwhile): what
-    // this replica stored of it by then is already recorded.
+    // At start, output may have come already (an agent starts the process before startJob's
+    // answer): what this replica stored of it by then is recorded, and kept.
     this.acked.begin(jobId, attempt);
   }
 
