@@ -3,7 +3,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createAppContainer, type AppContainer } from './app-container';
 import type { AppConfig } from './config';
@@ -74,6 +74,9 @@ export async function startApiServer(opts: StartApiOptions): Promise<ApiServer> 
         apiPlugin(schema, config),
         // Apollo's landing pages load from a CDN; browsers get the bundled GraphiQL instead (graphiql.route.ts).
         ApolloServerPluginLandingPageDisabled(),
+        // No field has a cache hint, so its only effect was `no-store` on every answer (the
+        // express app sets that itself) at the price of a hook around every field resolved.
+        ApolloServerPluginCacheControlDisabled(),
       ],
     });
     await apollo.start();

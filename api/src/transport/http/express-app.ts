@@ -61,6 +61,11 @@ export function createExpressApp(app: AppContainer, apollo: ApolloServer<GraphQL
   server.use(
     '/graphql',
     cors({ origin: config.http.allowedOrigins.includes('*') ? true : config.http.allowedOrigins, credentials: true, maxAge: 600 }),
+    // Answers hold one user's data: no cache keeps them (Apollo's cache-control plugin is off).
+    (_req: Request, res: Response, next: NextFunction) => {
+      res.setHeader('Cache-Control', 'no-store');
+      next();
+    },
     (req: Request, res: Response, next: NextFunction) => {
       authenticateAndLimit(app, req, res).then(
         (ok) => (ok ? next() : undefined),

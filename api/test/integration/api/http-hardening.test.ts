@@ -117,6 +117,18 @@ describe('development instance', () => {
     }
   });
 
+  it('marks every GraphQL answer no-store: data, errors, a refusal before Apollo, and an anonymous caller', async () => {
+    const answers = [
+      await gql(t.url, '{ jobs { edges { node { id } } } }', undefined, { token: t.adminToken }),
+      await gql(t.url, '{ job(id: "000000000000000000000000") { id } }', undefined, { token: t.adminToken }),
+      await gql(t.url, '{ nope }', undefined, { token: t.adminToken }),
+      await gql(t.url, `{ ${'me { id } '.repeat(2)}`, undefined, { token: t.adminToken }),
+      await gql(t.url, '{ me { id } }'),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 400, 400, 200]);
+    expect(answers.map((r) => r.headers.get('cache-control'))).toEqual(Array(answers.length).fill('no-store'));
+  });
+
   it('answers CORS preflights only for ALLOWED_ORIGINS, and refuses WebSocket upgrades from other origins', async () => {
     const preflight = (origin: string) =>
       fetch(t.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
