@@ -10,6 +10,7 @@ import { SpawnHelper } from '../runner/spawn-helper';
 import { JobRunner } from '../runner/job-runner';
 import { createNoneProvider } from '../runner/none.sandbox';
 import { reapOrphans } from '../runner/orphan-reaper';
+import { removeLeftSpares, SpareJobDirs } from '../runner/spare-job-dirs';
 import { SandboxError, type RunnableJob, type Sandbox, type SandboxProvider } from '../runner/sandbox.types';
 import type { Assignment, JobAttempt } from '../transport/operations';
 import { toWebSocketUrl } from '../transport/server-url';
@@ -65,6 +66,7 @@ export class WorkerAgent implements Agent {
   /** jobs run at once */
   readonly concurrency: number;
   private readonly workDir: string;
+  private readonly spareDirs: SpareJobDirs;
   private registered = false;
   private registering: Promise<void> | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -88,6 +90,7 @@ export class WorkerAgent implements Agent {
     this.name = options.name;
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULTS.concurrency);
     this.workDir = path.resolve(options.workDir ?? DEFAULTS.workDir);
+    this.spareDirs = new SpareJobDirs(this.workDir, this.concurrency);
     this.sandboxes = options.sandboxes ?? createNoneProvider();
     this.closed = new Promise((resolve, reject) => {
       this.resolveClosed = resolve;
@@ -124,6 +127,7 @@ export class WorkerAgent implements Agent {
     await mkdir(this.workDir, { recursive: true });
     // jobs a killed predecessor left running would run twice: the server re-runs them elsewhere
     await reapOrphans(this.workDir, this.log);
+    removeLeftSpares(this.workDir);
     await this.sandboxes.start?.();
     // Stopped while starting (a signal, the parent gone): never connect.
     if (this.stopping) return;
@@ -286,6 +290,7 @@ export class WorkerAgent implements Agent {
       streamer: this.options.streamer,
       guard: this.guardian,
       spawnHelper: this.spawnHelper,
+      spareDirs: this.spareDirs,
     });
     this.runners.set(k, runner);
     this.log.info({ jobId: job.jobId, attempt: job.attempt, running: this.runners.size }, 'job assigned');
@@ -375,6 +380,7 @@ export class WorkerAgent implements Agent {
       ['assignment loop', async () => this.loop],
       ['spawn helper', async () => this.spawnHelper?.close()],
       ['job guardian', async () => this.guardian?.close()],
+      ['spare job directories', async () => this.spareDirs.clear()],
     ];
     // every step runs even when one fails
     for (const [what, step] of steps) {

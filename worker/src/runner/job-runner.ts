@@ -9,6 +9,7 @@ import { traceCycle } from '../util/cycle-trace';
 import type { JobGuard } from './job-guardian';
 import { forgetProcessGroup, recordProcessGroup } from './orphan-reaper';
 import { ProcessGroup } from './process-group';
+import type { SpareJobDirs } from './spare-job-dirs';
 import type { SpawnHelper } from './spawn-helper';
 import { SandboxError, type ExitInfo, type RunnableJob, type Sandbox, type WrappedSpawn } from './sandbox.types';
 import { buildSpawnSpec, secretValues } from './spawn-spec';
@@ -54,6 +55,8 @@ export interface JobRunnerOptions {
   pipeCloseTimeoutMs?: number;
   /** after the spawn, how long an early start waits to be reported (START_REPORT_DELAY_MS) */
   startReportDelayMs?: number;
+  /** emptied job directories to reuse; used only for sandbox NONE (see SpareJobDirs) */
+  spareDirs?: SpareJobDirs;
 }
 
 export type StopReason = 'cancel' | 'timeout' | 'shutdown';
@@ -280,7 +283,9 @@ export class JobRunner {
     try {
       // Synchronous on purpose: two tiny local calls, where a thread-pool round trip would
       // queue behind everything else on a busy event loop, right before the job starts.
-      mkdirSync(jobDir, { recursive: true });
+      const spares = this.sparesForThisJob();
+      if (spares) spares.take(jobDir);
+      else mkdirSync(jobDir, { recursive: true });
       cwd = this.job.cwd ? path.resolve(jobDir, this.job.cwd) : jobDir;
       const st = statSync(cwd, { throwIfNoEntry: false });
       if (!st?.isDirectory()) {
@@ -451,7 +456,13 @@ export class JobRunner {
       await this.wrapped.cleanup().catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'sandbox cleanup failed'));
     }
     if (this.wrapped?.container) this.options.guard?.forgetContainer(this.wrapped.container);
+    if (this.sparesForThisJob()?.keep(jobDir)) return;
     await removeJobDir(jobDir).catch((err: unknown) => this.log.warn({ err: errorMessage(err), jobDir }, 'could not remove the job directory'));
+  }
+
+  /** Directories are reused only where a job runs as the agent's own user and nothing is chowned. */
+  private sparesForThisJob(): SpareJobDirs | undefined {
+    return this.options.sandbox.kind === 'NONE' ? this.options.spareDirs : undefined;
   }
 }
 
