@@ -1,5 +1,5 @@
 import { Binary, Decimal128, Long, ObjectId, Timestamp } from 'bson';
-import { type Doc, isPlainObject, pathValues, valueKey } from '../storage/value.key';
+import { compareObjectIds, type Doc, isPlainObject, pathValues, valueKey } from '../storage/value.key';
 
 /**
  * MongoDB's sort order, implemented here because mingo's sort costs seconds on 100k documents
@@ -59,13 +59,8 @@ export function compareValues(a: unknown, b: unknown): number {
     }
     case 3:
       return a === b ? 0 : (a as string) < (b as string) ? -1 : 1;
-    case 7: {
-      // Byte order, which is hex-string order, without allocating two strings per comparison.
-      const x = (a as ObjectId).id;
-      const y = (b as ObjectId).id;
-      for (let i = 0; i < 12; i++) if (x[i] !== y[i]) return x[i] - y[i];
-      return 0;
-    }
+    case 7:
+      return compareObjectIds(a as ObjectId, b as ObjectId);
     case 8:
       return Number(a) - Number(b);
     case 9: {

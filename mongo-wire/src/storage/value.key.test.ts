@@ -1,5 +1,5 @@
 import { Decimal128, Long, ObjectId } from 'bson';
-import { cloneDoc, pathValues, valueKey } from './value.key';
+import { cloneDoc, compareObjectIds, pathValues, valueKey } from './value.key';
 
 describe('valueKey', () => {
   test('equal BSON values share a key, different ones do not', () => {
@@ -12,6 +12,23 @@ describe('valueKey', () => {
     expect(valueKey('1')).not.toBe(valueKey(1));
     expect(valueKey(new Date(5))).toBe(valueKey(new Date(5)));
     expect(valueKey({ a: 1, b: 2 })).not.toBe(valueKey({ b: 2, a: 1 })); // field order matters in MongoDB
+  });
+});
+
+describe('ObjectId keys and order', () => {
+  test('one key per id, and keys and compareObjectIds both in byte order', () => {
+    const hexes = ['000000000000000000000000', '0000000000000000000000ff', '00000000000000000000ff00', 'ffffffffffffffffffffffff', '7fffff7fffff7fffff7fffff', '800000800000800000800000'];
+    for (let i = 0; i < 200; i++) hexes.push(new ObjectId().toHexString(), Buffer.from(Array.from({ length: 12 }, () => Math.floor(Math.random() * 256))).toString('hex'));
+    const ids = hexes.map((h) => new ObjectId(h));
+    const sign = (n: number) => Math.sign(n);
+    for (let i = 1; i < ids.length; i++) {
+      const [a, b] = [ids[i - 1]!, ids[i]!];
+      const bytes = sign(Buffer.compare(Buffer.from(a.toHexString(), 'hex'), Buffer.from(b.toHexString(), 'hex')));
+      expect(sign(compareObjectIds(a, b))).toBe(bytes);
+      expect(sign(valueKey(a) < valueKey(b) ? -1 : valueKey(a) > valueKey(b) ? 1 : 0)).toBe(bytes);
+      expect(valueKey(a) === valueKey(new ObjectId(a.toHexString()))).toBe(true);
+      expect(valueKey(a) === valueKey(b)).toBe(a.toHexString() === b.toHexString());
+    }
   });
 });
 

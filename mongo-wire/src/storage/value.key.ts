@@ -13,6 +13,41 @@ export function isPlainObject(v: unknown): v is Doc {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * bson 7 holds an ObjectId as four 24-bit big-endian integers (`i0`…`i3`), and its `id` getter
+ * builds a new 12-byte buffer on every read, its `toHexString` a new string: index upkeep
+ * compares and keys ObjectIds many times per write, so both read the integers when they are there.
+ */
+interface ObjectIdInts {
+  i0: number;
+  i1: number;
+  i2: number;
+  i3: number;
+}
+
+function intsOf(v: ObjectId): ObjectIdInts | undefined {
+  const x = v as unknown as Partial<ObjectIdInts>;
+  return typeof x.i0 === 'number' && typeof x.i1 === 'number' && typeof x.i2 === 'number' && typeof x.i3 === 'number' ? (x as ObjectIdInts) : undefined;
+}
+
+/** Byte order of two ObjectIds (negative, 0, positive). */
+export function compareObjectIds(a: ObjectId, b: ObjectId): number {
+  const x = intsOf(a);
+  const y = intsOf(b);
+  if (x && y) return x.i0 - y.i0 || x.i1 - y.i1 || x.i2 - y.i2 || x.i3 - y.i3;
+  const xb = a.id;
+  const yb = b.id;
+  for (let i = 0; i < 12; i++) if (xb[i] !== yb[i]) return xb[i] - yb[i];
+  return 0;
+}
+
+/** An ObjectId's 12 bytes as six UTF-16 units: one key per id, in byte order, built in one call. */
+function objectIdKey(v: ObjectId): string {
+  const x = intsOf(v);
+  if (!x) return v.toHexString();
+  return String.fromCharCode(x.i0 >>> 8, ((x.i0 & 0xff) << 8) | (x.i1 >>> 16), x.i1 & 0xffff, x.i2 >>> 8, ((x.i2 & 0xff) << 8) | (x.i3 >>> 16), x.i3 & 0xffff);
+}
+
 /** Key of one value (not traversing arrays: an array gets one key for the whole array). */
 export function valueKey(v: unknown): string {
   if (v === null || v === undefined) return 'z';
@@ -28,7 +63,7 @@ export function valueKey(v: unknown): string {
     default:
       break;
   }
-  if (v instanceof ObjectId) return 'o' + v.toHexString();
+  if (v instanceof ObjectId) return 'o' + objectIdKey(v);
   if (v instanceof Date) return 't' + v.getTime();
   if (v instanceof Long) return 'n' + (v.lessThanOrEqual(Long.fromNumber(Number.MAX_SAFE_INTEGER)) && v.greaterThanOrEqual(Long.fromNumber(Number.MIN_SAFE_INTEGER)) ? v.toNumber() : v.toString());
   if (v instanceof Decimal128) {
