@@ -104,3 +104,28 @@ test('a replace that leaves indexed fields as they were skips the index; one tha
   // Out of the partial index once its filter no longer holds.
   expect(byOwner.lookupFull([[valueKey('o')]]).size).toBe(0);
 });
+
+test('a key held by one document, then several, then one again answers lookups and uniqueness alike', () => {
+  const coll = new CollectionStore('db', 'c');
+  coll.createIndex({ key: { k: 1 }, name: 'k_1' });
+  coll.createIndex({ key: { u: 1 }, name: 'u_1', unique: true });
+  const idx = coll.indexes.get('k_1')!;
+  const held = () => [...idx.lookupFull([[valueKey('x')]])].sort();
+  coll.insert({ _id: 1, k: 'x', u: 1 });
+  expect(held()).toEqual([valueKey(1)]);
+  coll.insert({ _id: 2, k: 'x', u: 2 });
+  coll.insert({ _id: 3, k: 'x', u: 3 });
+  expect(held()).toEqual([valueKey(1), valueKey(2), valueKey(3)].sort());
+  coll.replace(valueKey(2), { _id: 2, k: 'y', u: 2 });
+  coll.remove(valueKey(1));
+  expect(held()).toEqual([valueKey(3)]);
+  expect([...idx.lookupPrefix([valueKey('x'), valueKey('y')])].sort()).toEqual([valueKey(2), valueKey(3)].sort());
+  coll.remove(valueKey(3));
+  expect(held()).toEqual([]);
+  // The unique index: a document keeps its own key, another may not take it, a freed key is free.
+  coll.replace(valueKey(2), { _id: 2, k: 'z', u: 2 });
+  expect(() => coll.insert({ _id: 4, u: 2 })).toThrow(/dup key: \{ u: 2 \}/);
+  coll.replace(valueKey(2), { _id: 2, k: 'z', u: 5 });
+  coll.insert({ _id: 4, u: 2 });
+  expect(coll.docs.size).toBe(2);
+});

@@ -38,9 +38,9 @@ export class IndexStore {
   readonly sparse: boolean;
   private readonly partial: Query | null;
   /** Full compound key → ids. */
-  private readonly full = new Map<string, Set<string>>();
+  private readonly full: KeyHolders = new Map();
   /** First field only → ids; lets an equality on a compound index's prefix use it. */
-  private readonly prefix: Map<string, Set<string>> | null;
+  private readonly prefix: KeyHolders | null;
   /** Every entry in key order. */
   readonly ordered: OrderedKeys;
   private multikeyFlag = false;
@@ -107,8 +107,8 @@ export class IndexStore {
     if (!this.unique) return;
     for (const e of this.entries(doc)) {
       const holders = this.full.get(e.key);
-      if (!holders) continue;
-      for (const other of holders) {
+      if (holders === undefined) continue;
+      for (const other of typeof holders === 'string' ? [holders] : holders) {
         if (other !== idKey) throw duplicateKeyError(ns, this.name, this.spec.key, this.fields, e.values);
       }
     }
@@ -208,24 +208,42 @@ function dedupe(values: unknown[]): unknown[] {
   return [...seen.values()];
 }
 
-function addTo(map: Map<string, Set<string>>, key: string, id: string): void {
-  const set = map.get(key);
-  if (set) set.add(id);
-  else map.set(key, new Set([id]));
+/**
+ * Index key → the ids of the documents that have it: the id itself while only one does (most
+ * keys of most indexes: anything with a date or an `_id` in it), a Set from the second on. Every
+ * update of an indexed field moves a document from one key to another, and building and
+ * dropping a one-element Set each time was a large share of the store's write cost.
+ */
+type KeyHolders = Map<string, string | Set<string>>;
+
+function addTo(map: KeyHolders, key: string, id: string): void {
+  const held = map.get(key);
+  if (held === undefined) map.set(key, id);
+  else if (typeof held === 'string') {
+    if (held !== id) map.set(key, new Set([held, id]));
+  } else held.add(id);
 }
 
-function removeFrom(map: Map<string, Set<string>>, key: string, id: string): void {
-  const set = map.get(key);
-  if (!set) return;
-  set.delete(id);
-  if (set.size === 0) map.delete(key);
+function removeFrom(map: KeyHolders, key: string, id: string): void {
+  const held = map.get(key);
+  if (held === undefined) return;
+  if (typeof held === 'string') {
+    if (held === id) map.delete(key);
+    return;
+  }
+  held.delete(id);
+  if (held.size === 0) map.delete(key);
 }
 
-function union(sets: Array<Set<string> | undefined>): Set<string> {
-  const present = sets.filter((s): s is Set<string> => s !== undefined);
-  if (present.length === 1) return present[0];
+/** Every id of `held` (each entry of one map key), as one Set. */
+function union(held: Array<string | Set<string> | undefined>): Set<string> {
+  const present = held.filter((h): h is string | Set<string> => h !== undefined);
+  if (present.length === 1 && typeof present[0] !== 'string') return present[0];
   const out = new Set<string>();
-  for (const s of present) for (const id of s) out.add(id);
+  for (const h of present) {
+    if (typeof h === 'string') out.add(h);
+    else for (const id of h) out.add(id);
+  }
   return out;
 }
 
