@@ -1,6 +1,7 @@
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Role } from '../domain/enums';
+import { LruMap } from '../lru-map';
 
 export interface UserClaims {
   userId: string;
@@ -83,10 +84,9 @@ export function signUserToken(claims: UserClaims, secrets: JwtSecrets | string, 
  * carries the same token, and decoding and checking its signature again each time was a
  * visible share of a request's CPU. A hit still answers only while the token is unexpired and
  * its key is still in the ring passed in (a secret taken out of the list ends its tokens at
- * once); anything else is verified in full. Bounded, oldest out first.
+ * once); anything else is verified in full. Bounded, least recently used out first.
  */
-const verified = new Map<string, { claims: VerifiedUserClaims; key: KeyObject }>();
-const MAX_VERIFIED = 1024;
+const verified = new LruMap<string, { claims: VerifiedUserClaims; key: KeyObject }>(1024);
 
 /**
  * HS256 only: `none`, RS256 and every other algorithm are refused whatever the header says.
@@ -102,7 +102,6 @@ export function verifyUserToken(token: string, secrets: JwtSecrets | string): Ve
     verified.delete(token);
   }
   const { claims, key } = verifyInFull(token, all);
-  if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string);
   verified.set(token, { claims, key });
   return { ...claims };
 }

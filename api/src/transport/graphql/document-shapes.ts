@@ -1,6 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { knownShapeOverBudget, measureDocument, type DocumentShape } from './document-limits';
-import { LruMap } from './lru-map';
+import { LruMap } from '../../lru-map';
 import type { OperationBudget } from './operation-budget';
 
 /**

@@ -1,6 +1,6 @@
 import { validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { knownShapeOverBudget, measureDocument, type DocumentShape } from '../graphql/document-limits';
-import { LruMap } from '../graphql/lru-map';
+import { LruMap } from '../../lru-map';
 import type { OperationBudget } from '../graphql/operation-budget';
 
 export type CheckedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
