@@ -25,6 +25,14 @@ describe('jsonString', () => {
     ['paired surrogates', 'emoji 😀 line\n'.repeat(800)],
     ['a lone surrogate', `${line.repeat(60)}\ud800${line.repeat(60)}`],
     ['U+2028 and U+2029 (not escaped by JSON)', `${line.repeat(50)}\u2028\u2029${line.repeat(50)}`],
+    ['ANSI colours', `\u001b[32mok\u001b[0m ${line}`.repeat(300)],
+    // ASCII at the start (the probe), something to escape only far after it
+    ['a control character after an ASCII start', `${line.repeat(300)}\u0001${line}`],
+    ['a DEL after an ASCII start (not escaped by JSON)', `${line.repeat(300)}\u007f${line}`],
+    ['a lone surrogate after an ASCII start', `${line.repeat(300)}\udc00${line}`],
+    ['a high surrogate ending the text after an ASCII start', `${line.repeat(300)}\ud83d`],
+    ['paired surrogates after an ASCII start', `${line.repeat(300)}😀${line}`],
+    ['non-ASCII text with a tab after its start', `${'héllo\n'.repeat(1000)}\t`],
     ['a short string', 'a\nb'],
     ['the empty string', ''],
   ])('%s: the text JSON.stringify gives', (_name, s) => {
