@@ -147,6 +147,7 @@ async function main() {
   record(BENCH, `  bare Node spawn loop, ${SLOTS} at a time (baseline)`, bareRate, fmtRate);
   record(BENCH, 'throughput ratio (jobs / bare spawns)', rate / bareRate, fmtRatio, { op: '>=', target: 0.7, text: '≥ 0.7' });
   record(BENCH, '  ratio with the agent as its own process', remoteRate / bareRate, fmtRatio);
+  record(BENCH, '  CPU per job, local agent run: API / agent', localCpu.api + localCpu.agent, () => `${localCpu.api.toFixed(2)} / ${localCpu.agent.toFixed(2)} ms`, undefined, localCpu);
   record(BENCH, '  API CPU per job (agent as its own process)', remoteCpu.api, (v) => `${v.toFixed(2)} ms`);
 }
 

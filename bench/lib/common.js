@@ -64,9 +64,10 @@ const results = [];
  * @param fmt how to print it (e.g. v => `${v.toFixed(1)} ms`)
  * @param goal optional { op: '<=' | '>=', target, text }
  */
-function record(bench, figure, value, fmt, goal) {
+function record(bench, figure, value, fmt, goal, parts) {
   const pass = goal ? (goal.op === '<=' ? value <= goal.target : value >= goal.target) : undefined;
-  const row = { bench, figure, value, shown: fmt(value), goal: goal ? goal.text : '', pass };
+  // `parts`: the figures a sum is made of, kept with the row for a bench that combines runs
+  const row = { bench, figure, value, shown: fmt(value), goal: goal ? goal.text : '', pass, ...(parts ? { parts } : {}) };
   results.push(row);
   if (process.env.BENCH_RESULTS_FILE) fs.appendFileSync(process.env.BENCH_RESULTS_FILE, `${JSON.stringify(row)}\n`);
   return row;

@@ -33,6 +33,9 @@ const SLOTS = 8;
 const BENCH = 'peer';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const fmtRate = (v) => `${v.toFixed(0)} jobs/s`;
+/** The row with the peer's CPU per job outside its job processes: its worker, and Redis. */
+const PEER_CPU_FIGURE = '  BullMQ CPU per job: worker / Redis server';
+const fmtPeerCpu = (workerMs, redisMs) => `${workerMs.toFixed(2)} / ${redisMs.toFixed(2)} ms`;
 
 /** Whether a Redis answers PING at `url` within a second (no retries, no offline queue). */
 async function redisAnswers(url) {
@@ -74,7 +77,20 @@ async function deleteKeys(url, prefix) {
   }
 }
 
-/** Queues `jobs` jobs, then runs them through one Worker with `slots` concurrency; jobs per second. */
+/** CPU seconds the Redis server has used (INFO cpu: its main thread and the rest, user + system). */
+async function redisCpuSecs(redis) {
+  const info = await redis.info('cpu');
+  let secs = 0;
+  for (const m of info.matchAll(/^used_cpu_(?:sys|user):([\d.]+)/gm)) secs += Number(m[1]);
+  return secs;
+}
+
+/**
+ * Queues `jobs` jobs, then runs them through one Worker with `slots` concurrency. Resolves with
+ * jobs per second and the CPU per job (ms) while they ran: this process's own (the worker, its
+ * spawns of `/bin/sh`; the job processes not counted, as the agent's CPU leaves its jobs out)
+ * and the Redis server's (all of it: on a shared Redis, other clients' commands too).
+ */
 async function measureBullmq(jobs, slots) {
   const prefix = `cmdx-bench-peer-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   const connection = { url: REDIS_URL };
@@ -123,11 +139,18 @@ async function measureBullmq(jobs, slots) {
     failure = new Error(`${completed} of ${jobs} BullMQ jobs completed after 120 s`);
     resolveDone();
   }, 120_000);
+  const stats = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  cleanup.add('Redis stats connection', () => stats.disconnect());
+  const cpu0 = process.cpuUsage();
+  const redis0 = await redisCpuSecs(stats);
   await done;
+  const cpu = process.cpuUsage(cpu0);
+  const redisMs = ((await redisCpuSecs(stats)) - redis0) * 1000;
+  stats.disconnect();
   clearTimeout(watchdog);
   await worker.close();
   if (failure) throw failure;
-  return jobs / ((last - first) / 1000);
+  return { rate: jobs / ((last - first) / 1000), workerMs: (cpu.user + cpu.system) / 1000 / jobs, redisMs: redisMs / jobs };
 }
 
 async function main() {
@@ -139,17 +162,19 @@ async function main() {
   const shellBefore = await shellLoop(JOBS, SLOTS);
   // As throughput warms the API: a first batch through a first worker, then a fresh worker is timed.
   if (WARMUP_JOBS > 0) await measureBullmq(WARMUP_JOBS, SLOTS);
-  const rate = await measureBullmq(JOBS, SLOTS);
+  const { rate, workerMs, redisMs } = await measureBullmq(JOBS, SLOTS);
   const shellAfter = await shellLoop(JOBS, SLOTS);
   const shell = (shellBefore + shellAfter) / 2;
   process.stdout.write(
     `peers/bullmq: ${JOBS} \`true\` jobs, one BullMQ worker with concurrency ${SLOTS}: ${rate.toFixed(0)} jobs/s\n` +
-      `  bare Node spawning \`/bin/sh -c true\` ${SLOTS} at a time (before, after): ${shellBefore.toFixed(0)}, ${shellAfter.toFixed(0)} spawns/s\n`,
+      `  bare Node spawning \`/bin/sh -c true\` ${SLOTS} at a time (before, after): ${shellBefore.toFixed(0)}, ${shellAfter.toFixed(0)} spawns/s\n` +
+      `  CPU per job (user + system): BullMQ worker ${workerMs.toFixed(2)} ms (this process, its job processes not counted), Redis server ${redisMs.toFixed(2)} ms\n`,
   );
   record(BENCH, `BullMQ worker, concurrency ${SLOTS}`, rate, fmtRate);
   record(BENCH, '  BullMQ / bare `/bin/sh -c true` loop', rate / shell, fmtRatio);
+  record(BENCH, PEER_CPU_FIGURE, workerMs + redisMs, () => fmtPeerCpu(workerMs, redisMs), undefined, { workerMs, redisMs });
 }
 
-module.exports = { measureBullmq, redisAnswers };
+module.exports = { measureBullmq, redisAnswers, PEER_CPU_FIGURE, fmtPeerCpu };
 
 if (require.main === module) runMain('peers/bullmq', main, { timeoutMs: 180_000 });

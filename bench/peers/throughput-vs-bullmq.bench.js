@@ -21,7 +21,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { sandwichedRatios } = require('../lib/rounds');
 const { tempDir, record, results, runMain, fmtRatio } = require('../lib/common');
-const { redisAnswers } = require('./bullmq.bench');
+const { redisAnswers, PEER_CPU_FIGURE, fmtPeerCpu } = require('./bullmq.bench');
 
 const ROUNDS = Number(process.env.BENCH_PEER_ROUNDS || 3);
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -70,9 +70,14 @@ async function main() {
     return;
   }
   const ourRows = [];
+  const peerRows = [];
   const { baselines, figures } = await sandwichedRatios(
     ROUNDS,
-    async () => rateOf(await runBench('peers/bullmq.bench.js', dir), PEER_FIGURE, 'peers/bullmq'),
+    async () => {
+      const rows = await runBench('peers/bullmq.bench.js', dir);
+      peerRows.push(rows);
+      return rateOf(rows, PEER_FIGURE, 'peers/bullmq');
+    },
     async () => {
       const rows = await runBench('throughput.bench.js', dir);
       ourRows.push(rows);
@@ -87,6 +92,13 @@ async function main() {
   );
   forward(ourRows[median.round]);
   record('peer', 'BullMQ worker, concurrency 8 (peer, same run)', median.base, fmtRate);
+  // The peer's CPU per job beside ours (the rows above): the two peer runs around the median round, averaged.
+  const around = [peerRows[median.round], peerRows[median.round + 1]].map((rows) => rows.find((r) => r.figure === PEER_CPU_FIGURE)?.parts).filter(Boolean);
+  if (around.length > 0) {
+    const mean = (key) => around.reduce((sum, p) => sum + p[key], 0) / around.length;
+    const parts = { workerMs: mean('workerMs'), redisMs: mean('redisMs') };
+    record('peer', PEER_CPU_FIGURE, parts.workerMs + parts.redisMs, () => fmtPeerCpu(parts.workerMs, parts.redisMs), undefined, parts);
+  }
   record('peer', 'throughput / BullMQ peer (interleaved)', median.ratio, fmtRatio, { op: '>=', target: 1.0, text: '≥ 1.0 (min 0.75)' });
 }
 
