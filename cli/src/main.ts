@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { CliError, errorMessage } from './errors';
 import { EXIT } from './follow/exit-status';
 import { buildProgram } from './program';
+import { readerGone } from './util/reader-gone';
 
 /** Runs one command line; resolves with the process's exit status. */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
@@ -23,10 +24,11 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
 }
 
 if (require.main === module) {
-  // A reader that went away (`| head`): stop quietly, as a process killed by SIGPIPE would.
+  // A reader that went away (`| head`): stop quietly, as a process killed by SIGPIPE would,
+  // once what the command asked for then is done (see util/reader-gone.ts).
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(128 + 13);
+      if (err.code === 'EPIPE') return readerGone();
       throw err;
     });
   }

@@ -9,6 +9,7 @@ import type { CliJobFieldsFragment, CreateJobInput } from '../gql/graphql';
 import { connect, type Connected } from './connection';
 import { buildJobInput, commandOf, type RunOptions } from './job-input';
 import { collect, collectList, example, intIn, withServer } from './options';
+import { onReaderGone } from '../util/reader-gone';
 
 interface RunCliOptions extends RunOptions {
   server?: string;
@@ -86,6 +87,10 @@ async function runJob({ api, budget }: Connected, input: CreateJobInput, opts: R
     process.exit(EXIT.CANCELED);
   };
   process.on('SIGINT', onSigint);
+  // Nobody reads the job's output any more: it ends, as a local command writing into a closed pipe does.
+  const forgetReader = onReaderGone(async () => {
+    if (jobId) await api.request(CancelJobDocument, { id: jobId });
+  });
   try {
     const created = (await api.request(CreateJobDocument, { input })).createJob;
     jobId = created.id;
@@ -129,5 +134,6 @@ async function runJob({ api, budget }: Connected, input: CreateJobInput, opts: R
   } finally {
     clearTimeout(waitTimer);
     process.off('SIGINT', onSigint);
+    forgetReader();
   }
 }

@@ -198,6 +198,29 @@ it('on a terminal it says why the job waits without --verbose, and Ctrl-C there 
   }
 });
 
+it('a reader that goes away ends the job as a pipe ends a local command: canceled, exit 141, not a word', async () => {
+  // `cmd-executor run -- yes | head`: the CLI's stdout closes after the first output
+  const run = spawnCli(['run', '-l', LABEL, '--', 'yes', 'y'], { env: env() });
+  await eventually(() => (run.stdout().length > 0 ? true : undefined), 30_000, 'the first output');
+  run.child.stdout!.destroy();
+  const { code } = await run.exited;
+  expect(code).toBe(141);
+  expect(run.stderr().toString()).toBe('');
+  const { jobs } = await graphql<{ jobs: { edges: Array<{ node: { id: string; command: string; args: string[] } }> } }>(api.url, '{ jobs(first: 5) { edges { node { id command args } } } }', {}, admin);
+  const id = jobs.edges.map((e) => e.node).find((j) => j.command === 'yes' && j.args[0] === 'y')!.id;
+  await eventually(async () => ((await job(id)).status === 'CANCELED' ? true : undefined), 20_000, 'the job CANCELED');
+
+  // `logs -f` only follows: its reader going away leaves the job alone
+  const detached = await runCli(['run', '--detach', '-l', LABEL, '--', 'yes', 'z'], { env: env() });
+  const zid = detached.out.trim();
+  const logs = spawnCli(['logs', '-f', zid], { env: env() });
+  await eventually(() => (logs.stdout().length > 0 ? true : undefined), 30_000, 'the logs');
+  logs.child.stdout!.destroy();
+  expect((await logs.exited).code).toBe(141);
+  expect((await job(zid)).status).toBe('RUNNING');
+  await runCli(['cancel', zid], { env: env() });
+});
+
 it('a second Ctrl-C detaches at once and prints the job id', async () => {
   // A job that ignores SIGTERM stays RUNNING through the cancel's grace period, so the second
   // Ctrl-C always lands while the CLI still waits for the cancel (a QUEUED job cancels at once).
