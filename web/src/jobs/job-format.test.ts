@@ -1,7 +1,14 @@
 import type { JobStatus } from '../gql/graphql';
-import { formatAgo, formatBytes, formatDuration, isTerminal, jobDuration, newerJob } from './job-format';
+import { commandLine, formatAgo, formatBytes, formatDuration, isTerminal, jobDuration, newerJob } from './job-format';
 
 describe('job formatting', () => {
+  it('shows a command with arguments as its words, quoted for the shell where they need it', () => {
+    expect(commandLine({ command: 'echo hi; sleep 1', args: null })).toBe('echo hi; sleep 1');
+    expect(commandLine({ command: 'yes', args: ['abc'] })).toBe('yes abc');
+    expect(commandLine({ command: 'python3', args: ['train.py', '--epochs=3', 'two words', "it's", ''] })).toBe(`python3 train.py --epochs=3 'two words' 'it'\\''s' ''`);
+    expect(commandLine({ command: 'true', args: [] })).toBe('true');
+  });
+
   it('keeps the later of two snapshots of a job', () => {
     type Snap = { id: string; attempt: number; status: JobStatus; cancelRequestedAt?: string };
     const queued: Snap = { id: 'a', attempt: 1, status: 'QUEUED' };

@@ -75,3 +75,17 @@ export function formatBytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
+
+/**
+ * The command as a person would type it: a shell string (no `args`) as it is; a command with
+ * arguments (run without a shell) as its words, each quoted for /bin/sh where it needs it, so
+ * `yes` with the argument `two words` reads `yes 'two words'` and not `yes`.
+ */
+export function commandLine(job: { command: string; args?: readonly string[] | null }): string {
+  if (!job.args) return job.command;
+  return [job.command, ...job.args].map(shellWord).join(' ');
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -123,7 +123,7 @@ export function LogView({ lines, live }: { lines: readonly LogLine[]; live: bool
           </span>
         ) : (
           <span className="muted small" data-testid="search-status">
-            {lines.length.toLocaleString()} lines
+            {lines.length.toLocaleString()} {lines.length === 1 ? 'line' : 'lines'}
           </span>
         )}
         <button type="button" onClick={() => goToMatch(-1)} disabled={matchList.length === 0} aria-label="Previous match">

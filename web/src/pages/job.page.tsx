@@ -3,7 +3,7 @@ import { useMutation, useQuery, useSubscription } from 'urql';
 import { errorMessage } from '../client/api-errors';
 import { graphql } from '../gql';
 import type { JobSummaryFragment } from '../gql/graphql';
-import { formatBytes, formatTime, isTerminal, jobDuration, newerJob } from '../jobs/job-format';
+import { commandLine, formatBytes, formatTime, isTerminal, jobDuration, newerJob } from '../jobs/job-format';
 import { CommandText } from '../jobs/command-text';
 import { StatusBadge } from '../jobs/status-badge';
 import { downloadJobLog } from '../logs/log-download';
@@ -169,7 +169,7 @@ export function JobPage({ id }: { id: string }) {
       <header className="job-head card">
         <div className="job-title">
           <StatusBadge status={job.status} />
-          <CommandText command={job.command} heading />
+          <CommandText command={commandLine(job)} heading />
         </div>
         <dl className="facts">
           <div>
@@ -246,7 +246,7 @@ export function JobPage({ id }: { id: string }) {
               label="Cancel"
               question={
                 <>
-                  Cancel <code>{job.command}</code>? A running process gets SIGTERM, then SIGKILL.
+                  Cancel <code>{commandLine(job)}</code>? A running process gets SIGTERM, then SIGKILL.
                 </>
               }
               confirmLabel="Cancel job"
@@ -260,7 +260,7 @@ export function JobPage({ id }: { id: string }) {
               label="Retry"
               question={
                 <>
-                  Run <code>{job.command}</code> again as attempt {job.attempt + 1}?
+                  Run <code>{commandLine(job)}</code> again as attempt {job.attempt + 1}?
                 </>
               }
               confirmLabel="Retry job"

@@ -3,7 +3,7 @@ import { useQuery, useSubscription } from 'urql';
 import { errorMessage } from '../client/api-errors';
 import { graphql } from '../gql';
 import type { JobStatus, JobSummaryFragment } from '../gql/graphql';
-import { JOB_STATUSES, formatTime, isTerminal, jobDuration, newerJob } from '../jobs/job-format';
+import { JOB_STATUSES, commandLine, formatTime, isTerminal, jobDuration, newerJob } from '../jobs/job-format';
 import { JobSubmitForm } from '../jobs/job-submit.form';
 import { StatusBadge } from '../jobs/status-badge';
 import { Link, navigate, useRoute } from '../router/hash-router';
@@ -156,8 +156,8 @@ export function JobsPage() {
                   )}
                 </td>
                 <td className="command">
-                  <Link to={`/jobs/${job.id}`} title={job.command}>
-                    <code>{job.command}</code>
+                  <Link to={`/jobs/${job.id}`} title={commandLine(job)}>
+                    <code>{commandLine(job)}</code>
                   </Link>
                 </td>
                 <td>{job.createdBy?.username ?? <span className="muted">—</span>}</td>

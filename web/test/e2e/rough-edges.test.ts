@@ -83,6 +83,22 @@ describe('rough edges', () => {
     expect(await page.$('[data-testid=waiting-reason]')).toBeNull();
   });
 
+  it('shows a command run without a shell with its arguments, quoted as a shell would need them', async () => {
+    const id = await createJob({ command: 'printf', args: ['%s|', 'two words', "it's"] });
+    const page = await newPage();
+    const row = `tr[data-job-id="${id}"]`;
+    await page.waitForSelector(row);
+    const line = `printf '%s|' 'two words' 'it'\\''s'`;
+    expect(await page.textContent(`${row} td.command code`)).toBe(line);
+    await page.click(`${row} td.command a`);
+    await waitForJobStatus(page, ['SUCCEEDED']);
+    expect(await page.textContent('[data-testid=command]')).toBe(line);
+    await page.waitForSelector('.log-line[data-stream=STDOUT]');
+    expect(await page.textContent('.log-line[data-stream=STDOUT]')).toContain("two words|it's|");
+    expect(await page.textContent('[data-testid=search-status]')).toBe('1 line');
+    await screenshot(page, 'job-command-with-args');
+  });
+
   it('shows a 60 KB command as three lines until "show all", with the log in view', async () => {
     const filler = Array.from({ length: 1580 }, (_, i) => `# filler line ${i} ${'x'.repeat(20)}`).join('\n');
     const command = `echo long-command-ran\n${filler}`;
