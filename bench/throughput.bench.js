@@ -30,11 +30,14 @@ const { cpuSecs, agentCpuSecs, childrenOf } = require('./lib/proc-cpu');
 const { gql, wsClient, subscribe, CREATE_JOB } = require('./lib/client');
 const { cleanup, tempDir, wallMs, record, runMain, waitFor, fmtRatio } = require('./lib/common');
 const cycleTrace = require('./lib/cycle-trace');
+const { SUSTAINED_JOBS, sustainedRate } = require('./lib/sustained');
 
 const JOBS = Number(process.env.BENCH_THROUGHPUT_JOBS || 400);
 const SLOTS = 8;
 const REMOTE_LABEL = 'bench-remote';
 const WARM_LABEL = 'bench-warm-up';
+const SUSTAINED_LABEL = 'bench-sustained';
+const SUSTAINED_FIGURE = `  sustained: second half of ${SUSTAINED_JOBS} jobs`;
 /** Jobs run before the timed runs (BENCH_WARMUP_JOBS; the peer bench reads the same). */
 const WARMUP_JOBS = Number(process.env.BENCH_WARMUP_JOBS ?? 100);
 const BENCH = 'throughput';
@@ -55,6 +58,8 @@ async function main() {
   const succeeded = new Set();
   /** id → when this client first saw it leave QUEUED */
   const firstPicked = new Map();
+  /** id → when this client saw it SUCCEEDED */
+  const succeededAt = new Map();
   const failed = [];
   let subError;
   const unsubscribe = subscribe(
@@ -63,7 +68,10 @@ async function main() {
     {},
     ({ jobUpdated: j }) => {
       if (j.status !== 'QUEUED' && !firstPicked.has(j.id)) firstPicked.set(j.id, wallMs());
-      if (j.status === 'SUCCEEDED') succeeded.add(j.id);
+      if (j.status === 'SUCCEEDED') {
+        succeeded.add(j.id);
+        succeededAt.set(j.id, wallMs());
+      }
       else if (['FAILED', 'CANCELED', 'TIMED_OUT'].includes(j.status)) failed.push(j);
     },
     (err) => (subError = err),
@@ -130,12 +138,25 @@ async function main() {
   });
   const remoteRate = JOBS / remoteSecs;
 
+  // 3. sustained (lib/sustained.js): a fresh agent of its own through SUSTAINED_JOBS, the rate
+  //    over the second half, once it and the API have been at it a while.
+  let sustained;
+  if (SUSTAINED_JOBS > 0) {
+    const sustainedToken = await server.mintToken('sustained', [SUSTAINED_LABEL]);
+    const { ids } = await run({ command: 'true', requirements: [SUSTAINED_LABEL] }, async () => {
+      const agent = startCliAgent({ server, token: sustainedToken, name: 'sustained', labels: [SUSTAINED_LABEL], concurrency: SLOTS, workDir: path.join(workDir, 'sustained') });
+      return agent.child.pid;
+    }, SUSTAINED_JOBS);
+    sustained = sustainedRate(ids.map((id) => succeededAt.get(id)).sort((a, b) => a - b));
+  }
+
   process.stdout.write(
     `throughput: ${JOBS} \`true\` jobs, one agent with ${SLOTS} slots (the local agent of npm start): ${secs.toFixed(2)} s, ${rate.toFixed(0)} jobs/s\n` +
       `  same, the agent as its own process (worker/dist/cli.js): ${remoteSecs.toFixed(2)} s, ${remoteRate.toFixed(0)} jobs/s\n` +
       `  bare Node spawning \`true\` ${SLOTS} at a time: ${bareRate.toFixed(0)} spawns/s\n` +
       `  CPU per job (user + system): local agent run: API ${localCpu.api.toFixed(2)} ms, agent ${localCpu.agent.toFixed(2)} ms; ` +
-      `agent as its own process: API ${remoteCpu.api.toFixed(2)} ms, agent ${remoteCpu.agent.toFixed(2)} ms\n`,
+      `agent as its own process: API ${remoteCpu.api.toFixed(2)} ms, agent ${remoteCpu.agent.toFixed(2)} ms\n` +
+      (sustained === undefined ? '' : `  sustained: ${SUSTAINED_JOBS} jobs through a fresh agent of their own, the second half at ${sustained.toFixed(0)} jobs/s\n`),
   );
   if (traceFile) {
     for (const [what, ids] of [['the local agent', localIds], ['the agent as its own process', remoteIds]]) {
@@ -149,6 +170,7 @@ async function main() {
   record(BENCH, '  ratio with the agent as its own process', remoteRate / bareRate, fmtRatio);
   record(BENCH, '  CPU per job, local agent run: API / agent', localCpu.api + localCpu.agent, () => `${localCpu.api.toFixed(2)} / ${localCpu.agent.toFixed(2)} ms`, undefined, localCpu);
   record(BENCH, '  API CPU per job (agent as its own process)', remoteCpu.api, (v) => `${v.toFixed(2)} ms`);
+  if (sustained !== undefined) record(BENCH, SUSTAINED_FIGURE, sustained, fmtRate);
 }
 
-runMain('throughput', main, { timeoutMs: 180_000 });
+runMain('throughput', main, { timeoutMs: 300_000 });

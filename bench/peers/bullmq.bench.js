@@ -25,6 +25,7 @@ const { Queue, Worker } = require('bullmq');
 const IORedis = require('ioredis');
 const { shellLoop } = require('../lib/baselines');
 const { cleanup, wallMs, record, runMain, fmtRatio } = require('../lib/common');
+const { SUSTAINED_JOBS, sustainedRate } = require('../lib/sustained');
 
 const JOBS = Number(process.env.BENCH_THROUGHPUT_JOBS || 400);
 /** Jobs run before the timed batch, as bench/throughput.bench.js runs them (BENCH_WARMUP_JOBS). */
@@ -36,6 +37,7 @@ const fmtRate = (v) => `${v.toFixed(0)} jobs/s`;
 /** The row with the peer's CPU per job outside its job processes: its worker, and Redis. */
 const PEER_CPU_FIGURE = '  BullMQ CPU per job: worker / Redis server';
 const fmtPeerCpu = (workerMs, redisMs) => `${workerMs.toFixed(2)} / ${redisMs.toFixed(2)} ms`;
+const PEER_SUSTAINED_FIGURE = `  BullMQ sustained: second half of ${SUSTAINED_JOBS} jobs`;
 
 /** Whether a Redis answers PING at `url` within a second (no retries, no offline queue). */
 async function redisAnswers(url) {
@@ -120,8 +122,11 @@ async function measureBullmq(jobs, slots) {
     { connection, prefix, concurrency: slots },
   );
   cleanup.add('BullMQ worker', () => worker.close());
+  /** when each job completed (ms), in order */
+  const times = [];
   worker.on('completed', () => {
     completed += 1;
+    times.push(wallMs());
     if (completed === jobs) {
       last = wallMs();
       resolveDone();
@@ -150,7 +155,7 @@ async function measureBullmq(jobs, slots) {
   clearTimeout(watchdog);
   await worker.close();
   if (failure) throw failure;
-  return { rate: jobs / ((last - first) / 1000), workerMs: (cpu.user + cpu.system) / 1000 / jobs, redisMs: redisMs / jobs };
+  return { rate: jobs / ((last - first) / 1000), workerMs: (cpu.user + cpu.system) / 1000 / jobs, redisMs: redisMs / jobs, times };
 }
 
 async function main() {
@@ -163,18 +168,22 @@ async function main() {
   // As throughput warms the API: a first batch through a first worker, then a fresh worker is timed.
   if (WARMUP_JOBS > 0) await measureBullmq(WARMUP_JOBS, SLOTS);
   const { rate, workerMs, redisMs } = await measureBullmq(JOBS, SLOTS);
+  // as throughput's third run: a fresh worker through SUSTAINED_JOBS, the rate over the second half
+  const sustained = SUSTAINED_JOBS > 0 ? sustainedRate((await measureBullmq(SUSTAINED_JOBS, SLOTS)).times) : undefined;
   const shellAfter = await shellLoop(JOBS, SLOTS);
   const shell = (shellBefore + shellAfter) / 2;
   process.stdout.write(
     `peers/bullmq: ${JOBS} \`true\` jobs, one BullMQ worker with concurrency ${SLOTS}: ${rate.toFixed(0)} jobs/s\n` +
       `  bare Node spawning \`/bin/sh -c true\` ${SLOTS} at a time (before, after): ${shellBefore.toFixed(0)}, ${shellAfter.toFixed(0)} spawns/s\n` +
-      `  CPU per job (user + system): BullMQ worker ${workerMs.toFixed(2)} ms (this process, its job processes not counted), Redis server ${redisMs.toFixed(2)} ms\n`,
+      `  CPU per job (user + system): BullMQ worker ${workerMs.toFixed(2)} ms (this process, its job processes not counted), Redis server ${redisMs.toFixed(2)} ms\n` +
+      (sustained === undefined ? '' : `  sustained: ${SUSTAINED_JOBS} jobs through a fresh worker, the second half at ${sustained.toFixed(0)} jobs/s\n`),
   );
   record(BENCH, `BullMQ worker, concurrency ${SLOTS}`, rate, fmtRate);
   record(BENCH, '  BullMQ / bare `/bin/sh -c true` loop', rate / shell, fmtRatio);
   record(BENCH, PEER_CPU_FIGURE, workerMs + redisMs, () => fmtPeerCpu(workerMs, redisMs), undefined, { workerMs, redisMs });
+  if (sustained !== undefined) record(BENCH, PEER_SUSTAINED_FIGURE, sustained, fmtRate);
 }
 
-module.exports = { measureBullmq, redisAnswers, PEER_CPU_FIGURE, fmtPeerCpu };
+module.exports = { measureBullmq, redisAnswers, PEER_CPU_FIGURE, PEER_SUSTAINED_FIGURE, fmtPeerCpu };
 
-if (require.main === module) runMain('peers/bullmq', main, { timeoutMs: 180_000 });
+if (require.main === module) runMain('peers/bullmq', main, { timeoutMs: 300_000 });

@@ -21,11 +21,13 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { sandwichedRatios } = require('../lib/rounds');
 const { tempDir, record, results, runMain, fmtRatio } = require('../lib/common');
-const { redisAnswers, PEER_CPU_FIGURE, fmtPeerCpu } = require('./bullmq.bench');
+const { redisAnswers, PEER_CPU_FIGURE, PEER_SUSTAINED_FIGURE, fmtPeerCpu } = require('./bullmq.bench');
+const { median: medianOf } = require('../lib/rounds');
 
 const ROUNDS = Number(process.env.BENCH_PEER_ROUNDS || 3);
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const OURS_FIGURE = /^throughput, 1 worker/;
+const OURS_SUSTAINED = /^ {2}sustained: second half/;
 const PEER_FIGURE = /^BullMQ worker/;
 const fmtRate = (v) => `${v.toFixed(0)} jobs/s`;
 
@@ -100,6 +102,17 @@ async function main() {
     record('peer', PEER_CPU_FIGURE, parts.workerMs + parts.redisMs, () => fmtPeerCpu(parts.workerMs, parts.redisMs), undefined, parts);
   }
   record('peer', 'throughput / BullMQ peer (interleaved)', median.ratio, fmtRatio, { op: '>=', target: 1.0, text: '≥ 1.0 (min 0.75)' });
+  // Sustained (lib/sustained.js), the same way: each round's over the mean of the peer runs around it, the median round.
+  const valueOf = (rows, figure) => rows.find((r) => (typeof figure === 'string' ? r.figure === figure : figure.test(r.figure)))?.value;
+  const sustainedRatios = ourRows.map((rows, r) => {
+    const ours = valueOf(rows, OURS_SUSTAINED);
+    const peers = [peerRows[r], peerRows[r + 1]].map((p) => valueOf(p, PEER_SUSTAINED_FIGURE));
+    return ours === undefined || peers.includes(undefined) ? undefined : ours / ((peers[0] + peers[1]) / 2);
+  });
+  if (!sustainedRatios.includes(undefined)) {
+    process.stdout.write(`  sustained ratio per round: ${sustainedRatios.map((r) => r.toFixed(2)).join(', ')}\n`);
+    record('peer', '  throughput / BullMQ, sustained (interleaved)', medianOf(sustainedRatios), fmtRatio);
+  }
 }
 
 if (require.main === module) runMain('peers/throughput-vs-bullmq', main, { timeoutMs: 600_000 });
