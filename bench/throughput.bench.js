@@ -30,14 +30,13 @@ const { cpuSecs, agentCpuSecs, childrenOf } = require('./lib/proc-cpu');
 const { gql, wsClient, subscribe, CREATE_JOB } = require('./lib/client');
 const { cleanup, tempDir, wallMs, record, runMain, waitFor, fmtRatio } = require('./lib/common');
 const cycleTrace = require('./lib/cycle-trace');
-const { SUSTAINED_JOBS, sustainedRate } = require('./lib/sustained');
+const { SUSTAINED_JOBS, SUSTAINED_FIGURE, sustainedRate } = require('./lib/sustained');
 
 const JOBS = Number(process.env.BENCH_THROUGHPUT_JOBS || 400);
 const SLOTS = 8;
 const REMOTE_LABEL = 'bench-remote';
 const WARM_LABEL = 'bench-warm-up';
 const SUSTAINED_LABEL = 'bench-sustained';
-const SUSTAINED_FIGURE = `  sustained: second half of ${SUSTAINED_JOBS} jobs`;
 /** Jobs run before the timed runs (BENCH_WARMUP_JOBS; the peer bench reads the same). */
 const WARMUP_JOBS = Number(process.env.BENCH_WARMUP_JOBS ?? 100);
 const BENCH = 'throughput';
@@ -55,7 +54,6 @@ async function main() {
   const server = await startServer({ workDir, localAgent: null, label: 'throughput' });
   const ws = wsClient(server.wsUrl, server.adminToken);
   cleanup.add('ws client', () => ws.dispose());
-  const succeeded = new Set();
   /** id → when this client first saw it leave QUEUED */
   const firstPicked = new Map();
   /** id → when this client saw it SUCCEEDED */
@@ -68,10 +66,7 @@ async function main() {
     {},
     ({ jobUpdated: j }) => {
       if (j.status !== 'QUEUED' && !firstPicked.has(j.id)) firstPicked.set(j.id, wallMs());
-      if (j.status === 'SUCCEEDED') {
-        succeeded.add(j.id);
-        succeededAt.set(j.id, wallMs());
-      }
+      if (j.status === 'SUCCEEDED') succeededAt.set(j.id, wallMs());
       else if (['FAILED', 'CANCELED', 'TIMED_OUT'].includes(j.status)) failed.push(j);
     },
     (err) => (subError = err),
@@ -100,7 +95,7 @@ async function main() {
     await waitFor(`${jobs} jobs to succeed`, () => {
       if (subError) throw subError;
       if (failed.length > 0) throw new Error(`a job ended ${failed[0].status}: ${failed[0].error}`);
-      return ids.every((id) => succeeded.has(id));
+      return ids.every((id) => succeededAt.has(id));
     }, 120_000, 2);
     const cpu = { api: ((cpuSecs(server.pid) - apiCpu0) * 1000) / jobs, agent: (agentCpuSecs(agentPid) * 1000) / jobs };
     // From the first job assigned (the agent is up) to the last one seen SUCCEEDED.

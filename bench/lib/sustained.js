@@ -10,6 +10,9 @@
  * work is mostly in Redis, much less so.
  */
 const SUSTAINED_JOBS = Number(process.env.BENCH_SUSTAINED_JOBS ?? 3000);
+/** The rows each side records (peers/throughput-vs-bullmq reads them back). */
+const SUSTAINED_FIGURE = `  sustained: second half of ${SUSTAINED_JOBS} jobs`;
+const PEER_SUSTAINED_FIGURE = `  BullMQ sustained: second half of ${SUSTAINED_JOBS} jobs`;
 
 /** Jobs per second over the second half of a run's completion times (ms, in order). */
 function sustainedRate(times) {
@@ -18,4 +21,4 @@ function sustainedRate(times) {
   return (times.length - from) / ((times[times.length - 1] - times[from - 1]) / 1000);
 }
 
-module.exports = { SUSTAINED_JOBS, sustainedRate };
+module.exports = { SUSTAINED_JOBS, SUSTAINED_FIGURE, PEER_SUSTAINED_FIGURE, sustainedRate };

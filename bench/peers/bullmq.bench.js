@@ -25,7 +25,7 @@ const { Queue, Worker } = require('bullmq');
 const IORedis = require('ioredis');
 const { shellLoop } = require('../lib/baselines');
 const { cleanup, wallMs, record, runMain, fmtRatio } = require('../lib/common');
-const { SUSTAINED_JOBS, sustainedRate } = require('../lib/sustained');
+const { SUSTAINED_JOBS, PEER_SUSTAINED_FIGURE, sustainedRate } = require('../lib/sustained');
 
 const JOBS = Number(process.env.BENCH_THROUGHPUT_JOBS || 400);
 /** Jobs run before the timed batch, as bench/throughput.bench.js runs them (BENCH_WARMUP_JOBS). */
@@ -37,7 +37,6 @@ const fmtRate = (v) => `${v.toFixed(0)} jobs/s`;
 /** The row with the peer's CPU per job outside its job processes: its worker, and Redis. */
 const PEER_CPU_FIGURE = '  BullMQ CPU per job: worker / Redis server';
 const fmtPeerCpu = (workerMs, redisMs) => `${workerMs.toFixed(2)} / ${redisMs.toFixed(2)} ms`;
-const PEER_SUSTAINED_FIGURE = `  BullMQ sustained: second half of ${SUSTAINED_JOBS} jobs`;
 
 /** Whether a Redis answers PING at `url` within a second (no retries, no offline queue). */
 async function redisAnswers(url) {
@@ -108,11 +107,16 @@ async function measureBullmq(jobs, slots) {
   }
 
   let first = 0;
-  let last = 0;
-  let completed = 0;
+  /** when each job completed (ms), in order */
+  const times = [];
   let failure = null;
   let resolveDone;
   const done = new Promise((resolve) => (resolveDone = resolve));
+  // CPU from before the worker takes its first job
+  const stats = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  cleanup.add('Redis stats connection', () => stats.disconnect());
+  const redis0 = await redisCpuSecs(stats);
+  const cpu0 = process.cpuUsage();
   const worker = new Worker(
     name,
     async () => {
@@ -122,15 +126,9 @@ async function measureBullmq(jobs, slots) {
     { connection, prefix, concurrency: slots },
   );
   cleanup.add('BullMQ worker', () => worker.close());
-  /** when each job completed (ms), in order */
-  const times = [];
   worker.on('completed', () => {
-    completed += 1;
     times.push(wallMs());
-    if (completed === jobs) {
-      last = wallMs();
-      resolveDone();
-    }
+    if (times.length === jobs) resolveDone();
   });
   worker.on('failed', (_job, err) => {
     failure = err;
@@ -141,13 +139,9 @@ async function measureBullmq(jobs, slots) {
     resolveDone();
   });
   const watchdog = setTimeout(() => {
-    failure = new Error(`${completed} of ${jobs} BullMQ jobs completed after 120 s`);
+    failure = new Error(`${times.length} of ${jobs} BullMQ jobs completed after 120 s`);
     resolveDone();
   }, 120_000);
-  const stats = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  cleanup.add('Redis stats connection', () => stats.disconnect());
-  const cpu0 = process.cpuUsage();
-  const redis0 = await redisCpuSecs(stats);
   await done;
   const cpu = process.cpuUsage(cpu0);
   const redisMs = ((await redisCpuSecs(stats)) - redis0) * 1000;
@@ -155,7 +149,7 @@ async function measureBullmq(jobs, slots) {
   clearTimeout(watchdog);
   await worker.close();
   if (failure) throw failure;
-  return { rate: jobs / ((last - first) / 1000), workerMs: (cpu.user + cpu.system) / 1000 / jobs, redisMs: redisMs / jobs, times };
+  return { rate: jobs / ((times[jobs - 1] - first) / 1000), workerMs: (cpu.user + cpu.system) / 1000 / jobs, redisMs: redisMs / jobs, times };
 }
 
 async function main() {
@@ -184,6 +178,6 @@ async function main() {
   if (sustained !== undefined) record(BENCH, PEER_SUSTAINED_FIGURE, sustained, fmtRate);
 }
 
-module.exports = { measureBullmq, redisAnswers, PEER_CPU_FIGURE, PEER_SUSTAINED_FIGURE, fmtPeerCpu };
+module.exports = { measureBullmq, redisAnswers, PEER_CPU_FIGURE, fmtPeerCpu };
 
 if (require.main === module) runMain('peers/bullmq', main, { timeoutMs: 300_000 });

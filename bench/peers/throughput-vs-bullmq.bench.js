@@ -21,13 +21,13 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { sandwichedRatios } = require('../lib/rounds');
 const { tempDir, record, results, runMain, fmtRatio } = require('../lib/common');
-const { redisAnswers, PEER_CPU_FIGURE, PEER_SUSTAINED_FIGURE, fmtPeerCpu } = require('./bullmq.bench');
+const { redisAnswers, PEER_CPU_FIGURE, fmtPeerCpu } = require('./bullmq.bench');
 const { median: medianOf } = require('../lib/rounds');
+const { SUSTAINED_JOBS, SUSTAINED_FIGURE, PEER_SUSTAINED_FIGURE } = require('../lib/sustained');
 
 const ROUNDS = Number(process.env.BENCH_PEER_ROUNDS || 3);
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const OURS_FIGURE = /^throughput, 1 worker/;
-const OURS_SUSTAINED = /^ {2}sustained: second half/;
 const PEER_FIGURE = /^BullMQ worker/;
 const fmtRate = (v) => `${v.toFixed(0)} jobs/s`;
 
@@ -50,11 +50,14 @@ function runBench(file, dir) {
   });
 }
 
-function rateOf(rows, figure, file) {
-  const row = rows.find((r) => figure.test(r.figure));
+/** The recorded row whose figure is `figure` (a name, or a pattern); one is expected. */
+function rowOf(rows, figure, file) {
+  const row = rows.find((r) => (typeof figure === 'string' ? r.figure === figure : figure.test(r.figure)));
   if (!row) throw new Error(`${file} recorded no row matching ${figure}`);
-  return row.value;
+  return row;
 }
+
+const rateOf = (rows, figure, file) => rowOf(rows, figure, file).value;
 
 /** Rows of a finished bench forwarded to this run's results (and so to bench/run.js's summary). */
 function forward(rows) {
@@ -94,22 +97,18 @@ async function main() {
   );
   forward(ourRows[median.round]);
   record('peer', 'BullMQ worker, concurrency 8 (peer, same run)', median.base, fmtRate);
-  // The peer's CPU per job beside ours (the rows above): the two peer runs around the median round, averaged.
-  const around = [peerRows[median.round], peerRows[median.round + 1]].map((rows) => rows.find((r) => r.figure === PEER_CPU_FIGURE)?.parts).filter(Boolean);
-  if (around.length > 0) {
-    const mean = (key) => around.reduce((sum, p) => sum + p[key], 0) / around.length;
-    const parts = { workerMs: mean('workerMs'), redisMs: mean('redisMs') };
-    record('peer', PEER_CPU_FIGURE, parts.workerMs + parts.redisMs, () => fmtPeerCpu(parts.workerMs, parts.redisMs), undefined, parts);
-  }
+  // A peer figure for round r as its base is taken: the mean over the two peer runs around it.
+  const aroundRound = (r, pick) => (pick(peerRows[r]) + pick(peerRows[r + 1])) / 2;
+  // The peer's CPU per job beside ours (the rows above), around the median round.
+  const peerCpu = (key) => aroundRound(median.round, (rows) => rowOf(rows, PEER_CPU_FIGURE, 'peers/bullmq').parts[key]);
+  const parts = { workerMs: peerCpu('workerMs'), redisMs: peerCpu('redisMs') };
+  record('peer', PEER_CPU_FIGURE, parts.workerMs + parts.redisMs, () => fmtPeerCpu(parts.workerMs, parts.redisMs), undefined, parts);
   record('peer', 'throughput / BullMQ peer (interleaved)', median.ratio, fmtRatio, { op: '>=', target: 1.0, text: '≥ 1.0 (min 0.75)' });
-  // Sustained (lib/sustained.js), the same way: each round's over the mean of the peer runs around it, the median round.
-  const valueOf = (rows, figure) => rows.find((r) => (typeof figure === 'string' ? r.figure === figure : figure.test(r.figure)))?.value;
-  const sustainedRatios = ourRows.map((rows, r) => {
-    const ours = valueOf(rows, OURS_SUSTAINED);
-    const peers = [peerRows[r], peerRows[r + 1]].map((p) => valueOf(p, PEER_SUSTAINED_FIGURE));
-    return ours === undefined || peers.includes(undefined) ? undefined : ours / ((peers[0] + peers[1]) / 2);
-  });
-  if (!sustainedRatios.includes(undefined)) {
+  // Sustained (lib/sustained.js), the same way: each round's over the peer runs around it, the median round.
+  if (SUSTAINED_JOBS > 0) {
+    const sustainedRatios = ourRows.map(
+      (rows, r) => rateOf(rows, SUSTAINED_FIGURE, 'throughput') / aroundRound(r, (p) => rateOf(p, PEER_SUSTAINED_FIGURE, 'peers/bullmq')),
+    );
     process.stdout.write(`  sustained ratio per round: ${sustainedRatios.map((r) => r.toFixed(2)).join(', ')}\n`);
     record('peer', '  throughput / BullMQ, sustained (interleaved)', medianOf(sustainedRatios), fmtRatio);
   }

@@ -35,11 +35,7 @@ export class SpareJobDirs {
       } catch {
         // Removed from under us (another agent sharing the work dir cleared what it took for a
         // leftover), or `dir` exists: try the next, then make one.
-        try {
-          rmdirSync(spare);
-        } catch {
-          /* gone already */
-        }
+        removeEmptyDir(spare);
       }
     }
     mkdirSync(dir, { recursive: true });
@@ -65,13 +61,7 @@ export class SpareJobDirs {
   /** Removes every spare and keeps no more (the agent stops: the work dir is left as it was found). */
   clear(): void {
     this.closed = true;
-    for (const spare of this.spares.splice(0)) {
-      try {
-        rmdirSync(spare);
-      } catch {
-        /* gone already */
-      }
-    }
+    for (const spare of this.spares.splice(0)) removeEmptyDir(spare);
   }
 
   get size(): number {
@@ -92,10 +82,15 @@ export function removeLeftSpares(workDir: string): void {
   }
   for (const name of names) {
     if (!name.startsWith(PREFIX) || name.startsWith(`${PREFIX}${process.pid}-`)) continue;
-    try {
-      rmdirSync(path.join(workDir, name));
-    } catch {
-      /* not empty (never ours to empty) or gone */
-    }
+    removeEmptyDir(path.join(workDir, name));
+  }
+}
+
+/** rmdir, which removes only an empty directory: one not empty (never ours to empty) or gone already stays as it is. */
+function removeEmptyDir(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    /* not empty, or gone */
   }
 }
