@@ -96,7 +96,7 @@ export async function createAppContainer(config: AppConfig, deps: ContainerDeps 
   };
 
   try {
-    const mongo = await connectMongo({ uri: config.mongo.uri, poolSize: config.mongo.poolSize, logger });
+    const mongo = await connectMongo({ uri: config.mongo.uri, poolSize: config.mongo.poolSize, inProcess: config.mongo.inProcess, logger });
     onClose('mongo', () => mongo.close());
 
     let redis: Redis | undefined;

@@ -50,6 +50,8 @@ async function start(msg) {
     // The per-user request limit (600/min by default) guards a shared service; a benchmark
     // submitting 1,000 jobs a minute would only measure the limiter.
     RATE_LIMIT_MAX: '10000000',
+    // MONGO_IN_PROCESS=false: the API reaches the store over its socket only (to compare)
+    ...(process.env.MONGO_IN_PROCESS ? { MONGO_IN_PROCESS: process.env.MONGO_IN_PROCESS } : {}),
     ...msg.env,
   });
   api = await startApiServer({ config });

@@ -8,6 +8,7 @@ import { Catalog } from './storage/catalog.store';
 import { Durability } from './storage/durability';
 import { expireDocuments } from './storage/ttl.monitor';
 import type { Doc } from './storage/value.key';
+import { InProcessStore, registerInProcess } from './in-process/in-process.store';
 import { ConnectionHandler, type CommandRunner } from './wire/connection.handler';
 
 export interface Logger {
@@ -133,11 +134,17 @@ export async function startMongoWireServer(opts: MongoWireServerOptions = {}): P
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
   const uri = opts.socketPath ? `mongodb://${encodeURIComponent(opts.socketPath)}` : `mongodb://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info(`mongo-wire: listening on ${uri}${opts.dbpath ? ` (dbpath ${opts.dbpath})` : ' (in memory)'}`);
+  // Clients in this process may skip the wire (in-process/in-process.store.ts).
+  const inProcessId = ++connectionId;
+  const inProcess = new InProcessStore((command, db) => runner.run(command, db, inProcessId));
+  registerInProcess(uri, inProcess);
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       const errors: unknown[] = [];
+      inProcess.close();
+      registerInProcess(uri, undefined);
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       clearInterval(ttlTimer);
       for (const s of sockets) s.destroy();

@@ -61,6 +61,8 @@ export async function startTestApi(opts: StartTestApiOptions = {}): Promise<Test
       // Explicit and shared by every instance of this test process (replicas verify each other's tokens).
       ...TEST_SECRETS,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      // MONGO_IN_PROCESS=false runs the tier with the hot paths over the store's socket too
+      ...(process.env.MONGO_IN_PROCESS ? { MONGO_IN_PROCESS: process.env.MONGO_IN_PROCESS } : {}),
       HOST: '127.0.0.1',
       PORT: '0',
       MONGODB_URI: mongoUri,

@@ -19,6 +19,12 @@ export const envSchema = z.object({
 
   MONGODB_URI: optionalString,
   MONGO_POOL_SIZE: int(1, 1000).default(20),
+  /**
+   * When the store is the embedded server in this process, the hot paths (claims, starts,
+   * completions, log chunks) call it directly instead of over its socket: the same commands
+   * and replies, without encoding them twice. `false` sends them over the driver as well.
+   */
+  MONGO_IN_PROCESS: bool.default(true),
   REDIS_URL: optionalString,
   /** Prefix for every Redis key and channel, so deployments (and tests) can share one Redis. */
   REDIS_PREFIX: z.string().default('cmdx:'),

@@ -10,7 +10,7 @@ export interface AppConfig {
   port: number;
   host: string;
   logLevel: string;
-  mongo: { uri?: string; poolSize: number };
+  mongo: { uri?: string; poolSize: number; inProcess: boolean };
   redis: { url?: string; prefix: string };
   auth: {
     jwtSecret: string;
@@ -90,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: e.PORT,
     host: e.HOST ?? (isProduction ? '0.0.0.0' : '127.0.0.1'),
     logLevel: e.LOG_LEVEL,
-    mongo: { uri: e.MONGODB_URI, poolSize: e.MONGO_POOL_SIZE },
+    mongo: { uri: e.MONGODB_URI, poolSize: e.MONGO_POOL_SIZE, inProcess: e.MONGO_IN_PROCESS },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     auth: {
       jwtSecret: secrets.JWT_SECRET!,

@@ -1,5 +1,7 @@
+import { inProcessStore } from '@cmd-executor/mongo-wire';
 import mongoose from 'mongoose';
 import type { Logger } from '../logger';
+import { routeHotPaths } from './hot-collections';
 import { dropLegacyWorkerIndexes } from './repositories/worker.repository';
 import { AuditEntryModel, JobModel, LogChunkModel, UserModel, WorkerModel, WorkerTokenModel } from './models';
 
@@ -29,6 +31,8 @@ export interface ConnectMongoOptions {
    */
   uri: string | undefined;
   poolSize: number;
+  /** Whether the hot paths may reach an embedded store in this process directly (hot-collections.ts); default true. */
+  inProcess?: boolean;
   logger: Logger;
 }
 
@@ -42,7 +46,7 @@ export async function connectMongo(opts: ConnectMongoOptions): Promise<MongoHand
   const state: SharedConnection = existing ?? { uri, refs: 0, ready: Promise.resolve() };
   if (!existing) {
     holder.current = state;
-    state.ready = open(uri, opts.poolSize, opts.logger).catch((err: unknown) => {
+    state.ready = open(uri, opts.poolSize, opts.inProcess ?? true, opts.logger).catch((err: unknown) => {
       if (holder.current === state) holder.current = undefined;
       throw err;
     });
@@ -63,12 +67,13 @@ export async function connectMongo(opts: ConnectMongoOptions): Promise<MongoHand
       state.refs -= 1;
       if (state.refs > 0) return;
       if (holder.current === state) holder.current = undefined;
+      routeHotPaths(undefined, '');
       await mongoose.disconnect();
     },
   };
 }
 
-async function open(uri: string, poolSize: number, logger: Logger): Promise<void> {
+async function open(uri: string, poolSize: number, inProcess: boolean, logger: Logger): Promise<void> {
   try {
     await mongoose.connect(uri, { maxPoolSize: poolSize, serverSelectionTimeoutMS: 10_000 });
     // Collections and indexes exist before the first request (claims and uniqueness rely on them).
@@ -77,8 +82,10 @@ async function open(uri: string, poolSize: number, logger: Logger): Promise<void
       await model.createIndexes();
     }
     await dropLegacyWorkerIndexes();
+    const direct = inProcess ? inProcessStore(uri) : undefined;
+    routeHotPaths(direct, mongoose.connection.name);
     // The URI is not logged: it may carry credentials.
-    logger.debug({ poolSize }, 'MongoDB connection open, collections and indexes ready');
+    logger.debug({ poolSize, hotPaths: direct ? 'in process' : 'driver' }, 'MongoDB connection open, collections and indexes ready');
   } catch (err) {
     await mongoose.disconnect().catch(() => undefined);
     throw err;

@@ -4,6 +4,7 @@ import { LEASED_JOB_STATUSES, JobStatus } from '../../domain/enums';
 import { fence, type LeaseRef, type Transition } from '../../domain/job-state-machine';
 import { Job, JobModel, Worker, WorkerModel } from '../models';
 import type { JobDoc } from './documents';
+import { jobsCollection } from '../hot-collections';
 import { castJobFilter, castJobUpdate } from './job-driver-cast';
 import type { Id } from './ids';
 
@@ -18,7 +19,7 @@ import type { Id } from './ids';
  * here, so it goes to the driver directly (job-driver-cast.ts says why and what it casts).
  */
 export async function applyTransition(t: Transition): Promise<JobDoc | null> {
-  const job = await JobModel.collection.findOneAndUpdate(castJobFilter(t.filter), castJobUpdate(t.update), {
+  const job = await jobsCollection().findOneAndUpdate(castJobFilter(t.filter), castJobUpdate(t.update), {
     returnDocument: 'after',
     ...(t.sort ? { sort: t.sort } : {}),
   });
@@ -37,7 +38,7 @@ export async function insertJob(fields: Partial<Job>): Promise<JobDoc> {
   JobModel.applyTimestamps(doc);
   const versionKey = JobModel.schema.get('versionKey');
   if (typeof versionKey === 'string') (doc as unknown as Record<string, unknown>)[versionKey] = 0;
-  await JobModel.collection.insertOne(doc);
+  await jobsCollection().insertOne(doc as unknown as Record<string, unknown>);
   return withId(doc);
 }
 
@@ -54,7 +55,7 @@ function withId(job: Job & { _id: Types.ObjectId }): JobDoc {
  */
 export async function reserveLogBytes(ref: LeaseRef, bytes: number): Promise<{ logBytes: number; logTruncated?: boolean } | null> {
   const filter = fence({ ...ref, jobId: asObjectId(ref.jobId), workerId: asObjectId(ref.workerId) });
-  return JobModel.collection.findOneAndUpdate(filter as Record<string, unknown>, { $inc: { logBytes: bytes }, $set: { updatedAt: new Date() } }, {
+  return jobsCollection().findOneAndUpdate(filter as Record<string, unknown>, { $inc: { logBytes: bytes }, $set: { updatedAt: new Date() } }, {
     returnDocument: 'after',
     projection: { logBytes: 1, logTruncated: 1 },
   }) as Promise<{ logBytes: number; logTruncated?: boolean } | null>;
@@ -173,7 +174,7 @@ export async function applyTransitions(ts: readonly Transition[], applied: (job:
   // One transition: the atomic update answers with the job itself, one round trip instead of two.
   if (ts.length === 1) return [await applyTransition(ts[0])];
   const now = new Date();
-  const res = await JobModel.collection.bulkWrite(
+  const res = await jobsCollection().bulkWrite(
     ts.map((t) => ({ updateOne: { filter: castJobFilter(t.filter), update: castJobUpdate(t.update, now) } })),
     { ordered: false },
   );
@@ -193,7 +194,7 @@ export async function applyTransitions(ts: readonly Transition[], applied: (job:
  */
 export async function claimSeveral(t: Transition, limit: number, mine: (job: JobDoc) => boolean): Promise<JobDoc[]> {
   const filter = castJobFilter(t.filter);
-  const picked = await JobModel.collection
+  const picked = await jobsCollection()
     .find(filter, { sort: t.sort ?? {}, limit, projection: { _id: 1 } })
     .toArray();
   if (picked.length === 0) return [];
@@ -203,7 +204,7 @@ export async function claimSeveral(t: Transition, limit: number, mine: (job: Job
     return job && mine(job) ? [job] : [];
   }
   const ids = picked.map((p) => p._id);
-  const res = await JobModel.collection.updateMany({ ...filter, _id: { $in: ids } }, castJobUpdate(t.update));
+  const res = await jobsCollection().updateMany({ ...filter, _id: { $in: ids } }, castJobUpdate(t.update));
   if (res.matchedCount === 0) return [];
   const byId = await findPlain(ids);
   return ids.map((id) => byId.get(String(id))).filter((job): job is JobDoc => job !== undefined && mine(job));
@@ -211,6 +212,6 @@ export async function claimSeveral(t: Transition, limit: number, mine: (job: Job
 
 /** Jobs by id as plain data with `id`, keyed by the id's hex string. */
 async function findPlain(ids: readonly unknown[]): Promise<Map<string, JobDoc>> {
-  const docs = (await JobModel.collection.find(castJobFilter({ _id: { $in: [...ids] } })).toArray()) as unknown as Array<Job & { _id: Types.ObjectId }>;
+  const docs = (await jobsCollection().find(castJobFilter({ _id: { $in: [...ids] } })).toArray()) as unknown as Array<Job & { _id: Types.ObjectId }>;
   return new Map(docs.map((d) => [d._id.toHexString(), withId(d)]));
 }

@@ -2,6 +2,7 @@ import type { Id } from './ids';
 import { Types } from 'mongoose';
 import type { LogStream } from '../../domain/enums';
 import { utf8Text } from '../../domain/utf8-text';
+import { logChunksCollection } from '../hot-collections';
 import { LogChunkModel } from '../models';
 import { DUPLICATE_KEY } from './duplicate-key';
 
@@ -46,7 +47,7 @@ export async function insertChunksAt(chunks: StoredChunk[]): Promise<Set<number>
     // and a mongoose document per 64 KiB chunk (cast, validate, hydrate) is pure cost on the
     // streaming path. The text goes in as UTF-8 bytes (BinData): as a BSON string the store
     // would decode and check every byte of it again; reads turn it back into text (textOf).
-    await LogChunkModel.collection.insertMany(
+    await logChunksCollection().insertMany(
       chunks.map((c) => ({
         jobId: typeof c.jobId === 'string' ? new Types.ObjectId(c.jobId) : c.jobId,
         attempt: c.attempt,
