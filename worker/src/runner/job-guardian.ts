@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors';
-import { endSideProcess, unrefSideProcess } from './side-process';
+import { endSideProcess, TickBatchedOrders, unrefSideProcess } from './side-process';
 
 /**
  * What the runner tells the guardian: which process groups and containers belong to jobs
@@ -70,6 +70,7 @@ export class JobGuardian implements JobGuard {
   private readonly containers = new Set<string>();
   private closed = false;
   private restarts = 0;
+  private readonly orders = new TickBatchedOrders(() => this.child?.stdin);
 
   private constructor(private readonly options: JobGuardianOptions) {}
 
@@ -111,15 +112,14 @@ export class JobGuardian implements JobGuard {
    */
   async close(): Promise<void> {
     this.closed = true;
+    this.orders.flush();
     await endSideProcess(this.child);
   }
 
   private send(line: string): void {
-    const stdin = this.child?.stdin;
-    if (!stdin || stdin.destroyed) return; // restarting: the new guardian gets the whole set
-    // A pipe write this small goes out at once (libuv tries it synchronously), so a job is
-    // covered from right after its spawn, not from some later tick.
-    stdin.write(`${line}\n`);
+    // Written at the end of this tick (libuv then tries the write synchronously), so a job is
+    // covered from right after its spawn, not from some later turn of the event loop.
+    this.orders.send(line);
   }
 
   private spawnChild(): Promise<void> {

@@ -7,7 +7,7 @@ import { errorMessage } from '../errors';
 import { signalGroup } from './process-group';
 import type { ExitInfo, SpawnSpec } from './sandbox.types';
 import { SPAWN_HELPER_SCRIPT } from './spawn-helper.script';
-import { endSideProcess, unrefSideProcess } from './side-process';
+import { endSideProcess, TickBatchedOrders, unrefSideProcess } from './side-process';
 
 /** A job process started by the helper: the agent's own read ends of its output pipes. */
 export interface HelperProcess {
@@ -64,6 +64,7 @@ export class SpawnHelper {
   private closing = false;
   private onReady: ((probe: number) => void) | undefined;
   private ready = false;
+  private readonly orders = new TickBatchedOrders(() => this.child.stdin);
 
   private constructor(
     private readonly child: ChildProcess,
@@ -126,6 +127,7 @@ export class SpawnHelper {
   /** Ends the helper; a job still running would be killed by it (normally none is). */
   async close(): Promise<void> {
     this.closing = true;
+    this.orders.flush();
     await endSideProcess(this.child);
   }
 
@@ -155,10 +157,8 @@ export class SpawnHelper {
   }
 
   private send(msg: object): void {
-    const stdin = this.child.stdin;
-    if (!stdin || stdin.destroyed) return;
-    // small pipe writes go out at once (libuv tries them synchronously)
-    stdin.write(`${JSON.stringify(msg)}\n`);
+    // the spawns of one tick in one pipe write, at its end
+    this.orders.send(JSON.stringify(msg));
   }
 
   private onData(text: string): void {
