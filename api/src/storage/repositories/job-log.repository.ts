@@ -97,22 +97,26 @@ export async function maxSeq(jobId: Id, attempt: number): Promise<number> {
 
 /** Chunks of one attempt after a seq, in order (Job.logs). */
 export async function listChunks(jobId: Id, attempt: number, afterSeq: number, limit: number): Promise<StoredChunk[]> {
-  return LogChunkModel.find({ jobId, attempt, seq: { $gt: afterSeq } })
-    .sort({ seq: 1 })
-    .limit(limit)
-    .lean<StoredChunk[]>()
-    .exec()
-    .then((rows) => rows.map(textOf));
+  return readChunks({ jobId: asObjectId(jobId), attempt, seq: { $gt: afterSeq } }, { seq: 1 }, limit);
 }
 
 /** Everything stored after a position, across attempts, in (attempt, seq) order (jobLogs replay). */
 export async function chunksAfter(jobId: Id, attempt: number, seq: number, limit: number): Promise<StoredChunk[]> {
-  return LogChunkModel.find({ jobId, $or: [{ attempt, seq: { $gt: seq } }, { attempt: { $gt: attempt } }] })
-    .sort({ attempt: 1, seq: 1 })
-    .limit(limit)
-    .lean<StoredChunk[]>()
-    .exec()
-    .then((rows) => rows.map(textOf));
+  return readChunks({ jobId: asObjectId(jobId), $or: [{ attempt, seq: { $gt: seq } }, { attempt: { $gt: attempt } }] }, { attempt: 1, seq: 1 }, limit);
+}
+
+/**
+ * Reads stored chunks as text. Through the hot-path collection, as they were written: a replay
+ * reads pages of up to hundreds of 64 KiB chunks (a subscriber that fell behind, a finished
+ * log opened in the UI), and the filter needs no casting but the id's.
+ */
+async function readChunks(filter: Record<string, unknown>, sort: Record<string, 1>, limit: number): Promise<StoredChunk[]> {
+  const rows = await logChunksCollection().find(filter, { sort, limit }).toArray();
+  return (rows as unknown as StoredChunk[]).map(textOf);
+}
+
+function asObjectId(id: Id): Types.ObjectId {
+  return typeof id === 'string' ? new Types.ObjectId(id) : id;
 }
 
 /** A stored row with its data as text: BinData (UTF-8 bytes) since the bytes went in as such, a string in rows written before. */
