@@ -10,10 +10,13 @@ import { inProcessCollection, type HotCollection } from './in-process-collection
  */
 let current: { jobs: HotCollection; logChunks: HotCollection } | undefined;
 
-/** `store`: the embedded server in this process; undefined: the driver. */
-export function routeHotPaths(store: InProcessStore | undefined, db: string): void {
-  current = store
-    ? { jobs: inProcessCollection(store, db, JobModel.collection.collectionName), logChunks: inProcessCollection(store, db, LogChunkModel.collection.collectionName) }
+/** `inProcess`: the embedded server in this process and the database in it; undefined: the driver. */
+export function routeHotPaths(inProcess?: { store: InProcessStore; db: string }): void {
+  current = inProcess
+    ? {
+        jobs: inProcessCollection(inProcess.store, inProcess.db, JobModel.collection.collectionName),
+        logChunks: inProcessCollection(inProcess.store, inProcess.db, LogChunkModel.collection.collectionName),
+      }
     : undefined;
 }
 

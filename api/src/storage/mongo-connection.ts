@@ -67,7 +67,7 @@ export async function connectMongo(opts: ConnectMongoOptions): Promise<MongoHand
       state.refs -= 1;
       if (state.refs > 0) return;
       if (holder.current === state) holder.current = undefined;
-      routeHotPaths(undefined, '');
+      routeHotPaths();
       await mongoose.disconnect();
     },
   };
@@ -83,7 +83,7 @@ async function open(uri: string, poolSize: number, inProcess: boolean, logger: L
     }
     await dropLegacyWorkerIndexes();
     const direct = inProcess ? inProcessStore(uri) : undefined;
-    routeHotPaths(direct, mongoose.connection.name);
+    routeHotPaths(direct && { store: direct, db: mongoose.connection.name });
     // The URI is not logged: it may carry credentials.
     logger.debug({ poolSize, hotPaths: direct ? 'in process' : 'driver' }, 'MongoDB connection open, collections and indexes ready');
   } catch (err) {

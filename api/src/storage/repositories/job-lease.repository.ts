@@ -6,7 +6,7 @@ import { Job, JobModel, Worker, WorkerModel } from '../models';
 import type { JobDoc } from './documents';
 import { jobsCollection } from '../hot-collections';
 import { castJobFilter, castJobUpdate } from './job-driver-cast';
-import type { Id } from './ids';
+import { asObjectId, type Id } from './ids';
 
 /**
  * Jobs as the dispatcher, worker channel and sweeper see them. Every state change goes
@@ -59,10 +59,6 @@ export async function reserveLogBytes(ref: LeaseRef, bytes: number): Promise<{ l
     returnDocument: 'after',
     projection: { logBytes: 1, logTruncated: 1 },
   }) as Promise<{ logBytes: number; logTruncated?: boolean } | null>;
-}
-
-function asObjectId(id: unknown): Types.ObjectId {
-  return id instanceof Types.ObjectId ? id : new Types.ObjectId(String(id));
 }
 
 /** Marks that the job's log reached its cap (the SYSTEM line saying so is stored with the batch). */

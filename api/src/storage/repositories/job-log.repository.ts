@@ -1,4 +1,4 @@
-import type { Id } from './ids';
+import { asObjectId, type Id } from './ids';
 import { Types } from 'mongoose';
 import type { LogStream } from '../../domain/enums';
 import { utf8Text } from '../../domain/utf8-text';
@@ -49,7 +49,7 @@ export async function insertChunksAt(chunks: StoredChunk[]): Promise<Set<number>
     // would decode and check every byte of it again; reads turn it back into text (textOf).
     await logChunksCollection().insertMany(
       chunks.map((c) => ({
-        jobId: typeof c.jobId === 'string' ? new Types.ObjectId(c.jobId) : c.jobId,
+        jobId: asObjectId(c.jobId),
         attempt: c.attempt,
         seq: c.seq,
         stream: c.stream,
@@ -113,10 +113,6 @@ export async function chunksAfter(jobId: Id, attempt: number, seq: number, limit
 async function readChunks(filter: Record<string, unknown>, sort: Record<string, 1>, limit: number): Promise<StoredChunk[]> {
   const rows = await logChunksCollection().find(filter, { sort, limit }).toArray();
   return (rows as unknown as StoredChunk[]).map(textOf);
-}
-
-function asObjectId(id: Id): Types.ObjectId {
-  return typeof id === 'string' ? new Types.ObjectId(id) : id;
 }
 
 /** A stored row with its data as text: BinData (UTF-8 bytes) since the bytes went in as such, a string in rows written before. */

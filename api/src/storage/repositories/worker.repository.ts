@@ -3,7 +3,7 @@ import { LEASED_JOB_STATUSES, WorkerStatus, type SandboxKind } from '../../domai
 import { JobModel, Worker, WorkerModel } from '../models';
 import type { WorkerDoc } from './documents';
 import { isDuplicateKey } from './duplicate-key';
-import type { Id } from './ids';
+import { asObjectId, type Id } from './ids';
 
 export interface WorkerRegistration {
   tokenId: Id;
@@ -222,8 +222,4 @@ export async function reconcileRunning(limit: number): Promise<number> {
     }
   }
   return fixed;
-}
-
-function asObjectId(id: Id): Types.ObjectId {
-  return id instanceof Types.ObjectId ? id : new Types.ObjectId(String(id));
 }
