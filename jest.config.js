@@ -21,11 +21,12 @@ const base = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   // openid-client 6 and its dependencies are ESM-only; Jest on Node 20 cannot require() ESM, so compile them to CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
-  // The api imports the worker and mongo-wire packages; tests use their sources, not a build.
+  // The api imports the worker, mongo-wire and json-text packages (the worker json-text too); tests use their sources, not a build.
   // (@cmd-executor/test-support is not built at all: it resolves through its workspace link.)
   moduleNameMapper: {
     '^@cmd-executor/worker$': '<rootDir>/worker/src/index.ts',
     '^@cmd-executor/mongo-wire$': '<rootDir>/mongo-wire/src/index.ts',
+    '^@cmd-executor/json-text$': '<rootDir>/json-text/src/index.ts',
   },
 };
 
@@ -35,7 +36,7 @@ module.exports = {
       ...base,
       displayName: 'unit',
       // Pure tests live beside the code they test.
-      testMatch: ['<rootDir>/{api,worker,web,cli,mongo-wire,test-support}/src/**/*.test.{ts,tsx}'],
+      testMatch: ['<rootDir>/{api,worker,web,cli,mongo-wire,json-text,test-support}/src/**/*.test.{ts,tsx}'],
     },
     {
       ...base,

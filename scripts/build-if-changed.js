@@ -11,12 +11,14 @@ const STAMP = path.join(root, 'node_modules', '.cache', 'cmd-executor-build.json
 /** What the build reads; everything under a directory counts (tests too: cheap and safe). */
 const INPUTS = [
   'package.json', 'package-lock.json', 'tsconfig.json', 'schema',
+  'json-text/package.json', 'json-text/tsconfig.json', 'json-text/tsconfig.build.json', 'json-text/src',
+  'mongo-wire/package.json', 'mongo-wire/tsconfig.json', 'mongo-wire/tsconfig.build.json', 'mongo-wire/src',
   'api/package.json', 'api/tsconfig.json', 'api/tsconfig.build.json', 'api/src',
   'worker/package.json', 'worker/tsconfig.json', 'worker/tsconfig.build.json', 'worker/src',
   'web/package.json', 'web/tsconfig.json', 'web/vite.config.mts', 'web/index.html', 'web/src', 'web/public',
 ];
 /** What a build leaves; a missing one means build again. */
-const OUTPUTS = ['api/dist/main.js', 'worker/dist/cli.js', 'web/dist/index.html'];
+const OUTPUTS = ['json-text/dist/index.js', 'mongo-wire/dist/index.js', 'api/dist/main.js', 'worker/dist/cli.js', 'web/dist/index.html'];
 
 function fingerprint() {
   const hash = createHash('sha256');

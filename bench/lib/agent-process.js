@@ -12,10 +12,11 @@ const { cleanup, sleep } = require('./common');
 function startCliAgent({ server, token, name, labels, concurrency, workDir }) {
   const child = spawn(
     process.execPath,
-    // e.g. BENCH_AGENT_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the agent
+    // e.g. BENCH_AGENT_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the agent;
+    // BENCH_AGENT_STDOUT=1 shows what it prints there (--trace-gc, say)
     [...(process.env.BENCH_AGENT_EXEC_ARGV ? process.env.BENCH_AGENT_EXEC_ARGV.split(/\s+/) : []), path.join(ROOT, 'worker/dist/cli.js'), '--server', server.url, '--name', name, '--labels', labels.join(','),
       '--concurrency', String(concurrency), '--work-dir', workDir, '--sandbox', 'none', '--log-level', 'error'],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CMD_EXECUTOR_WORKER_TOKEN: token } },
+    { stdio: ['ignore', process.env.BENCH_AGENT_STDOUT ? 'inherit' : 'ignore', 'inherit'], env: { ...process.env, CMD_EXECUTOR_WORKER_TOKEN: token } },
   );
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const alive = () => child.exitCode === null && child.signalCode === null;

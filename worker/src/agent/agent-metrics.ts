@@ -41,7 +41,7 @@ export class AgentMetrics implements AgentMetricsSink {
 
   logsSent(chunks: readonly LogChunkOut[]): void {
     let bytes = 0;
-    for (const c of chunks) bytes += Buffer.byteLength(c.data, 'utf8');
+    for (const c of chunks) bytes += c.data.length;
     if (bytes > 0) this.logBytes.inc(bytes);
   }
 

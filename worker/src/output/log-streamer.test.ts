@@ -1,10 +1,13 @@
 import { WorkerError } from '../errors';
 import { LogStreamer, type AppendResult, type LogChunkOut, type LogSink } from './log-streamer';
 
+/** A chunk as the sink got it, its text decoded. */
+type SentChunk = Omit<LogChunkOut, 'data'> & { data: string };
+
 /** A sink whose calls the test answers by hand. */
 class ManualSink implements LogSink {
-  readonly calls: { chunks: LogChunkOut[]; resolve(r: AppendResult): void; reject(e: unknown): void }[] = [];
-  readonly stored = new Map<number, LogChunkOut>();
+  readonly calls: { chunks: SentChunk[]; resolve(r: AppendResult): void; reject(e: unknown): void }[] = [];
+  readonly stored = new Map<number, SentChunk>();
   inFlight = 0;
   maxInFlight = 0;
 
@@ -13,7 +16,7 @@ class ManualSink implements LogSink {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     return new Promise((resolve, reject) => {
       this.calls.push({
-        chunks,
+        chunks: chunks.map((c) => ({ ...c, data: c.data.toString('utf8') })),
         resolve: (r) => {
           this.inFlight--;
           resolve(r);

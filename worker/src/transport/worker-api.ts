@@ -1,5 +1,6 @@
 import { WorkerError } from '../errors';
 import type { AppendResult, LogChunkOut } from '../output/log-streamer';
+import { appendLogsBatchesJson, type AttemptLogs } from './append-logs-json';
 import type { JobApi, JobResult } from '../runner/job-runner';
 import {
   APPEND_LOGS_BATCH,
@@ -14,6 +15,7 @@ import {
   type RegisteredWorker,
   type RegisterWorkerInput,
 } from './operations';
+import type { AttemptLogsInput } from '../gql/graphql';
 import { ReportBatcher } from './report-batcher';
 import type { WorkerClient } from './worker-client';
 
@@ -26,7 +28,7 @@ import type { WorkerClient } from './worker-client';
 export class WorkerApi implements JobApi {
   private readonly starts: ReportBatcher<JobAttempt, AttemptReport>;
   private readonly completions: ReportBatcher<JobAttempt & { result: JobResult }, AttemptReport>;
-  private readonly appends: ReportBatcher<JobAttempt & { chunks: LogChunkOut[] }, AppendLogsReport>;
+  private readonly appends: ReportBatcher<AttemptLogs, AppendLogsReport>;
 
   constructor(
     private readonly client: WorkerClient,
@@ -35,9 +37,13 @@ export class WorkerApi implements JobApi {
     this.starts = new ReportBatcher(async (attempts) => (await this.client.request(START_JOBS, { attempts })).startJobs);
     this.completions = new ReportBatcher(async (completions) => (await this.client.request(COMPLETE_JOBS, { completions })).completeJobs);
     // Several jobs' output of one moment in one call, no larger than one attempt's own call may
-    // be (log-streamer.ts: 2 MiB of text, 1024 chunks): the server takes each alone.
-    this.appends = new ReportBatcher(async (batches) => (await this.client.request(APPEND_LOGS_BATCH, { batches })).appendLogsBatch, {
-      weigh: (b) => Math.max(b.chunks.reduce((n, c) => n + Buffer.byteLength(c.data), 0) / APPEND_GROUP.bytes, b.chunks.length / APPEND_GROUP.chunks),
+    // be (log-streamer.ts: 2 MiB of text, 1024 chunks): the server takes each alone. The chunks'
+    // JSON is made from their bytes as the message is sent (append-logs-json.ts), hence the cast.
+    this.appends = new ReportBatcher(async (batches) => {
+      const variables = { batches: appendLogsBatchesJson(batches) as unknown as AttemptLogsInput[] };
+      return (await this.client.request(APPEND_LOGS_BATCH, variables)).appendLogsBatch;
+    }, {
+      weigh: (b) => Math.max(b.chunks.reduce((n, c) => n + c.data.length, 0) / APPEND_GROUP.bytes, b.chunks.length / APPEND_GROUP.chunks),
       weight: 1,
     });
   }

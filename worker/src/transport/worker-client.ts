@@ -1,6 +1,6 @@
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import type { Logger } from 'pino';
-import WebSocket from 'ws';
+import { TextAsBytesWebSocket } from './text-as-bytes-socket';
 import { WorkerError } from '../errors';
 import type { TypedDocumentString } from '../gql/graphql';
 import { backoffDelay, sleep, type BackoffOptions } from '../util/backoff';
@@ -61,7 +61,7 @@ export class WorkerClient {
     const log = options.logger;
     this.client = createClient({
       url: options.url,
-      webSocketImpl: WebSocket,
+      webSocketImpl: TextAsBytesWebSocket,
       connectionParams: { workerToken: options.token },
       lazy: false,
       retryAttempts: Number.POSITIVE_INFINITY,

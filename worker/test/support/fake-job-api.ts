@@ -2,6 +2,9 @@ import { WorkerError } from '../../src/errors';
 import type { AppendResult, LogChunkOut } from '../../src/output/log-streamer';
 import type { JobApi, JobResult } from '../../src/runner/job-runner';
 
+/** A chunk as received, its text decoded. */
+export type ReceivedChunk = Omit<LogChunkOut, 'data'> & { data: string };
+
 /**
  * An in-memory stand-in for the server's job-scoped mutations with the server's contract:
  * appendLogs is idempotent by seq and acknowledges the highest gap-free seq; any call for
@@ -9,7 +12,7 @@ import type { JobApi, JobResult } from '../../src/runner/job-runner';
  * connection were gone.
  */
 export class FakeJobApi implements JobApi {
-  readonly chunks = new Map<number, LogChunkOut>();
+  readonly chunks = new Map<number, ReceivedChunk>();
   readonly completed: { jobId: string; attempt: number; result: JobResult }[] = [];
   readonly started: string[] = [];
   appendCalls = 0;
@@ -40,7 +43,7 @@ export class FakeJobApi implements JobApi {
     await new Promise((r) => (this.appendDelayMs > 0 ? setTimeout(r, this.appendDelayMs) : setImmediate(r)));
     for (const c of chunks) {
       if (this.chunks.has(c.seq)) this.duplicateChunks++;
-      else this.chunks.set(c.seq, c);
+      else this.chunks.set(c.seq, { ...c, data: c.data.toString('utf8') });
     }
     while (this.chunks.has(this.acked + 1) && (this.ackStuckAt === undefined || this.acked < this.ackStuckAt)) this.acked++;
     return { ackedSeq: this.acked, truncated: false };
@@ -53,8 +56,8 @@ export class FakeJobApi implements JobApi {
   }
 
   /** chunks in seq order; throws on a gap */
-  ordered(): LogChunkOut[] {
-    const out: LogChunkOut[] = [];
+  ordered(): ReceivedChunk[] {
+    const out: ReceivedChunk[] = [];
     for (let seq = 1; seq <= this.chunks.size; seq++) {
       const c = this.chunks.get(seq);
       if (!c) throw new Error(`gap at seq ${seq}`);

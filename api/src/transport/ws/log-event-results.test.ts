@@ -1,7 +1,7 @@
+import { spliceMessage } from '@cmd-executor/json-text';
 import { execute, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { buildApiSchema } from '../graphql/schema';
 import { directLogEventResult } from './log-event-results';
-import { spliceMessage } from './spliced-json';
 
 let schema: GraphQLSchema;
 beforeAll(async () => {
@@ -17,7 +17,7 @@ async function viaExecute(query: string, payload: unknown): Promise<ExecutionRes
   return execute({ schema, document: parse(query), rootValue: payload, contextValue: {}, variableValues: { id: batch.jobId } });
 }
 
-/** The bytes graphql-ws would send (the chunks spliced in, spliced-json.ts): keys, order and values all count. */
+/** The bytes graphql-ws would send (the chunks spliced in, @cmd-executor/json-text): keys, order and values all count. */
 const wire = (r: ExecutionResult | undefined) => {
   const message = JSON.stringify({ id: 'op-1', type: 'next', payload: r });
   return spliceMessage(message)?.toString('utf8') ?? message;

@@ -1,3 +1,4 @@
+import { jsonString, splicedJsonArray } from '@cmd-executor/json-text';
 import {
   createSourceEventStream,
   execute,
@@ -15,8 +16,6 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import { jsonString } from './json-string';
-import { SplicedJsonArray } from './spliced-json';
 
 /**
  * `subscribe` as graphql-js does it, except that a `jobLogs` event whose selection is plain
@@ -123,7 +122,7 @@ function buildPlan(schema: GraphQLSchema, document: DocumentNode, operationName:
       if (key === chunksKey) {
         const chunks = batch.chunks;
         if (!Array.isArray(chunks)) return undefined;
-        // Each chunk's JSON on its own, spliced into the message's bytes (spliced-json.ts).
+        // Each chunk's JSON on its own, spliced into the message's bytes (@cmd-executor/json-text).
         const pieces: string[] = new Array(chunks.length);
         const o: Record<string, unknown> = {};
         for (let i = 0; i < chunks.length; i += 1) {
@@ -132,7 +131,7 @@ function buildPlan(schema: GraphQLSchema, document: DocumentNode, operationName:
           for (const leaf of chunkLeaves as Leaf[]) if (!put(o, leaf, c)) return undefined;
           pieces[i] = objectJson(chunkLeaves as Leaf[], o);
         }
-        out[key] = new SplicedJsonArray(pieces);
+        out[key] = splicedJsonArray(pieces);
       } else {
         const leaf = batchLeaves.find((l) => l.key === key) as Leaf;
         if (!put(out, leaf, batch)) return undefined;

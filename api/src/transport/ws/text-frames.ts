@@ -1,10 +1,7 @@
+import { textFrameBytes } from '@cmd-executor/json-text';
 import type { WebSocket } from 'ws';
 import { utf8Text } from '../../domain/utf8-text';
 import { sendArgs, type SendCallback } from './send-args';
-import { spliceMessage } from './spliced-json';
-
-/** Outgoing text from this size on is sent as UTF-8 bytes (below it the difference is noise). */
-const BYTES_FROM = 16 * 1024;
 
 /**
  * graphql-ws speaks JSON text; on a worker's log batches (up to 12 MiB of JSON) and the log
@@ -15,8 +12,8 @@ const BYTES_FROM = 16 * 1024;
  *   (graphql-ws would `String(buffer)` it with the general decoder; the text is the same);
  * - a large outgoing string goes to `ws` as its UTF-8 bytes in a text frame: given a string,
  *   `ws` counts its UTF-8 length (slow outside optimised code) and the socket encodes it again;
- * - a message holding a spliced array (a log event's chunks, spliced-json.ts) goes out as the
- *   bytes with the array's pieces written in.
+ * - a message holding a spliced array (a log event's chunks, @cmd-executor/json-text) goes out
+ *   as the bytes with the array's pieces written in.
  */
 export function fastTextFrames(socket: WebSocket): void {
   const emit = socket.emit.bind(socket);
@@ -28,7 +25,7 @@ export function fastTextFrames(socket: WebSocket): void {
   socket.send = ((data: unknown, optionsOrCb?: unknown, cb?: SendCallback): void => {
     const { options, callback } = sendArgs(optionsOrCb, cb);
     if (typeof data === 'string') {
-      const bytes = spliceMessage(data) ?? (data.length >= BYTES_FROM ? Buffer.from(data, 'utf8') : undefined);
+      const bytes = textFrameBytes(data);
       if (bytes) return send(bytes, { ...options, binary: false }, callback);
     }
     return send(data, options, callback);
