@@ -23,6 +23,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { fork } = require('node:child_process');
+const { cpuSecs } = require('./lib/proc-cpu');
 const { startServer } = require('./lib/server-process');
 const { gql, CREATE_JOB } = require('./lib/client');
 const { cleanup, tempDir, wallMs, percentile, record, runMain, waitFor, sleep, fmtMs } = require('./lib/common');
@@ -33,8 +34,11 @@ const RATE = Number(process.env.BENCH_AGENTS_RATE || 50);
 const SECONDS = Number(process.env.BENCH_AGENTS_SECONDS || 20);
 const CONNECT_S = Number(process.env.BENCH_AGENTS_CONNECT_SECONDS || 180);
 const LABEL = 'bench-fleet';
+/** How long the idle fleet's cost is measured: one heartbeat interval of the defaults (5 s). */
+const IDLE_MEASURE_S = Number(process.env.BENCH_AGENTS_IDLE_SECONDS || 5);
 const BENCH = 'many-agents';
 const fmtMb = (v) => `${v.toFixed(0)} MB`;
+const fmtPct = (v) => `${(v * 100).toFixed(0)}%`;
 
 /** Soft limit on open files of a process (from /proc), or null when it cannot be read. */
 function openFilesLimit(pid = 'self') {
@@ -128,6 +132,10 @@ async function main() {
   if (online < AGENTS) throw new Error(`${online} of ${AGENTS} simulated agents ONLINE`);
   const rssIdle = rssMb(server.pid);
   process.stdout.write(`many-agents: ${AGENTS} agents from ${PROCS} processes registered in ${connectSecs.toFixed(1)} s; API RSS ${rssBefore.toFixed(0)} → ${rssIdle.toFixed(0)} MB\n`);
+  // What the idle fleet alone costs the API (its heartbeats), as a share of one core.
+  const idleCpu0 = cpuSecs(server.pid);
+  await sleep(IDLE_MEASURE_S * 1000);
+  const idleCpuShare = (cpuSecs(server.pid) - idleCpu0) / IDLE_MEASURE_S;
 
   let rssPeak = rssIdle;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(server.pid))), 250);
@@ -137,6 +145,7 @@ async function main() {
   const createMs = [];
   const errors = [];
   const start = wallMs() + 50;
+  const loadCpu0 = cpuSecs(server.pid);
   await Promise.all(
     Array.from({ length: total }, async (_, n) => {
       const delay = start + (n * 1000) / RATE - wallMs();
@@ -153,6 +162,7 @@ async function main() {
   );
   if (errors.length > 0) throw new Error(`${errors.length} createJob calls failed, first: ${errors[0].message}`);
   const sendSecs = (wallMs() - start) / 1000;
+  const loadCpuShare = (cpuSecs(server.pid) - loadCpu0) / sendSecs;
   await waitFor(`${total} assignments`, () => {
     if (swarmError) throw swarmError;
     return assignedAt.size >= total;
@@ -165,12 +175,14 @@ async function main() {
     `many-agents: ${total} createJob calls at ${RATE}/s (${(total / sendSecs).toFixed(1)}/s achieved) to ${AGENTS} agents of 1 slot\n` +
       `  createJob: p50 ${percentile(createMs, 50).toFixed(1)} ms, p99 ${percentile(createMs, 99).toFixed(1)} ms, max ${Math.max(...createMs).toFixed(1)} ms\n` +
       `  createJob sent → assignment received: p50 ${percentile(assignMs, 50).toFixed(1)} ms, p99 ${percentile(assignMs, 99).toFixed(1)} ms, max ${Math.max(...assignMs).toFixed(1)} ms\n` +
-      `  API RSS: ${rssBefore.toFixed(0)} MB before the agents, ${rssIdle.toFixed(0)} MB with them idle, ${rssPeak.toFixed(0)} MB peak under load\n`,
+      `  API RSS: ${rssBefore.toFixed(0)} MB before the agents, ${rssIdle.toFixed(0)} MB with them idle, ${rssPeak.toFixed(0)} MB peak under load\n` +
+      `  API CPU, share of one core: ${fmtPct(idleCpuShare)} with the fleet idle (heartbeats, ${IDLE_MEASURE_S} s), ${fmtPct(loadCpuShare)} under load\n`,
   );
   record(BENCH, `${AGENTS} agents + ${RATE} jobs/s: createJob p99`, percentile(createMs, 99), fmtMs, { op: '<=', target: 50, text: '≤ 50 ms' });
   record(BENCH, `${AGENTS} agents + ${RATE} jobs/s: assignment latency p99`, percentile(assignMs, 99), fmtMs, { op: '<=', target: 100, text: '≤ 100 ms' });
   record(BENCH, `  createJob / assignment latency p50`, percentile(assignMs, 50), () => `${fmtMs(percentile(createMs, 50))} / ${fmtMs(percentile(assignMs, 50))}`);
   record(BENCH, `${AGENTS} agents: API RSS idle / peak (with the in-memory store)`, rssPeak, () => `${fmtMb(rssIdle)} / ${fmtMb(rssPeak)}`);
+  record(BENCH, `${AGENTS} agents: API CPU idle / under load (share of one core)`, loadCpuShare, () => `${fmtPct(idleCpuShare)} / ${fmtPct(loadCpuShare)}`);
 }
 
 runMain('many-agents', main, { timeoutMs: 600_000 });

@@ -5,7 +5,7 @@ type Doc = Record<string, unknown>;
 
 /**
  * The driver's collection methods that the hot paths call (claims, starts, completions, log
- * chunks), as one interface: the driver's collection has them, and so does the in-process
+ * chunks, heartbeats), as one interface: the driver's collection has them, and so does the in-process
  * collection below. Only the options those paths pass are covered.
  */
 export interface HotCollection {
@@ -13,6 +13,7 @@ export interface HotCollection {
   insertOne(doc: Doc): Promise<unknown>;
   insertMany(docs: Doc[], options: { ordered: boolean }): Promise<unknown>;
   bulkWrite(ops: Array<{ updateOne: { filter: Doc; update: Doc } }>, options: { ordered: boolean }): Promise<{ matchedCount: number }>;
+  updateOne(filter: Doc, update: Doc): Promise<{ matchedCount: number; modifiedCount: number }>;
   updateMany(filter: Doc, update: Doc): Promise<{ matchedCount: number; modifiedCount: number }>;
   find(filter: Doc, options?: { sort?: Doc; limit?: number; projection?: Doc }): { toArray(): Promise<Doc[]> };
 }
@@ -74,6 +75,10 @@ export function inProcessCollection(store: InProcessStore, db: string, name: str
       const updates = ops.map((op) => ({ q: op.updateOne.filter, u: op.updateOne.update }));
       const reply = await write({ update: name, updates, ordered: options.ordered }, true);
       return { insertedCount: 0, ...counts(reply), deletedCount: 0, upsertedCount: 0, upsertedIds: {}, insertedIds: {} };
+    },
+    async updateOne(filter, update) {
+      const { matchedCount, modifiedCount } = counts(await write({ update: name, updates: [{ q: filter, u: update, multi: false }], ordered: true }, false));
+      return { acknowledged: true, modifiedCount, upsertedId: null, upsertedCount: 0, matchedCount };
     },
     async updateMany(filter, update) {
       const { matchedCount, modifiedCount } = counts(await write({ update: name, updates: [{ q: filter, u: update, multi: true }], ordered: true }, false));

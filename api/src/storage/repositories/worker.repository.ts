@@ -1,5 +1,6 @@
 import { type QueryFilter, Types } from 'mongoose';
 import { LEASED_JOB_STATUSES, WorkerStatus, type SandboxKind } from '../../domain/enums';
+import { workersCollection } from '../hot-collections';
 import { JobModel, Worker, WorkerModel } from '../models';
 import type { WorkerDoc } from './documents';
 import { isDuplicateKey } from './duplicate-key';
@@ -147,9 +148,10 @@ export async function findWorkersByToken(tokenId: Id, limit: number): Promise<Wo
 export async function touchWorker(workerId: Id, now: Date): Promise<{ revived?: WorkerDoc } | null> {
   // Twice at most: the status may change between the two conditional writes.
   for (let round = 0; round < 2; round += 1) {
-    // To the driver directly: every agent's heartbeat makes this write, and mongoose's query
-    // building cost as much as the write (the id is cast and updatedAt stamped as it would).
-    const live = await WorkerModel.collection.updateOne(
+    // Past mongoose, and in process when the store is (hot-collections.ts): every agent's
+    // heartbeat makes this write, and mongoose's query building cost as much as the write (the
+    // id is cast and updatedAt stamped as it would).
+    const live = await workersCollection().updateOne(
       { _id: asObjectId(workerId), status: { $ne: WorkerStatus.OFFLINE } },
       { $set: { lastHeartbeatAt: now, updatedAt: now } },
     );

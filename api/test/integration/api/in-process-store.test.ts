@@ -3,9 +3,9 @@ import mongoose, { Types } from 'mongoose';
 import { inProcessStore, startMongoWireServer, type MongoWireServer } from '@cmd-executor/mongo-wire';
 import { createLogger } from '../../../src/logger';
 import { connectMongo } from '../../../src/storage/mongo-connection';
-import { jobsCollection, logChunksCollection } from '../../../src/storage/hot-collections';
+import { jobsCollection, logChunksCollection, workersCollection } from '../../../src/storage/hot-collections';
 import { inProcessCollection, type HotCollection } from '../../../src/storage/in-process-collection';
-import { JobModel, LogChunkModel } from '../../../src/storage/models';
+import { JobModel, LogChunkModel, WorkerModel } from '../../../src/storage/models';
 
 /**
  * The hot paths reach an embedded store in the API's own process without the wire
@@ -74,9 +74,12 @@ async function transcript(coll: HotCollection): Promise<unknown[]> {
   out.push(await outcome(() => coll.findOneAndUpdate({ key: 'a' }, { $bogus: { n: 1 } }, { returnDocument: 'after' })));
   out.push(await outcome(() => coll.bulkWrite([{ updateOne: { filter: { _id: ids[0] }, update: { $set: { s: 1 } } } }, { updateOne: { filter: { _id: ids[3] }, update: { $set: { s: 1 } } } }, { updateOne: { filter: { _id: ids[1] }, update: { $set: { s: 1 } } } }], { ordered: false })));
   out.push(await outcome(() => coll.bulkWrite([{ updateOne: { filter: { _id: ids[1] }, update: { $set: { key: 'a' } } } }, { updateOne: { filter: { _id: ids[2] }, update: { $set: { s: 2 } } } }], { ordered: false })));
+  out.push(await outcome(() => coll.updateOne({ key: 'a' }, { $set: { one: true } })));
+  out.push(await outcome(() => coll.updateOne({ key: 'none' }, { $set: { one: true } })));
+  out.push(await outcome(() => coll.updateOne({ _id: ids[2] }, { $set: { key: 'c' } }))); // duplicate key
   out.push(await outcome(() => coll.updateMany({ s: { $exists: true } }, { $set: { t: true } })));
   out.push(await outcome(() => coll.updateMany({ key: { $in: ['c', 'd'] } }, { $set: { key: 'a' } })));
-  out.push(await outcome(() => coll.find({}, { sort: { key: 1 }, projection: { _id: 0, key: 1, n: 1, s: 1, t: 1, tags: 1, nested: 1 } }).toArray()));
+  out.push(await outcome(() => coll.find({}, { sort: { key: 1 }, projection: { _id: 0, key: 1, n: 1, s: 1, t: 1, one: 1, tags: 1, nested: 1 } }).toArray()));
   out.push(await outcome(() => coll.find({ n: { $gt: 1 } }, { sort: { n: 1 }, limit: 2 }).toArray()));
   // more than one batch (the first holds 101)
   await coll.insertMany(Array.from({ length: 250 }, (_, i) => ({ bulk: i })), { ordered: true });
@@ -93,7 +96,10 @@ test('every hot-path call answers in process as it does over the wire, errors in
   expect(overTheWire[4]).toMatchObject({ code: 11000, writeErrors: [{ index: 1, code: 11000 }] });
   expect(overTheWire[6]).toEqual({ result: null });
   expect(overTheWire[8]).toMatchObject({ result: { matchedCount: 2 } });
-  expect((overTheWire[14] as { result: number[] }).result).toEqual(Array.from({ length: 250 }, (_, i) => 249 - i));
+  expect(overTheWire[10]).toEqual({ result: { acknowledged: true, matchedCount: 1, modifiedCount: 1, upsertedCount: 0, upsertedId: null } });
+  expect(overTheWire[11]).toMatchObject({ result: { matchedCount: 0, modifiedCount: 0 } });
+  expect(overTheWire[12]).toMatchObject({ error: 'MongoServerError', code: 11000 });
+  expect((overTheWire[17] as { result: number[] }).result).toEqual(Array.from({ length: 250 }, (_, i) => 249 - i));
 });
 
 test('what a caller does to its values afterwards, or to what it read, never reaches the store', async () => {
@@ -130,12 +136,14 @@ describe('routing', () => {
     const direct = await connectMongo({ uri: `${own.uri}/routing`, poolSize: 2, logger });
     expect(jobsCollection()).not.toBe(JobModel.collection);
     expect(logChunksCollection()).not.toBe(LogChunkModel.collection);
+    expect(workersCollection()).not.toBe(WorkerModel.collection);
     // the jobs it writes are the ones mongoose reads
     const _id = new Types.ObjectId();
     await jobsCollection().insertOne({ _id, command: 'true', status: 'QUEUED' });
     expect(await JobModel.findById(_id).lean().exec()).toMatchObject({ command: 'true', status: 'QUEUED' });
     await direct.close();
     expect(jobsCollection()).toBe(JobModel.collection);
+    expect(workersCollection()).toBe(WorkerModel.collection);
 
     const overTheWire = await connectMongo({ uri: `${own.uri}/routing`, poolSize: 2, inProcess: false, logger });
     expect(jobsCollection()).toBe(JobModel.collection);
