@@ -436,3 +436,27 @@ describe('LogStreamer flush grid', () => {
     s.abort(new Error('test over'));
   });
 });
+
+describe('the queued bytes', () => {
+  it('are the text as UTF-8 in memory of their own, whatever the text', async () => {
+    const sink = new RawSink();
+    const s = new LogStreamer(sink, [], { flushIntervalMs: 1, flushGridMs: 0 });
+    const text = 'a\tb "q" é€𝄞😀中文\n';
+    s.write('STDOUT', Buffer.from(text));
+    s.system('done');
+    await s.finish();
+    const chunks = sink.calls.flat();
+    expect(chunks.map((c) => c.data.toString('utf8'))).toEqual([text, 'done\n']);
+    // not slices of a shared pool: a small chunk kept waiting keeps only its own bytes alive
+    for (const c of chunks) expect(c.data.buffer.byteLength).toBe(c.data.length);
+  });
+});
+
+/** A sink that acknowledges every call at once and keeps what it was given, as given. */
+class RawSink implements LogSink {
+  readonly calls: LogChunkOut[][] = [];
+  async append(chunks: LogChunkOut[]): Promise<AppendResult> {
+    this.calls.push(chunks);
+    return { ackedSeq: chunks[chunks.length - 1]!.seq, truncated: false };
+  }
+}

@@ -314,7 +314,7 @@ export class LogStreamer {
   }
 
   private push(chunk: RawChunk): void {
-    this.queue.push({ seq: this.nextSeq++, stream: chunk.stream, data: Buffer.from(chunk.data, 'utf8'), at: chunk.at, bytes: chunk.bytes });
+    this.queue.push({ seq: this.nextSeq++, stream: chunk.stream, data: ownBytes(chunk.data), at: chunk.at, bytes: chunk.bytes });
     this.queuedBytes += chunk.bytes;
     if (this.queuedBytes > this.peakQueuedBytes) this.peakQueuedBytes = this.queuedBytes;
   }
@@ -495,4 +495,17 @@ export class LogStreamer {
       for (const w of this.waiters.splice(0)) w.resolve();
     }
   }
+}
+
+/**
+ * `text` as UTF-8 in memory of its own. A small `Buffer.from` is a slice of an 8 KiB pool shared
+ * with whatever else was allocated around it, all of it kept alive while the chunk waits: a
+ * backlog of small chunks (a slow job while the server is unreachable) could hold many times
+ * the bytes the buffer limit counts.
+ */
+function ownBytes(text: string): Buffer {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  const buf = Buffer.allocUnsafeSlow(bytes);
+  buf.write(text, 0, bytes, 'utf8');
+  return buf;
 }
