@@ -10,8 +10,9 @@ import { randomBytes } from 'node:crypto';
  * about twice the cost of escaping each chunk on its own and writing the pieces into one buffer.
  *
  * How: `toJSON` (called by graphql-ws's JSON.stringify of the message) leaves a token and
- * remembers this value; the socket's `send` (text-frames.ts), which graphql-ws calls right after,
- * synchronously, finds the token in the small message, asks for the parts and writes them in.
+ * remembers this value; the socket's `send` (through textFrameBytes), which graphql-ws calls
+ * right after, synchronously, finds the token in the small message, asks for the parts and
+ * writes them in.
  * Only the last value is remembered: nothing runs between the two calls. The parts are made
  * then and dropped once written, so a caller holding the value (until the answer comes) holds
  * only what it was built from, not a second copy of the text as strings.

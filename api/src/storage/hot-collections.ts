@@ -3,10 +3,10 @@ import { JobModel, LogChunkModel, WorkerModel } from './models';
 import { inProcessCollection, type HotCollection } from './in-process-collection';
 
 /**
- * Where the hot paths' commands on jobs, log chunks and workers (heartbeats) go: the driver, or, when the store is the
- * embedded server in this process (the default of `npm start`), that server without the wire
- * (in-process-collection.ts). Chosen when the connection opens (mongo-connection.ts); every
- * other call goes through mongoose and the driver either way.
+ * Where the hot paths' commands on jobs, log chunks and workers (heartbeats) go: the driver,
+ * or, when the store is the embedded server in this process (the default of `npm start`), that
+ * server without the wire (in-process-collection.ts). Chosen when the connection opens
+ * (mongo-connection.ts); every other call goes through mongoose and the driver either way.
  */
 let current: { jobs: HotCollection; logChunks: HotCollection; workers: HotCollection } | undefined;
 

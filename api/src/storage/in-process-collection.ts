@@ -5,8 +5,8 @@ type Doc = Record<string, unknown>;
 
 /**
  * The driver's collection methods that the hot paths call (claims, starts, completions, log
- * chunks, heartbeats), as one interface: the driver's collection has them, and so does the in-process
- * collection below. Only the options those paths pass are covered.
+ * chunks, heartbeats), as one interface: the driver's collection has them, and so does the
+ * in-process collection below. Only the options those paths pass are covered.
  */
 export interface HotCollection {
   findOneAndUpdate(filter: Doc, update: Doc, options: { returnDocument: 'after'; sort?: Doc; projection?: Doc }): Promise<Doc | null>;
