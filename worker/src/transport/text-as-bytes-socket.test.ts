@@ -24,8 +24,8 @@ describe('TextAsBytesWebSocket', () => {
     const large = JSON.stringify({ text: `${'é✓😀'.repeat(3000)}${'x\n'.repeat(20_000)}` });
     const sent: Error[] = [];
     socket.send('{"type":"ping"}');
-    socket.send(large, (err) => err && sent.push(err));
-    socket.send(JSON.stringify({ chunks: splicedJsonArray(['{"data":"a\\nb"}', '"✓"']) }), {}, (err) => err && sent.push(err));
+    socket.send(large, (err?: Error) => err && sent.push(err));
+    socket.send(JSON.stringify({ chunks: splicedJsonArray(['{"data":"a\\nb"}', '"✓"']) }), {}, (err?: Error) => err && sent.push(err));
     await waitUntil(() => received.length === 3);
     expect(received).toEqual([
       { text: '{"type":"ping"}', isBinary: false },
