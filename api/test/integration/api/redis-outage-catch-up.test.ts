@@ -67,6 +67,14 @@ it('a job that ends while Redis is away reaches every jobUpdated subscriber once
   // On the other replica (it hears of the end only through Redis), and on the worker's own.
   const allOnB = collect<JobEvent>(subscriber(b), ALL_JOBS);
   const allOnA = collect<JobEvent>(subscriber(a), ALL_JOBS);
+  // Subscribing is asynchronous on the server (Redis SUBSCRIBE): probe jobs, for a label no
+  // worker has, until both streams are live, or the job's first states could go unseen.
+  const deadline = Date.now() + 5000;
+  while ([allOnA, allOnB].some((sub) => sub.events.length === 0) && Date.now() < deadline) {
+    ok(await gql(a.url, 'mutation { createJob(input: { command: "probe", requirements: ["nowhere"] }) { id } }', {}, as));
+    await Promise.all([allOnA, allOnB].map((sub) => sub.until(() => sub.events.length > 0, 200).catch(() => undefined)));
+  }
+  expect(allOnA.events.length * allOnB.events.length).toBeGreaterThan(0);
 
   // Live before the outage: the job's first states arrive on both replicas.
   const id = ok(await gql<{ createJob: { id: string } }>(a.url, 'mutation { createJob(input: { command: "true", requirements: ["here"] }) { id } }', {}, as)).createJob.id;
