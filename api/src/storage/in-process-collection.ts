@@ -50,6 +50,11 @@ export function inProcessCollection(store: InProcessStore, db: string, name: str
     const upserted = Array.isArray(reply.upserted) ? reply.upserted.length : 0;
     return { matchedCount: Number(reply.n ?? 0) - upserted, modifiedCount: Number(reply.nModified ?? reply.n ?? 0) };
   };
+  /** updateOne / updateMany: one update statement, answered as the driver answers them. */
+  const updateStatement = async (filter: Doc, update: Doc, multi: boolean) => {
+    const { matchedCount, modifiedCount } = counts(await write({ update: name, updates: [{ q: filter, u: update, multi }], ordered: true }, false));
+    return { acknowledged: true, modifiedCount, upsertedId: null, upsertedCount: 0, matchedCount };
+  };
 
   return {
     async findOneAndUpdate(filter, update, options) {
@@ -76,14 +81,8 @@ export function inProcessCollection(store: InProcessStore, db: string, name: str
       const reply = await write({ update: name, updates, ordered: options.ordered }, true);
       return { insertedCount: 0, ...counts(reply), deletedCount: 0, upsertedCount: 0, upsertedIds: {}, insertedIds: {} };
     },
-    async updateOne(filter, update) {
-      const { matchedCount, modifiedCount } = counts(await write({ update: name, updates: [{ q: filter, u: update, multi: false }], ordered: true }, false));
-      return { acknowledged: true, modifiedCount, upsertedId: null, upsertedCount: 0, matchedCount };
-    },
-    async updateMany(filter, update) {
-      const { matchedCount, modifiedCount } = counts(await write({ update: name, updates: [{ q: filter, u: update, multi: true }], ordered: true }, false));
-      return { acknowledged: true, modifiedCount, upsertedId: null, upsertedCount: 0, matchedCount };
-    },
+    updateOne: (filter, update) => updateStatement(filter, update, false),
+    updateMany: (filter, update) => updateStatement(filter, update, true),
     find(filter, options = {}) {
       return {
         toArray: async () => {

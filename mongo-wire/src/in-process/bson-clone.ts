@@ -23,11 +23,7 @@ const DECODE_OUT = { promoteLongs: true, promoteValues: true, promoteBuffers: fa
  * null (the driver's default, `ignoreUndefined: false`), functions are left out, bytes become
  * a Binary, a value with `toBSON()` is replaced by what that returns.
  */
-export function cloneIn(doc: Doc): Doc {
-  return cloneDocIn(doc);
-}
-
-function cloneDocIn(obj: Record<string, unknown>): Doc {
+export function cloneIn(obj: Record<string, unknown>): Doc {
   const out: Doc = {};
   for (const key of Object.keys(obj)) {
     const v = obj[key];
@@ -56,7 +52,7 @@ function valueIn(v: unknown): unknown {
   const withToBson = v as { toBSON?: () => unknown; _bsontype?: unknown };
   if (typeof withToBson.toBSON === 'function' && withToBson._bsontype === undefined) return valueIn(withToBson.toBSON());
   if (Array.isArray(v)) return v.map((e) => valueIn(e));
-  if (isPlainObject(v)) return cloneDocIn(v);
+  if (isPlainObject(v)) return cloneIn(v);
   if (v instanceof Date) return new Date(v.getTime());
   if (v instanceof ObjectId) return v; // never changed in place; shared as a decoded one would be equal
   if (withToBson._bsontype === 'ObjectId') return new ObjectId((v as { id: Uint8Array }).id);
@@ -71,11 +67,7 @@ function valueIn(v: unknown): unknown {
  * so only containers, Dates and bytes need new copies; `undefined` (which the server's encoder
  * leaves out) is left out.
  */
-export function cloneOut(doc: Doc): Doc {
-  return cloneDocOut(doc);
-}
-
-function cloneDocOut(obj: Record<string, unknown>): Doc {
+export function cloneOut(obj: Record<string, unknown>): Doc {
   const out: Doc = {};
   for (const key of Object.keys(obj)) {
     const v = obj[key];
@@ -87,7 +79,7 @@ function cloneDocOut(obj: Record<string, unknown>): Doc {
 function valueOut(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map((e) => (e === undefined ? null : valueOut(e)));
-  if (isPlainObject(v)) return cloneDocOut(v);
+  if (isPlainObject(v)) return cloneOut(v);
   if (v instanceof Date) return new Date(v.getTime());
   if (v instanceof ObjectId) return v;
   if (v instanceof Binary) return new Binary(copyBytes(v.value()), v.sub_type);
