@@ -6,3 +6,4 @@
 export { jsonString } from './json-string';
 export { SplicedJson, splicedJsonArray, spliceMessage } from './spliced-json';
 export { textFrameBytes } from './text-frame-bytes';
+export { sendArgs, textFrameSend, type SendCallback, type WsSend, type WsSendArgs } from './text-frame-send';

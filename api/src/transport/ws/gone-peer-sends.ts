@@ -1,5 +1,5 @@
+import { sendArgs, type SendCallback } from '@cmd-executor/json-text';
 import type { WebSocket } from 'ws';
-import { sendArgs, type SendCallback } from './send-args';
 
 /** What a write reports when the other end has already gone (closed tab, killed agent, reset). */
 const PEER_GONE = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);

@@ -1,7 +1,6 @@
-import { textFrameBytes } from '@cmd-executor/json-text';
+import { textFrameSend, type WsSend } from '@cmd-executor/json-text';
 import type { WebSocket } from 'ws';
 import { utf8Text } from '../../domain/utf8-text';
-import { sendArgs, type SendCallback } from './send-args';
 
 /**
  * graphql-ws speaks JSON text; on a worker's log batches (up to 12 MiB of JSON) and the log
@@ -21,13 +20,5 @@ export function fastTextFrames(socket: WebSocket): void {
     if (event === 'message' && Buffer.isBuffer(args[0])) return emit(event, utf8Text(args[0]), ...args.slice(1));
     return emit(event, ...args);
   };
-  const send = socket.send.bind(socket) as (data: unknown, options: unknown, cb?: SendCallback) => void;
-  socket.send = ((data: unknown, optionsOrCb?: unknown, cb?: SendCallback): void => {
-    const { options, callback } = sendArgs(optionsOrCb, cb);
-    if (typeof data === 'string') {
-      const bytes = textFrameBytes(data);
-      if (bytes) return send(bytes, { ...options, binary: false }, callback);
-    }
-    return send(data, options, callback);
-  }) as WebSocket['send'];
+  socket.send = textFrameSend(socket.send.bind(socket) as WsSend) as WebSocket['send'];
 }
