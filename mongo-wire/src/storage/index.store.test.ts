@@ -1,7 +1,8 @@
 import { MongoCommandError } from '../errors';
 import { CollectionStore } from './collection.store';
 import { IndexStore } from './index.store';
-import { valueKey } from './value.key';
+import { ObjectId } from 'bson';
+import { pathValues, valueKey } from './value.key';
 
 test('compound index entries fan out over one array field', () => {
   const idx = new IndexStore({ key: { a: 1, b: 1 }, name: 'a_1_b_1' });
@@ -128,4 +129,36 @@ test('a key held by one document, then several, then one again answers lookups a
   coll.replace(valueKey(2), { _id: 2, k: 'z', u: 5 });
   coll.insert({ _id: 4, u: 2 });
   expect(coll.docs.size).toBe(2);
+});
+
+test('entries of documents without arrays on the paths: one entry, the same as the general multikey walk gives', () => {
+  const idx = new IndexStore({ key: { s: 1, 'a.b': -1, 'a.c.d': 1 }, name: 'compound' });
+  // The general walk, written out: every combination of each path's distinct values (pathValues).
+  const distinct = (vals: unknown[]) => [...new Map(vals.map((v) => [valueKey(v), v])).values()];
+  const walk = (doc: Record<string, unknown>) => {
+    const per = idx.fields.map((f) => distinct(pathValues(doc, f)));
+    return per.reduce<unknown[][]>((acc, vals) => acc.flatMap((c) => vals.map((v) => [...c, v])), [[]]);
+  };
+  const id = new ObjectId();
+  const docs: Array<Record<string, unknown>> = [
+    { s: 'Q', a: { b: 2, c: { d: new Date(5) } } },
+    { s: null, a: { b: id } },
+    {},
+    { s: 'Q', a: 'not an object' },
+    { s: { nested: [1] }, a: { c: null } },
+    { s: 'Q', a: { b: [1, 2], c: { d: 3 } } },
+    { s: 'Q', a: [{ b: 1 }, { b: 2 }] },
+    { s: [], a: { b: 1 } },
+  ];
+  for (const doc of docs) {
+    const got = idx.entries(doc);
+    const want = walk(doc);
+    expect(got.map((e) => e.values)).toEqual(want);
+    expect(got.map((e) => e.key)).toEqual(want.map((vals) => vals.map(valueKey).join('\u0000')));
+    expect(got.map((e) => e.first)).toEqual(want.map((vals) => valueKey(vals[0])));
+  }
+  // A sparse index leaves out a document with none of its fields, either way.
+  const sparse = new IndexStore({ key: { x: 1, y: 1 }, name: 'x_y', sparse: true });
+  expect(sparse.entries({ z: 1 })).toEqual([]);
+  expect(sparse.entries({ y: null })).toHaveLength(1);
 });

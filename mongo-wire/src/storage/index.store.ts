@@ -21,6 +21,8 @@ export interface IndexEntry {
   key: string;
   /** The field values behind it (for `keyValue` in duplicate-key errors). */
   values: unknown[];
+  /** The first field's key alone (a compound index's prefix map). */
+  first: string;
 }
 
 const SEP = '\u0000';
@@ -86,20 +88,48 @@ export class IndexStore {
   /** The entries a document has in this index; empty when sparse/partial exclude it. */
   entries(doc: Doc): IndexEntry[] {
     if (this.partial && !this.partial.test(doc)) return [];
+    const one = this.scalarEntry(doc);
+    if (one !== null) return this.sparse && one.values.every((v) => v === undefined) ? [] : [one];
     const perField = this.fields.map((f) => dedupe(pathValues(doc, f)));
     if (this.sparse && perField.every((vals) => vals.length === 1 && vals[0] === undefined)) return [];
-    let combos: IndexEntry[] = [{ key: '', values: [] }];
+    let combos: IndexEntry[] = [{ key: '', values: [], first: '' }];
     for (const vals of perField) {
       const next: IndexEntry[] = [];
       for (const c of combos) {
         for (const v of vals) {
-          next.push({ key: c.values.length === 0 ? valueKey(v) : c.key + SEP + valueKey(v), values: [...c.values, v] });
+          const k = valueKey(v);
+          next.push(c.values.length === 0 ? { key: k, values: [v], first: k } : { key: c.key + SEP + k, values: [...c.values, v], first: c.first });
           if (next.length > MAX_ENTRIES_PER_DOC) throw fail('BadValue', `too many index keys for index ${this.name}`);
         }
       }
       combos = next;
     }
     return combos;
+  }
+
+  /**
+   * The one entry of a document whose indexed paths each reach a single value through no array
+   * (nearly every write); null when an array is on a path, for the general walk above. Every
+   * write keys each of a collection's indexes this way, and building it through the general
+   * walk's per-field lists and combinations was the largest allocation of the store's writes.
+   */
+  private scalarEntry(doc: Doc): IndexEntry | null {
+    const values: unknown[] = new Array(this.paths.length);
+    let key = '';
+    let first = '';
+    for (let i = 0; i < this.paths.length; i++) {
+      let v: unknown = doc;
+      for (const part of this.paths[i]) {
+        if (Array.isArray(v)) return null;
+        v = isPlainObject(v) ? v[part] : undefined;
+      }
+      if (Array.isArray(v)) return null;
+      values[i] = v;
+      const k = valueKey(v);
+      if (i === 0) key = first = k;
+      else key += SEP + k;
+    }
+    return { key, values, first };
   }
 
   /** Throws the MongoDB duplicate-key error when another document holds one of `doc`'s keys. */
@@ -124,7 +154,7 @@ export class IndexStore {
     this.noteMultikey(doc, entries.length);
     for (const e of entries) {
       addTo(this.full, e.key, idKey);
-      if (this.prefix) addTo(this.prefix, valueKey(e.values[0]), idKey);
+      if (this.prefix) addTo(this.prefix, e.first, idKey);
       this.ordered.insert(e.values, seq, idKey);
     }
   }
@@ -132,7 +162,7 @@ export class IndexStore {
   remove(idKey: string, doc: Doc, seq: number): void {
     for (const e of this.entries(doc)) {
       removeFrom(this.full, e.key, idKey);
-      if (this.prefix) removeFrom(this.prefix, valueKey(e.values[0]), idKey);
+      if (this.prefix) removeFrom(this.prefix, e.first, idKey);
       this.ordered.delete(e.values, seq);
     }
   }
@@ -163,13 +193,13 @@ export class IndexStore {
     }
     for (const e of before) {
       removeFrom(this.full, e.key, idKey);
-      if (this.prefix) removeFrom(this.prefix, valueKey(e.values[0]), idKey);
+      if (this.prefix) removeFrom(this.prefix, e.first, idKey);
       this.ordered.delete(e.values, seq);
     }
     this.noteMultikey(next, after.length);
     for (const e of after) {
       addTo(this.full, e.key, idKey);
-      if (this.prefix) addTo(this.prefix, valueKey(e.values[0]), idKey);
+      if (this.prefix) addTo(this.prefix, e.first, idKey);
       this.ordered.insert(e.values, seq, idKey);
     }
   }
