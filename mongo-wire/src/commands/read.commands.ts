@@ -2,6 +2,7 @@ import { Long } from 'bson';
 import { fail } from '../errors';
 import { candidateDocs } from '../query/candidate.planner';
 import { cleanSort, compileFilter, runFind, runPipeline } from '../query/mingo.adapter';
+import { distinctScan } from '../query/distinct.scan';
 import { orderedFind } from '../query/ordered.planner';
 import { cloneDoc, type Doc, isPlainObject, pathValues, valueKey } from '../storage/value.key';
 import { type CommandContext, type CommandHandler, collectionName, optionalDoc, optionalNumber } from './command.context';
@@ -124,12 +125,13 @@ export const distinct: CommandHandler = (cmd, ctx) => {
   const filter = optionalDoc(cmd, 'query');
   const query = compileFilter(filter);
   const coll = ctx.catalog.get(ctx.db, name);
+  if (!coll) return { values: [], ok: 1 };
+  const scanned = distinctScan(coll, filter, key);
+  if (scanned) return { values: scanned, ok: 1 };
   const seen = new Map<string, unknown>();
-  if (coll) {
-    for (const d of candidateDocs(coll, filter)) {
-      if (!query.test(d)) continue;
-      for (const v of pathValues(d, key)) if (v !== undefined && !seen.has(valueKey(v))) seen.set(valueKey(v), v);
-    }
+  for (const d of candidateDocs(coll, filter)) {
+    if (!query.test(d)) continue;
+    for (const v of pathValues(d, key)) if (v !== undefined && !seen.has(valueKey(v))) seen.set(valueKey(v), v);
   }
   return { values: [...seen.values()], ok: 1 };
 };

@@ -196,3 +196,26 @@ test('the sweeper and claim queries of the jobs model agree with scan + sort', (
     expect(walked!.map((d) => Object.keys(sort).map((f) => String(d[f])))).toEqual(expected.map((d) => Object.keys(sort).map((f) => String(d[f]))));
   }
 });
+
+test('an $in with null pins the walk to the null bracket too: missing and null fields, merged with the other runs', () => {
+  const coll = new CollectionStore('db', 'jobs');
+  coll.createIndex({ key: { status: 1, priority: -1, queuedAt: 1 }, name: 'claim' });
+  coll.createIndex({ key: { status: 1, kind: 1, priority: -1, queuedAt: 1 }, name: 'claim_by_kind' });
+  for (let i = 0; i < 600; i++) {
+    const doc: Doc = { _id: i, status: i % 5 === 0 ? 'RUNNING' : 'QUEUED', priority: i % 3, queuedAt: new Date(T0 + ((i * 13) % 600)) };
+    if (i % 4 === 1) doc.kind = 'a';
+    else if (i % 4 === 2) doc.kind = 'b';
+    else if (i % 4 === 3) doc.kind = null;
+    coll.insert(doc);
+  }
+  const sort: SortSpec = { priority: -1, queuedAt: 1 };
+  const filter = { status: 'QUEUED', kind: { $in: ['a', null] } };
+  const walk = planIndexWalk(coll, filter, sort, 10);
+  expect(walk?.index.name).toBe('claim_by_kind');
+  expect(walk?.runs).toHaveLength(2);
+  for (const limit of [1, 10, 0]) {
+    const walked = orderedFind(coll, filter, compileFilter(filter), { sort, limit });
+    expect(walked?.map((d) => d._id)).toEqual(fallback(coll, filter, sort, 0, limit).map((d) => d._id));
+  }
+  expect(orderedFind(coll, { status: 'QUEUED', kind: null }, compileFilter({ status: 'QUEUED', kind: null }), { sort })).toHaveLength(240);
+});

@@ -187,11 +187,19 @@ export function pointValues(filter: Doc): Map<string, unknown[]> {
   return out;
 }
 
+/**
+ * A value an index walk may pin: an ordered scalar, or null (in a walkable index, which is
+ * never multikey, `{f: null}` matches what sits in the lowest bracket: null or missing).
+ */
+function isPoint(v: unknown): boolean {
+  return v === null || isOrderedScalar(v);
+}
+
 function pointsOf(cond: unknown): unknown[] | null {
-  if (!isPlainObject(cond)) return isOrderedScalar(cond) ? [cond] : null;
+  if (!isPlainObject(cond)) return isPoint(cond) ? [cond] : null;
   if (!Object.keys(cond).every((o) => o.startsWith('$'))) return null;
-  if ('$eq' in cond) return isOrderedScalar(cond.$eq) ? [cond.$eq] : null;
-  if (!Array.isArray(cond.$in) || cond.$in.length === 0 || !cond.$in.every(isOrderedScalar)) return null;
+  if ('$eq' in cond) return isPoint(cond.$eq) ? [cond.$eq] : null;
+  if (!Array.isArray(cond.$in) || cond.$in.length === 0 || !cond.$in.every(isPoint)) return null;
   const distinct = new Map<string, unknown>();
   for (const v of cond.$in) if (!distinct.has(valueKey(v))) distinct.set(valueKey(v), v);
   return [...distinct.values()];

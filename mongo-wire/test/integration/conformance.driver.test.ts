@@ -260,6 +260,28 @@ describe('reads and cursors', () => {
     expect(await coll.find({ i: { $in: [3, 7, 300] } }).sort({ i: 1 }).map((d) => d.i).toArray()).toEqual([3, 7]);
   });
 
+  test('distinct and a sorted $in with null over a compound index (the claim by kind of job)', async () => {
+    const coll = db.collection('kinds');
+    await coll.createIndex({ status: 1, kind: 1, priority: -1, at: 1 });
+    const docs = Array.from({ length: 60 }, (_, i) => {
+      const doc: Record<string, unknown> = { i, status: i % 3 === 0 ? 'DONE' : 'QUEUED', priority: i % 2, at: new Date(1000 + ((i * 7) % 60)) };
+      if (i % 4 === 1) doc.kind = 'a';
+      else if (i % 4 === 2) doc.kind = 'b';
+      else if (i % 4 === 3) doc.kind = null;
+      return doc;
+    });
+    await coll.insertMany(docs);
+    const kinds = await coll.distinct('kind', { status: 'QUEUED' });
+    expect(kinds.map((k) => JSON.stringify(k)).sort()).toEqual(['"a"', '"b"', 'null']);
+    expect(await coll.distinct('kind', { status: 'NONE' })).toEqual([]);
+    const got = await coll.find({ status: 'QUEUED', kind: { $in: ['a', null] } }).sort({ priority: -1, at: 1 }).map((d) => d.i).toArray();
+    const want = docs
+      .filter((d) => d.status === 'QUEUED' && d.kind !== 'b')
+      .sort((x, y) => (y.priority as number) - (x.priority as number) || (x.at as Date).getTime() - (y.at as Date).getTime() || (x.i as number) - (y.i as number))
+      .map((d) => d.i);
+    expect(got).toEqual(want);
+  });
+
   test('large documents: batches stay under 16 MiB and big messages arrive whole', async () => {
     const coll = db.collection('large');
     const big = 'z'.repeat(5 * 1024 * 1024);
