@@ -52,12 +52,16 @@ export function fence(ref: LeaseRef): Filter {
 /**
  * The best QUEUED job this worker may run: not backing off, every requirement among the
  * worker's labels, a sandbox kind the worker has. Sorted to match the index
- * `{status: 1, priority: -1, queuedAt: 1}`.
+ * `{status: 1, priority: -1, queuedAt: 1}`; with `keys` (the claim keys of the kinds of job
+ * queued that the worker may run, see claim-key.ts), the index `{status: 1, claimKey: 1,
+ * priority: -1, queuedAt: 1}`, which skips the kinds it may not run. Null is among the keys:
+ * jobs stored before claim keys have none, and the filter decides for them.
  */
-export function claim(worker: ClaimingWorker, now: Date, leaseMs: number): Transition {
+export function claim(worker: ClaimingWorker, now: Date, leaseMs: number, keys?: readonly string[]): Transition {
   return {
     filter: {
       status: JobStatus.QUEUED,
+      ...(keys ? { claimKey: { $in: [...keys, null] } } : {}),
       // `$not: {$gt}` also matches a missing or null notBefore.
       notBefore: { $not: { $gt: now } },
       // requirements ⊆ labels: no requirement outside the labels.

@@ -1,6 +1,7 @@
-import { index, modelOptions, prop, Severity } from '@typegoose/typegoose';
+import { index, modelOptions, pre, prop, Severity } from '@typegoose/typegoose';
 import { Types } from 'mongoose';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { claimKeyOf } from '../../domain/claim-key';
 import { AttemptEndReason, JobStatus, SandboxKind } from '../../domain/enums';
 
 @ObjectType({ description: 'value is null when secret' })
@@ -66,8 +67,9 @@ export class AttemptRecord {
   endReason!: AttemptEndReason;
 }
 
-// Claim: the best QUEUED job by priority then queue time.
+// Claim: the best QUEUED job by priority then queue time; of the kinds a worker may run (claim-key.ts).
 @index({ status: 1, priority: -1, queuedAt: 1 })
+@index({ status: 1, claimKey: 1, priority: -1, queuedAt: 1 })
 // Lists: a user's jobs (optionally by status), newest first; admins: all jobs newest first.
 @index({ createdById: 1, status: 1, createdAt: -1, _id: -1 })
 @index({ createdById: 1, createdAt: -1, _id: -1 })
@@ -82,6 +84,10 @@ export class AttemptRecord {
   { createdById: 1, idempotencyKey: 1 },
   { unique: true, partialFilterExpression: { idempotencyKey: { $exists: true } } },
 )
+// A job created through a mongoose document gets its claim key as insertJob gives it one.
+@pre<Job>('validate', function () {
+  this.claimKey = claimKeyOf(this);
+})
 @ObjectType()
 @modelOptions({ schemaOptions: { collection: 'jobs', timestamps: true }, options: { allowMixed: Severity.ALLOW } })
 export class Job {
@@ -110,6 +116,10 @@ export class Job {
   @Field(() => [String])
   @prop({ type: () => [String], default: [] })
   requirements!: string[];
+
+  /** Requirements and sandbox as one key (domain/claim-key.ts), set at insert; not in the API. */
+  @prop({ type: String })
+  claimKey?: string;
 
   @Field(() => Int)
   @prop({ type: Number, required: true, default: 0 })

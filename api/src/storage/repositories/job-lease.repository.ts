@@ -1,5 +1,6 @@
 import type { DocumentType } from '@typegoose/typegoose';
 import { Types, type QueryFilter, type UpdateQuery } from 'mongoose';
+import { claimKeyOf } from '../../domain/claim-key';
 import { LEASED_JOB_STATUSES, JobStatus } from '../../domain/enums';
 import { fence, type LeaseRef, type Transition } from '../../domain/job-state-machine';
 import { Job, JobModel, Worker, WorkerModel } from '../models';
@@ -36,6 +37,7 @@ export async function insertJob(fields: Partial<Job>): Promise<JobDoc> {
   const doc = JobModel.castObject(fields) as Job & { _id: Types.ObjectId }; // a new object
   JobModel.applyDefaults(doc);
   JobModel.applyTimestamps(doc);
+  doc.claimKey = claimKeyOf(doc);
   const versionKey = JobModel.schema.get('versionKey');
   if (typeof versionKey === 'string') (doc as unknown as Record<string, unknown>)[versionKey] = 0;
   await jobsCollection().insertOne(doc as unknown as Record<string, unknown>);
@@ -107,6 +109,11 @@ export async function leasedAttemptsByWorker(): Promise<Map<string, Array<{ _id:
     out.set(key, list);
   }
   return out;
+}
+
+/** The claim keys of the jobs queued (domain/claim-key.ts): one index skip per kind, not a read of the queue. */
+export async function distinctQueuedClaimKeys(): Promise<unknown[]> {
+  return JobModel.distinct('claimKey', { status: JobStatus.QUEUED }).exec();
 }
 
 /**

@@ -33,7 +33,11 @@ it.each([
   const fast = await insertJob(fields);
   const slow = await JobModel.create(fields);
   expect(fast.id).toBe(String(fast._id));
-  expect(await stored(fast._id)).toEqual(await stored(slow._id));
+  const fastStored = await stored(fast._id);
+  expect(fastStored).toEqual(await stored(slow._id));
+  // What decides who may run it, as one key (domain/claim-key.ts).
+  const { requirements, sandbox } = extra as { requirements?: string[]; sandbox?: string };
+  expect(fastStored.claimKey).toBe(JSON.stringify([requirements ?? [], sandbox ?? null]));
 });
 
 it('refuses a value the schema cannot cast', async () => {
