@@ -1,4 +1,11 @@
-import { jsonString } from './json-string';
+import { pushJsonString } from './json-string';
+
+/** The text the parts make. */
+function jsonString(s: string): string {
+  const parts: string[] = [];
+  pushJsonString(parts, s);
+  return parts.join('');
+}
 
 /** A string of `length` characters drawn from `alphabet`, from a seeded generator (a failure can be replayed). */
 function randomText(seed: number, alphabet: readonly string[], length: number): string {
@@ -13,7 +20,7 @@ function randomText(seed: number, alphabet: readonly string[], length: number): 
   return out;
 }
 
-describe('jsonString', () => {
+describe('pushJsonString', () => {
   const line = `${'y'.repeat(99)}\n`;
   it.each<[string, string]>([
     ['long lines of printable text (the fast path)', line.repeat(700)],
@@ -37,6 +44,14 @@ describe('jsonString', () => {
     ['the empty string', ''],
   ])('%s: the text JSON.stringify gives', (_name, s) => {
     expect(jsonString(s)).toBe(JSON.stringify(s));
+  });
+
+  it('pushes long printable text as its quotes and the escaped text, three parts', () => {
+    const parts: string[] = [];
+    pushJsonString(parts, line.repeat(700));
+    expect(parts).toEqual(['"', line.repeat(700).replaceAll('\n', '\\n'), '"']);
+    pushJsonString(parts, 'short');
+    expect(parts.slice(3)).toEqual(['"short"']);
   });
 
   it('agrees with JSON.stringify on random text of every kind of character', () => {

@@ -11,6 +11,11 @@ describe('splicedJsonArray', () => {
     expect(bytes?.length).toBe(Buffer.byteLength(JSON.stringify(message)));
   });
 
+  it('an element may be parts written one after another', () => {
+    const bytes = spliceMessage(JSON.stringify({ a: splicedJsonArray([['{"d":', '"', 'x\\ny', '"', '}'], '2']) }));
+    expect(bytes?.toString('utf8')).toBe('{"a":[{"d":"x\\ny"},2]}');
+  });
+
   it('an empty array, and a message with no array is left alone', () => {
     const bytes = spliceMessage(JSON.stringify({ a: splicedJsonArray([]), b: 1 }));
     expect(bytes?.toString('utf8')).toBe('{"a":[],"b":1}');

@@ -37,13 +37,15 @@ export class SplicedJson {
   }
 }
 
-/** A JSON array of the given elements' JSON texts. */
-export function splicedJsonArray(elements: readonly string[]): SplicedJson {
+/** A JSON array of the given elements' JSON texts (each one string, or parts written one after another). */
+export function splicedJsonArray(elements: ReadonlyArray<string | readonly string[]>): SplicedJson {
   return new SplicedJson(() => {
     const parts = ['['];
     for (let i = 0; i < elements.length; i += 1) {
       if (i > 0) parts.push(',');
-      parts.push(elements[i]);
+      const e = elements[i];
+      if (typeof e === 'string') parts.push(e);
+      else for (const p of e) parts.push(p);
     }
     parts.push(']');
     return parts;

@@ -1,4 +1,4 @@
-import { jsonString, SplicedJson } from '@cmd-executor/json-text';
+import { pushJsonString, SplicedJson } from '@cmd-executor/json-text';
 import type { LogChunkOut } from '../output/log-streamer';
 import type { JobAttempt } from './operations';
 
@@ -21,7 +21,8 @@ export function appendLogsBatchesJson(batches: readonly AttemptLogs[]): SplicedJ
       for (let j = 0; j < b.chunks.length; j += 1) {
         const c = b.chunks[j]!;
         parts.push(`${j > 0 ? ',' : ''}{"seq":${JSON.stringify(c.seq)},"stream":${JSON.stringify(c.stream)},"at":${JSON.stringify(c.at)},"data":`);
-        parts.push(jsonString(c.data.toString('utf8')), '}');
+        pushJsonString(parts, c.data.toString('utf8'));
+        parts.push('}');
       }
       parts.push(']}');
     }

@@ -1,4 +1,4 @@
-import { jsonString, splicedJsonArray } from '@cmd-executor/json-text';
+import { pushJsonString, splicedJsonArray } from '@cmd-executor/json-text';
 import {
   createSourceEventStream,
   execute,
@@ -123,7 +123,7 @@ function buildPlan(schema: GraphQLSchema, document: DocumentNode, operationName:
         const chunks = batch.chunks;
         if (!Array.isArray(chunks)) return undefined;
         // Each chunk's JSON on its own, spliced into the message's bytes (@cmd-executor/json-text).
-        const pieces: string[] = new Array(chunks.length);
+        const pieces: string[][] = new Array(chunks.length);
         const o: Record<string, unknown> = {};
         for (let i = 0; i < chunks.length; i += 1) {
           const c = chunks[i] as Record<string, unknown> | null;
@@ -141,15 +141,31 @@ function buildPlan(schema: GraphQLSchema, document: DocumentNode, operationName:
   };
 }
 
-/** JSON.stringify of the object `leaves` put on `o`, in their order (each value is a leaf). */
-function objectJson(leaves: Leaf[], o: Record<string, unknown>): string {
-  let json = '{';
+/** A string value from this length on is a part of its own. */
+const LONG_TEXT = 1024;
+
+/**
+ * JSON.stringify of the object `leaves` put on `o`, in their order (each value is a leaf), as
+ * parts written one after another: a string value's escaped text is a part of its own (see
+ * pushJsonString), the short texts between are joined.
+ */
+function objectJson(leaves: Leaf[], o: Record<string, unknown>): string[] {
+  const parts: string[] = [];
+  let short = '{';
   for (let i = 0; i < leaves.length; i += 1) {
     const key = leaves[i].key;
     const value = o[key];
-    json += `${i > 0 ? ',' : ''}${JSON.stringify(key)}:${typeof value === 'string' ? jsonString(value) : JSON.stringify(value)}`;
+    short += `${i > 0 ? ',' : ''}${JSON.stringify(key)}:`;
+    if (typeof value !== 'string' || value.length < LONG_TEXT) {
+      short += JSON.stringify(value);
+      continue;
+    }
+    parts.push(short);
+    pushJsonString(parts, value);
+    short = '';
   }
-  return `${json}}`;
+  parts.push(`${short}}`);
+  return parts;
 }
 
 /** The selection's fields when all are plain (no fragments, directives, arguments or repeats). */
