@@ -122,7 +122,7 @@ export class DispatchService implements JobDispatchHooks {
   private readonly runningCounts: RunningCountWriter;
   private readonly observer: DispatchObserver;
   /** The kinds of job queued: a claim asks only for those its worker may run. */
-  private readonly kinds = new QueuedClaimKeys();
+  private readonly queuedKinds = new QueuedClaimKeys();
 
   constructor(private readonly deps: DispatchDeps) {
     this.runningCounts = new RunningCountWriter({ pubsub: deps.pubsub, logger: deps.logger });
@@ -131,7 +131,7 @@ export class DispatchService implements JobDispatchHooks {
 
   async start(): Promise<void> {
     // Until this read answers, claims go without keys (every kind, in queue order); the tick reads again.
-    await this.kinds.refresh(distinctQueuedClaimKeys).catch((err: unknown) => this.deps.logger.warn({ err }, 'reading the kinds of job queued failed; the dispatch tick reads them again'));
+    await this.queuedKinds.refresh(distinctQueuedClaimKeys).catch((err: unknown) => this.deps.logger.warn({ err }, 'reading the kinds of job queued failed; the dispatch tick reads them again'));
     this.unsubscribeWake = await this.deps.pubsub.subscribe<WakeMessage>(Topics.DISPATCH_WAKE, (msg) => this.onWake(msg));
     // A drain, revival or new capacity decided anywhere: read the worker again before the next claim.
     this.unsubscribeWorkers = await this.deps.pubsub.subscribe<{ id?: string; status?: string; capacity?: number }>(Topics.WORKER_UPDATED, (w) => {
@@ -158,7 +158,7 @@ export class DispatchService implements JobDispatchHooks {
   // ---- hooks from the user side (job.service) ----
 
   async onJobQueued(job: JobDoc): Promise<void> {
-    this.kinds.note(job);
+    this.queuedKinds.note(job);
     const msg: WakeMessage = { at: Date.now(), job: wakeJobOf(job) };
     await this.deps.pubsub.publish(Topics.DISPATCH_WAKE, msg);
   }
@@ -264,7 +264,6 @@ export class DispatchService implements JobDispatchHooks {
 
   /** Wakes every replica now, or when a requeued job's backoff ends. */
   private async wakeWhenClaimable(job: JobDoc): Promise<void> {
-    this.kinds.note(job);
     const wait = job.notBefore ? job.notBefore.getTime() - Date.now() : 0;
     if (wait <= 0) {
       await this.onJobQueued(job);
@@ -445,7 +444,7 @@ export class DispatchService implements JobDispatchHooks {
       void this.sweep();
       return;
     }
-    this.kinds.note(job);
+    this.queuedKinds.note(job);
     const gen = this.gens.begin();
     for (const lw of this.local.values()) {
       if (this.standing(lw) === 'unknown') this.kick(lw.workerId);
@@ -485,7 +484,7 @@ export class DispatchService implements JobDispatchHooks {
   private async sweepOnce(): Promise<void> {
     if (this.closed) return;
     // Kinds queued whose wake never came here (lost with a dropped Redis connection), and kinds gone.
-    await this.kinds.refresh(distinctQueuedClaimKeys).catch((err: unknown) => this.deps.logger.warn({ err }, 'reading the kinds of job queued failed; claims use the kinds known'));
+    await this.queuedKinds.refresh(distinctQueuedClaimKeys).catch((err: unknown) => this.deps.logger.warn({ err }, 'reading the kinds of job queued failed; claims use the kinds known'));
     // Views that would age out before the next tick, so that idle workers stay in line for assignAtInsert.
     await this.refreshViews([...this.local.values()].filter((lw) => !lw.busy && lw.sinks.length > 0 && !lw.slots.fresh(this.tickMs + 50)));
     const kinds = new Map<string, { view: SlotView; idle: LocalWorker[] }>();
@@ -510,7 +509,7 @@ export class DispatchService implements JobDispatchHooks {
     for (const { view, idle } of kinds.values()) {
       if (this.closed) return;
       const asOf = this.gens.current;
-      const t = machine.claim({ workerId: view.objectId, labels: view.labels, sandboxes: view.sandboxes }, new Date(), this.deps.lease.leaseMs, this.kinds.keysFor(view));
+      const t = machine.claim({ workerId: view.objectId, labels: view.labels, sandboxes: view.sandboxes }, new Date(), this.deps.lease.leaseMs, this.queuedKinds.keysFor(view));
       const waiting = await findClaimable(t, idle.length);
       if (waiting.length === 0) {
         for (const lw of idle) {
@@ -653,7 +652,7 @@ export class DispatchService implements JobDispatchHooks {
    */
   private async claim(claimer: machine.ClaimingWorker, free: number): Promise<JobDoc[]> {
     const now = new Date();
-    const t = machine.claim(claimer, now, this.deps.lease.leaseMs, this.kinds.keysFor(claimer));
+    const t = machine.claim(claimer, now, this.deps.lease.leaseMs, this.queuedKinds.keysFor(claimer));
     if (free <= 1) {
       const job = await applyTransition(t);
       return job ? [job] : [];

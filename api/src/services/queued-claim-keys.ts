@@ -5,7 +5,7 @@ import type { SandboxKind } from '../domain/enums';
 /**
  * More kinds than this a worker may run, and its claim goes without keys (reading the queue in
  * order, every kind): the embedded store merges at most 32 runs of an index (its planner's
- * MAX_RUNS), and a real MongoDB's merge of that many is no gain either.
+ * MAX_RUNS), and the claim's null for jobs stored before keys is one of them.
  */
 export const MAX_CLAIM_KEYS = 24;
 
@@ -28,7 +28,8 @@ export class QueuedClaimKeys {
   /** A job of this kind is queued (or about to be). */
   note(job: { requirements?: readonly string[] | null; sandbox?: SandboxKind | null }): void {
     const key = claimKeyOf(job);
-    if (!this.known.has(key)) this.known.set(key, { requirements: [...new Set(job.requirements ?? [])].sort(), sandbox: job.sandbox ?? null });
+    const facts = this.known.has(key) ? undefined : claimFactsOf(key);
+    if (facts) this.known.set(key, facts);
     for (const noted of this.notedDuringReads) noted.add(key);
   }
 

@@ -41,11 +41,9 @@ afterAll(async () => {
 
 /** Stores a QUEUED job as the API would (with `claimKey` unless told to leave it out); its id. */
 async function storeJob(fields: { requirements: string[]; priority: number; withKey?: boolean; tag: string }): Promise<string> {
-  const { _id, claimKey, ...rest } = template;
-  void _id;
-  void claimKey;
-  const doc: Document = { ...rest, _id: new ObjectId(), command: `true ${fields.tag}`, requirements: fields.requirements, priority: fields.priority, queuedAt: new Date((queuedAt += 1000)) };
-  if (fields.withKey !== false) doc.claimKey = JSON.stringify([[...fields.requirements].sort(), null]);
+  const doc: Document = { ...template, _id: new ObjectId(), command: `true ${fields.tag}`, requirements: fields.requirements, priority: fields.priority, queuedAt: new Date((queuedAt += 1000)) };
+  if (fields.withKey === false) delete doc.claimKey;
+  else doc.claimKey = JSON.stringify([[...fields.requirements].sort(), null]);
   await jobs.insertOne(doc);
   return doc._id.toHexString();
 }
